@@ -1,0 +1,110 @@
+"""Join and log in with a one-time code: the same flow for a new member and a returning one."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import timedelta
+
+import msgspec
+
+from backend.accounts.sessions import start_session
+from backend.accounts.tables import OtpChallenge
+from backend.club.service import get_club, store_by_slug
+from backend.context import AppContext
+from backend.db import write_transaction
+from backend.members.registry import create_member, find_member, record_consents, register_device
+from backend.members.schemas import MarketingChoice, OtpStartIn, OtpStartOut, OtpVerifyIn
+from backend.members.tables import Member
+from backend.messaging.senders import otp_message
+from backend.ratelimit import enforce
+from digital_stampcard import member_qr, otp
+from digital_stampcard.errors import DomainError
+from digital_stampcard.identifiers import parse_identifier
+
+HOUR = 3600
+DAY = 86_400
+
+
+class LoginResult(msgspec.Struct):
+    member: Member
+    device_id: str
+    new_member: bool
+    session_token: str
+
+
+async def start(ctx: AppContext, data: OtpStartIn, ip: str) -> OtpStartOut:
+    identifier = parse_identifier(data.identifier)
+    if data.purpose == "join" and not data.terms_accepted:
+        raise DomainError("terms_required", "Accept the club terms to join.")
+    s = ctx.settings
+    await enforce(ctx.limiter, f"otp-ip:{ip}", s.otp_sends_per_ip_per_hour, HOUR)
+    await enforce(ctx.limiter, f"otp-id:{identifier.value}", s.otp_sends_per_identifier_per_hour, HOUR)
+    await enforce(ctx.limiter, "otp-budget", s.otp_daily_budget, DAY)
+    now = ctx.clock.now()
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    async with write_transaction(ctx.engine):
+        # Only the newest code counts: older unused ones are closed.
+        await OtpChallenge.update({OtpChallenge.used_at: now}).where(
+            (OtpChallenge.identifier == identifier.value) & OtpChallenge.used_at.is_null()
+        )
+        await OtpChallenge.insert(
+            OtpChallenge(
+                identifier=identifier.value, channel=identifier.channel,
+                code_hash=otp.hash_code(s.secret_key, identifier.value, code), purpose=data.purpose,
+                terms_accepted=data.terms_accepted, marketing=msgspec.to_builtins(data.marketing),
+                store_slug=data.store, lang=data.lang, ip=ip, created_at=now, expires_at=now + otp.CODE_TTL,
+            )
+        )
+    club = await get_club()
+    # Sent whether or not a member exists: the answer must not reveal who is a member.
+    await ctx.sender.send(otp_message(identifier.channel, identifier.value, code, club.name, data.lang))
+    return OtpStartOut(identifier.channel, identifier.masked(), int(otp.CODE_TTL.total_seconds()), otp.RESEND_AFTER_SECONDS)
+
+
+async def verify(ctx: AppContext, data: OtpVerifyIn, user_agent: str, ip: str) -> LoginResult:
+    identifier = parse_identifier(data.identifier)
+    member_qr.decode_public_key(data.device_public_key)
+    now = ctx.clock.now()
+    challenge = await OtpChallenge.objects().output(load_json=True).where(OtpChallenge.identifier == identifier.value).order_by(
+        OtpChallenge.id, ascending=False
+    ).first()
+    if challenge is None:
+        raise DomainError("code_invalid", "The code is wrong. Check the message and try again.")
+    otp.check_usable(expires_at=challenge.expires_at, used_at=challenge.used_at, attempts=challenge.attempts, now=now)
+    # The attempt is counted atomically before the comparison, so parallel guesses share the budget.
+    counted = await OtpChallenge.update({OtpChallenge.attempts: OtpChallenge.attempts + 1}).where(
+        (OtpChallenge.id == challenge.id) & (OtpChallenge.attempts < otp.MAX_ATTEMPTS) & OtpChallenge.used_at.is_null()
+    ).returning(OtpChallenge.attempts)
+    if not counted:
+        raise DomainError("too_many_attempts", "Too many wrong attempts. Ask for a new code.", kind="rate_limited")
+    attempts = counted[0]["attempts"]
+    expected = otp.hash_code(ctx.settings.secret_key, identifier.value, data.code.strip())
+    if not otp.is_valid_format(data.code.strip()) or not hmac.compare_digest(expected, challenge.code_hash):
+        left = otp.MAX_ATTEMPTS - attempts
+        if left <= 0:
+            raise DomainError("too_many_attempts", "Too many wrong attempts. Ask for a new code.", kind="rate_limited")
+        raise DomainError("code_invalid", "The code is wrong. Check the message and try again.", attempts_left=left)
+    member = await find_member(identifier)
+    terms = bool(challenge.terms_accepted or data.terms_accepted)
+    if member is None and not terms:
+        raise DomainError("terms_required", "Accept the club terms to join.", kind="conflict")
+    club = await get_club()
+    store = await store_by_slug(data.store or challenge.store_slug)
+    marketing = data.marketing or msgspec.convert(challenge.marketing or {}, MarketingChoice)
+    async with write_transaction(ctx.engine):
+        used = await OtpChallenge.update({OtpChallenge.used_at: now}).where(
+            (OtpChallenge.id == challenge.id) & OtpChallenge.used_at.is_null()
+        ).returning(OtpChallenge.id)
+        if not used:
+            raise DomainError("code_used", "This code has already been used. Ask for a new one.")
+        new_member = member is None
+        if member is None:
+            member = await create_member(identifier, source_store_id=store.id if store else None, lang=challenge.lang, now=now)
+        source = f"poster:{store.slug}" if store and new_member else ("join_form" if new_member else "login_form")
+        await record_consents(member.id, terms=terms, marketing=marketing, version=club.terms_version, source=source, now=now)
+        lifetime = timedelta(days=ctx.settings.member_session_days)
+        token, session_id = await start_session("member", now=now, lifetime=lifetime, member_id=member.id, user_agent=user_agent, ip=ip)
+        device_id = await register_device(member.id, data.device_public_key, data.device_label or user_agent, session_id, now)
+    return LoginResult(member, device_id, new_member, token)
+

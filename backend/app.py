@@ -1,0 +1,92 @@
+"""create_app(settings): the whole web app, with nothing read at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import Litestar, get
+from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from piccolo.engine.postgres import PostgresEngine
+
+from backend.accounts.controllers import StaffAuthController
+from backend.cards.controllers import TillController
+from backend.clock import Clock
+from backend.club.controllers import ClubController
+from backend.context import AppContext
+from backend.db import bind_engine, make_engine, migrate
+from backend.errors import EXCEPTION_HANDLERS
+from backend.members.controllers import MeController, MemberAuthController
+from backend.messaging.senders import make_sender
+from backend.ratelimit import make_rate_limiter
+from backend.settings import Settings
+from backend.web.dev import DevOutboxController
+from backend.web.pwa import pwa_router
+from backend.web.security import SecurityMiddleware
+
+
+@get("/health", include_in_schema=False, sync_to_thread=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _allowed_hosts(settings: Settings) -> list[str]:
+    # Litestar compares the whole Host header, port included.
+    hosts = {*settings.allowed_hosts, urlsplit(settings.public_url).netloc}
+    hosts |= {f"{h}:{settings.port}" for h in settings.allowed_hosts}
+    if settings.environment == "test":
+        hosts.add("testserver.local")
+    return sorted(hosts)
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None, run_migrations: bool = True) -> Litestar:
+    settings.check()
+    engine = make_engine(settings.database_url)
+    clock = clock or Clock()
+    ctx = AppContext(settings, engine, clock, make_rate_limiter(settings.redis_url), make_sender(settings, clock))
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        bind_engine(engine)
+        if run_migrations:
+            await migrate(engine)  # embedded mode; production runs `stampcard migrate` as its own step
+        if isinstance(engine, PostgresEngine):
+            await engine.start_connection_pool(max_size=settings.db_pool_size)
+        try:
+            yield
+        finally:
+            if isinstance(engine, PostgresEngine):
+                await engine.close_connection_pool()
+            await ctx.limiter.close()
+
+    handlers: list[Any] = [
+        health, ClubController, MemberAuthController, MeController, StaffAuthController, TillController, pwa_router(),
+    ]
+    if settings.dev_tools_enabled:
+        handlers.append(DevOutboxController)
+    hosts = _allowed_hosts(settings)
+    return Litestar(
+        route_handlers=handlers,
+        dependencies={"ctx": Provide(lambda: ctx, sync_to_thread=False, use_cache=True)},
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        middleware=[SecurityMiddleware(settings)],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key, cookie_secure=settings.is_production, cookie_samesite="lax",
+            header_name="x-csrftoken", safe_methods={"GET", "HEAD", "OPTIONS"},
+        ),
+        allowed_hosts=AllowedHostsConfig(allowed_hosts=hosts),
+        openapi_config=OpenAPIConfig(
+            title="Digital Stampcard API", version="0.1.0", path="/api/docs", render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+        ),
+        state={"ctx": ctx},
+        logging_config=None,
+        debug=False,
+    )
+

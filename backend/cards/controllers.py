@@ -1,0 +1,54 @@
+"""The till: scan a member, add stamps, redeem a reward, undo the last action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, post
+from litestar.di import Provide
+from litestar.params import Parameter
+
+from backend.cards import scans, staff_actions
+from backend.cards.idempotency import StoredResponse
+from backend.cards.programs import active_program
+from backend.cards.schemas import RedeemIn, RedeemOut, ScanIn, ScanOut, StampIn, StampOut, UndoIn, UndoOut
+from backend.cards.views import scan_out
+from backend.context import Actor, AppContext
+from backend.web.auth import provide_actor
+
+IdempotencyKey = Parameter(header="Idempotency-Key", required=False, description="A fresh UUID per action; reuse it on retry.")
+
+
+def _lang(request: Request[Any, Any, Any]) -> str:
+    return "en" if request.headers.get("accept-language", "").lower().startswith("en") else "nb"
+
+
+def _json(stored: StoredResponse) -> Response[Any]:
+    return Response(content=stored.body, status_code=stored.status, media_type="application/json")
+
+
+class TillController(Controller):
+    path = "/api/staff"
+    tags = ["staff"]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @post("/scans", status_code=201)
+    async def scan(self, ctx: AppContext, actor: Actor, data: ScanIn, request: Request[Any, Any, Any]) -> ScanOut:
+        """A scanned member QR, a typed member number or a phone number."""
+        scan, member = await scans.present(ctx, actor, data.code)
+        return await scan_out(scan, member, await active_program(), ctx.clock.now(), _lang(request))
+
+    @post("/stamps", status_code=200, responses=None)
+    async def stamp(self, ctx: AppContext, actor: Actor, data: StampIn, request: Request[Any, Any, Any],
+                    idempotency_key: str | None = IdempotencyKey) -> Response[StampOut]:
+        return _json(await staff_actions.add_stamps(ctx, actor, data, idempotency_key, _lang(request)))
+
+    @post("/redemptions", status_code=200)
+    async def redeem(self, ctx: AppContext, actor: Actor, data: RedeemIn, request: Request[Any, Any, Any],
+                     idempotency_key: str | None = IdempotencyKey) -> Response[RedeemOut]:
+        return _json(await staff_actions.redeem(ctx, actor, data, idempotency_key, _lang(request)))
+
+    @post("/undo", status_code=200)
+    async def undo(self, ctx: AppContext, actor: Actor, data: UndoIn, request: Request[Any, Any, Any],
+                   idempotency_key: str | None = IdempotencyKey) -> Response[UndoOut]:
+        return _json(await staff_actions.undo(ctx, actor, data, idempotency_key, _lang(request)))

@@ -1,0 +1,46 @@
+"""Reading the append-only ledger: what was earned, what was given today, the last action."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from piccolo.query.functions.aggregate import Sum
+
+from backend.cards.tables import LedgerEntry
+from digital_stampcard.clock import local_day_bounds
+from digital_stampcard.tiers import WINDOW_DAYS
+
+EARNING_KINDS = ("stamp", "bonus", "undo")
+STAFF_ACTION_KINDS = ("stamp", "reward_redeemed")
+
+
+async def earned_in_window(member_id: int, now: datetime) -> int:
+    rows = await LedgerEntry.select(Sum(LedgerEntry.stamps).as_alias("total")).where(
+        (LedgerEntry.member == member_id)
+        & LedgerEntry.kind.is_in(list(EARNING_KINDS))
+        & (LedgerEntry.created_at >= now - timedelta(days=WINDOW_DAYS))
+    )
+    return max(0, int(rows[0]["total"] or 0))
+
+
+async def stamped_today(member_id: int, program_id: int, now: datetime) -> int:
+    start, end = local_day_bounds(now)
+    rows = await LedgerEntry.select(Sum(LedgerEntry.stamps).as_alias("total")).where(
+        (LedgerEntry.member == member_id)
+        & (LedgerEntry.program == program_id)
+        & (LedgerEntry.counts_for_cap == True)  # noqa: E712
+        & (LedgerEntry.created_at >= start)
+        & (LedgerEntry.created_at < end)
+    )
+    return max(0, int(rows[0]["total"] or 0))
+
+
+async def last_entry(member_id: int, kinds: tuple[str, ...], program_id: int | None = None) -> LedgerEntry | None:
+    query = LedgerEntry.objects().output(load_json=True).where((LedgerEntry.member == member_id) & LedgerEntry.kind.is_in(list(kinds)))
+    if program_id is not None:
+        query = query.where(LedgerEntry.program == program_id)
+    return await query.order_by(LedgerEntry.id, ascending=False).first()
+
+
+async def is_reversed(entry_id: int) -> bool:
+    return await LedgerEntry.exists().where(LedgerEntry.reverses == entry_id)

@@ -1,0 +1,115 @@
+"""A member presented at the till: by rotating QR (full trust) or member number/phone (accrual only)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+from datetime import timedelta
+
+import asyncpg
+
+from backend.cards.tables import QrUse, Scan
+from backend.context import Actor, AppContext
+from backend.db import write_transaction
+from backend.members.tables import Member, MemberDevice
+from backend.ratelimit import enforce
+from digital_stampcard import member_qr
+from digital_stampcard.errors import DomainError
+from digital_stampcard.identifiers import parse_identifier
+from digital_stampcard.member_number import is_member_number
+
+SCAN_LIFETIME = timedelta(minutes=5)
+RESCAN_WINDOW = timedelta(seconds=60)
+MANUAL_PER_MEMBER_PER_HOUR = 6
+
+
+async def present(ctx: AppContext, actor: Actor, code: str) -> tuple[Scan, Member]:
+    text = code.strip()
+    if member_qr.looks_like_token(text.upper()):
+        return await _present_qr(ctx, actor, text.upper())
+    return await _present_manual(ctx, actor, text)
+
+
+async def load_scan(actor: Actor, public_id: str, ctx: AppContext) -> tuple[Scan, Member]:
+    scan = await Scan.objects().where(Scan.public_id == public_id).first()
+    # A scan belongs to the till session that made it; another device cannot act on it.
+    if scan is None or scan.session_id != actor.session_id:
+        raise DomainError("scan_expired", "Scan the member's card again.", kind="not_found")
+    if ctx.clock.now() > scan.expires_at:
+        raise DomainError("scan_expired", "Scan the member's card again.", kind="gone")
+    member = await Member.objects().where(Member.id == scan.member).first()
+    if member is None:
+        raise DomainError("member_not_found", "This member no longer exists.", kind="not_found")
+    return scan, member
+
+
+async def _present_qr(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, Member]:
+    now = ctx.clock.now()
+    token = member_qr.parse_token(text)
+    await enforce(ctx.limiter, f"qr:{actor.session_id}", 120, 60)
+    code_hash = hashlib.sha256(text.encode()).hexdigest()
+    again = await Scan.objects().where(
+        (Scan.session_id == actor.session_id) & (Scan.code_hash == code_hash) & (Scan.created_at > now - RESCAN_WINDOW)
+    ).first()
+    if again is not None:  # the same till read the same code twice: same result, nothing new
+        member = await Member.objects().where(Member.id == again.member).first()
+        if member is not None:
+            return again, member
+    device = await MemberDevice.objects().where(
+        (MemberDevice.device_id == token.device_id) & MemberDevice.revoked_at.is_null()
+    ).first()
+    if device is None:
+        raise member_qr.qr_invalid()
+    member_qr.verify_signature(token, member_qr.decode_public_key(device.public_key))
+    member_qr.check_freshness(token, now, device.newest_step)
+    try:
+        async with write_transaction(ctx.engine):
+            # Conditional update: only one scan can move the device's newest step forward.
+            moved = await MemberDevice.update({MemberDevice.newest_step: token.step}).where(
+                (MemberDevice.id == device.id)
+                & (MemberDevice.newest_step.is_null() | (MemberDevice.newest_step < token.step))
+            ).returning(MemberDevice.id)
+            if not moved:
+                raise DomainError("qr_replayed", "This QR code has already been used.", kind="conflict")
+            scan = await _new_scan(ctx, actor, device.member, "qr", code_hash)
+            await QrUse.insert(QrUse(use_key=f"{token.device_id}:{token.step}", scan=scan.id, created_at=now))
+    except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
+        raise DomainError("qr_replayed", "This QR code has already been used.", kind="conflict") from None
+    member = await Member.objects().where(Member.id == device.member).first()
+    assert member is not None
+    return scan, member
+
+
+async def _present_manual(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, Member]:
+    digits = "".join(c for c in text if c.isdigit())
+    await enforce(ctx.limiter, f"manual:{actor.session_id}", ctx.settings.manual_entries_per_device_per_hour, 3600)
+    member: Member | None
+    if len(digits) == 9 and digits == text.replace(" ", ""):
+        if not is_member_number(digits):
+            raise DomainError("member_not_found", "No member has this number. Check the digits.", kind="not_found")
+        member = await Member.objects().where(Member.member_number == digits).first()
+    else:
+        try:
+            identifier = parse_identifier(text)
+        except DomainError:
+            raise DomainError("member_not_found", "Enter a member number or a phone number, or scan the QR code.", kind="not_found") from None
+        column = Member.phone if identifier.channel == "sms" else Member.email
+        member = await Member.objects().where(column == identifier.value).first()
+    if member is None:
+        raise DomainError("member_not_found", "No member found. Check the number.", kind="not_found")
+    await enforce(ctx.limiter, f"manual-member:{member.id}", MANUAL_PER_MEMBER_PER_HOUR, 3600)
+    async with write_transaction(ctx.engine):
+        scan = await _new_scan(ctx, actor, member.id, "manual", "")
+    return scan, member
+
+
+async def _new_scan(ctx: AppContext, actor: Actor, member_id: int, method: str, code_hash: str) -> Scan:
+    now = ctx.clock.now()
+    scan = Scan(
+        public_id=secrets.token_urlsafe(16), member=member_id, store=actor.store_id, staff=actor.staff_id,
+        session_id=actor.session_id, method=method, code_hash=code_hash, created_at=now,
+        expires_at=now + SCAN_LIFETIME,
+    )
+    await scan.save()
+    return scan

@@ -1,0 +1,110 @@
+"""What the card endpoints take and return."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+
+class TierOut(msgspec.Struct):
+    code: str
+    name: str
+
+
+class NextTierOut(msgspec.Struct):
+    code: str
+    name: str
+    threshold: int
+
+
+class TierProgressOut(msgspec.Struct):
+    earned: int
+    next: NextTierOut | None
+    remaining: int
+    fraction: float
+    window_days: int
+
+
+class CardOut(msgspec.Struct):
+    program_name: str
+    stamps: int
+    capacity: int
+    reward_text: str
+
+
+class RewardOut(msgspec.Struct):
+    id: int
+    title: str
+    status: str
+    expires_at: datetime
+
+
+class ActivityOut(msgspec.Struct):
+    at: datetime
+    kind: str
+    stamps: int
+    reason: str
+    store: str | None
+
+
+class LastActionOut(msgspec.Struct):
+    ledger_id: int
+    kind: str
+    stamps: int
+    undo_until: datetime
+
+
+class ScanMemberOut(msgspec.Struct):
+    first_name: str | None
+    member_number: str
+    tier: TierOut
+
+
+class ScanOut(msgspec.Struct):
+    scan_id: str
+    method: str
+    expires_at: datetime
+    member: ScanMemberOut
+    card: CardOut | None
+    rewards: list[RewardOut]
+    can_redeem: bool
+    last_action: LastActionOut | None
+
+
+class ScanIn(msgspec.Struct):
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class StampIn(msgspec.Struct):
+    scan_id: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    count: Annotated[int, msgspec.Meta(ge=1, le=5)] = 1
+
+
+class StampOut(msgspec.Struct):
+    scan: ScanOut
+    added: int
+    rewards_issued: list[RewardOut]
+    duplicate: bool
+    capped: bool
+
+
+class RedeemIn(msgspec.Struct):
+    scan_id: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    reward_id: int
+
+
+class RedeemOut(msgspec.Struct):
+    scan: ScanOut
+    reward: RewardOut
+
+
+class UndoIn(msgspec.Struct):
+    scan_id: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    ledger_id: int
+    reason: Annotated[str, msgspec.Meta(min_length=3, max_length=200)]
+
+
+class UndoOut(msgspec.Struct):
+    scan: ScanOut

@@ -1,0 +1,110 @@
+"""Programs, tiers, cards, rewards, the append-only ledger, scans and idempotency records."""
+
+from piccolo.columns import JSON, BigInt, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from backend.accounts.tables import StaffAccount
+from backend.club.tables import Store
+from backend.members.tables import Member
+
+
+class Program(Table):
+    name = Varchar(length=120)
+    capacity = Integer(default=10)
+    reward_text = Varchar(length=120, default="Gratis kaffe")
+    reward_valid_days = Integer(default=30)
+    daily_cap = Integer(default=3)
+    duplicate_window_seconds = Integer(default=60)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class TierLevel(Table):
+    code = Varchar(length=20, unique=True)
+    name_nb = Varchar(length=40)
+    name_en = Varchar(length=40)
+    threshold = Integer()
+    stamp_multiplier = Integer(default=1)
+
+
+class Card(Table):
+    """A card keeps the policy it was opened under (capacity, reward, validity)."""
+
+    member = ForeignKey(references=Member, index=True)
+    program = ForeignKey(references=Program)
+    seq = Integer()
+    stamps = Integer(default=0)
+    capacity = Integer()
+    reward_text = Varchar(length=120)
+    reward_valid_days = Integer()
+    status = Varchar(length=12, default="open")  # open | completed | voided
+    # "member:program" while open, NULL otherwise: one open card per member and program.
+    open_key = Varchar(length=40, null=True, default=None, unique=True)
+    opened_at = Timestamptz()
+    completed_at = Timestamptz(null=True, default=None)
+
+
+class Reward(Table):
+    member = ForeignKey(references=Member, index=True)
+    program = ForeignKey(references=Program)
+    card = ForeignKey(references=Card, null=True, default=None)
+    title = Varchar(length=120)
+    status = Varchar(length=12, default="active")  # active | redeemed | expired | revoked
+    issued_at = Timestamptz()
+    expires_at = Timestamptz()
+    redeemed_at = Timestamptz(null=True, default=None)
+    redeemed_store = ForeignKey(references=Store, null=True, default=None)
+    revoked_reason = Varchar(length=200, null=True, default=None)
+
+
+class Scan(Table):
+    """A member presented at a till: the proof staff actions refer to for a few minutes."""
+
+    public_id = Varchar(length=32, unique=True)
+    member = ForeignKey(references=Member)
+    store = ForeignKey(references=Store, null=True, default=None)
+    staff = ForeignKey(references=StaffAccount)
+    session_id = BigInt()
+    method = Varchar(length=10)  # qr | manual
+    code_hash = Varchar(length=64, default="")  # lets the same till rescan the same code
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+
+
+class QrUse(Table):
+    """Each (device, time step) is used once: the unique key is the last line of defence."""
+
+    use_key = Varchar(length=40, unique=True)
+    scan = ForeignKey(references=Scan)
+    created_at = Timestamptz()
+
+
+class LedgerEntry(Table):
+    """Append-only. Corrections are new rows that point at what they reverse."""
+
+    member = ForeignKey(references=Member, index=True)
+    program = ForeignKey(references=Program, null=True, default=None)
+    kind = Varchar(length=20)  # stamp | bonus | reward_issued | reward_redeemed | undo
+    stamps = Integer(default=0)  # signed: an undo of a stamp is negative
+    counts_for_cap = Boolean(default=False)
+    reward = ForeignKey(references=Reward, null=True, default=None)
+    reason = Varchar(length=200, default="")
+    details = JSON(default={})
+    store = ForeignKey(references=Store, null=True, default=None)
+    staff = ForeignKey(references=StaffAccount, null=True, default=None)
+    actor_role = Varchar(length=10, default="system")
+    device = Varchar(length=120, default="")
+    ip = Varchar(length=64, default="")
+    idempotency_key = Varchar(length=100, null=True, default=None)
+    scan = ForeignKey(references=Scan, null=True, default=None)
+    reverses = BigInt(null=True, default=None, unique=True)  # one undo per action
+    redemption_of = Varchar(length=40, null=True, default=None, unique=True)  # "reward#n": one redemption per issue
+    created_at = Timestamptz(index=True)
+
+
+class IdempotencyRecord(Table):
+    scope_key = Varchar(length=160, unique=True)  # "staff:<id>:<Idempotency-Key>"
+    request_hash = Varchar(length=64)
+    response_status = Integer()
+    response_body = Text()
+    created_at = Timestamptz()

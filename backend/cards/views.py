@@ -1,0 +1,97 @@
+"""Read models shared by the member's home screen and the staff scan result."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from backend.cards.ledger import STAFF_ACTION_KINDS, earned_in_window, is_reversed, last_entry
+from backend.cards.programs import tier_ladder
+from backend.cards.schemas import (
+    ActivityOut, CardOut, LastActionOut, NextTierOut, RewardOut, ScanMemberOut, ScanOut, TierOut, TierProgressOut,
+)
+from backend.cards.stamping import open_card
+from backend.cards.tables import LedgerEntry, Program, Reward, Scan
+from backend.club.tables import Store
+from backend.members.tables import Member
+from digital_stampcard import rewards as reward_rules
+from digital_stampcard.tiers import WINDOW_DAYS, Tier, TierProgress, held_tier, tier_progress
+
+
+async def card_out(member_id: int, program: Program) -> CardOut:
+    card = await open_card(member_id, program)
+    if card is None:  # no stamp yet: show the card the first stamp will open
+        return CardOut(program.name, 0, program.capacity, program.reward_text)
+    return CardOut(program.name, card.stamps, card.capacity, card.reward_text)
+
+
+async def active_rewards(member_id: int, now: datetime) -> list[RewardOut]:
+    rows = await Reward.objects().where(
+        (Reward.member == member_id) & (Reward.status == "active") & (Reward.expires_at > now)
+    ).order_by(Reward.expires_at)
+    return [RewardOut(r.id, r.title, "active", r.expires_at) for r in rows]
+
+
+def reward_out(reward: Reward, now: datetime) -> RewardOut:
+    return RewardOut(reward.id, reward.title, reward_rules.effective_status(reward.status, reward.expires_at, now), reward.expires_at)
+
+
+async def member_tier(member: Member, now: datetime) -> tuple[Tier, TierProgress]:
+    ladder = await tier_ladder()
+    earned = await earned_in_window(member.id, now)
+    tier = held_tier(member.tier_code, earned, ladder)
+    return tier, tier_progress(tier, earned, ladder)
+
+
+def tier_out(tier: Tier, lang: str) -> TierOut:
+    return TierOut(tier.code, tier.name(lang))
+
+
+def progress_out(progress: TierProgress, lang: str) -> TierProgressOut:
+    nxt = progress.next
+    return TierProgressOut(
+        earned=progress.earned,
+        next=NextTierOut(nxt.code, nxt.name(lang), nxt.threshold) if nxt else None,
+        remaining=progress.remaining,
+        fraction=round(progress.fraction, 4),
+        window_days=WINDOW_DAYS,
+    )
+
+
+async def last_action_out(member_id: int, now: datetime) -> LastActionOut | None:
+    entry = await last_entry(member_id, STAFF_ACTION_KINDS)
+    if entry is None or await is_reversed(entry.id):
+        return None
+    undo_until = entry.created_at + reward_rules.UNDO_WINDOW
+    if now > undo_until:
+        return None
+    return LastActionOut(entry.id, entry.kind, entry.stamps, undo_until)
+
+
+async def activity(member_id: int, limit: int = 20) -> list[ActivityOut]:
+    rows = await LedgerEntry.select(
+        LedgerEntry.created_at, LedgerEntry.kind, LedgerEntry.stamps, LedgerEntry.reason, LedgerEntry.store.name,
+    ).where(LedgerEntry.member == member_id).order_by(LedgerEntry.id, ascending=False).limit(limit)
+    return [
+        ActivityOut(r["created_at"], r["kind"], r["stamps"], r["reason"], r["store.name"]) for r in rows
+    ]
+
+
+async def scan_out(scan: Scan, member: Member, program: Program, now: datetime, lang: str) -> ScanOut:
+    tier, _ = await member_tier(member, now)
+    return ScanOut(
+        scan_id=scan.public_id,
+        method=scan.method,
+        expires_at=scan.expires_at,
+        member=ScanMemberOut(member.first_name, member.member_number, tier_out(tier, lang)),
+        card=await card_out(member.id, program),
+        rewards=await active_rewards(member.id, now),
+        can_redeem=scan.method == "qr",
+        last_action=await last_action_out(member.id, now),
+    )
+
+
+async def store_name(store_id: int | None) -> str | None:
+    if store_id is None:
+        return None
+    row = await Store.select(Store.name).where(Store.id == store_id).first()
+    return row["name"] if row else None

@@ -1,0 +1,140 @@
+"""`stampcard`: serve, migrate, demo data and staff accounts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import secrets
+import sys
+
+from backend.settings import settings_from_env
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="stampcard", description="Digital Stampcard")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web app (migrates the embedded database first)")
+    serve.add_argument("--demo", action="store_true", help="load demo data when the database is empty")
+    sub.add_parser("migrate", help="run database migrations (a separate step in production)")
+    sub.add_parser("demo", help="load demo data into an empty database")
+    init = sub.add_parser("init", help="create the club (business) in an empty database")
+    init.add_argument("--name", required=True)
+    staff = sub.add_parser("create-staff", help="create a staff or owner account")
+    staff.add_argument("--username", required=True)
+    staff.add_argument("--name", required=True)
+    staff.add_argument("--role", choices=["staff", "owner"], default="staff")
+    staff.add_argument("--store", help="store slug (required for staff)")
+    staff.add_argument("--password", help="omit to be asked, or to generate one with --generate")
+    staff.add_argument("--generate", action="store_true", help="generate and print a password")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = settings_from_env()
+    if args.command == "serve":
+        return _serve(settings, demo=args.demo)
+    return asyncio.run(_run(settings, args))
+
+
+def _serve(settings, *, demo: bool) -> int:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from backend.app import create_app
+
+    asyncio.run(_prepare(settings, demo))
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=settings.trust_forwarded_headers,
+                forwarded_allow_ips="*" if settings.trust_forwarded_headers else None, log_level="info")
+    return 0
+
+
+async def _prepare(settings, demo: bool) -> None:  # type: ignore[no-untyped-def]
+    from backend.db import make_engine, migrate
+
+    engine = make_engine(settings.database_url)
+    await migrate(engine)
+    if demo:
+        from backend import demo as demo_data
+
+        ctx = _ctx(settings, engine)
+        if await demo_data.is_empty():
+            logins = await demo_data.load_demo(ctx)
+            print("\nDemo data loaded: café 'Kaffe & Kanel', two stores, ~50 members.")
+        else:
+            logins = [(u, p, r) for u, p, _, r, _ in demo_data.DEMO_LOGINS]
+        print(f"\n  Open {settings.public_url}  (members: /join, staff: /staff/login)")
+        for username, password, role in logins:
+            print(f"  {role:6} login: {username} / {password}")
+        print()
+
+
+def _ctx(settings, engine):  # type: ignore[no-untyped-def]
+    from backend.clock import Clock
+    from backend.context import AppContext
+    from backend.messaging.senders import make_sender
+    from backend.ratelimit import make_rate_limiter
+
+    clock = Clock()
+    return AppContext(settings, engine, clock, make_rate_limiter(""), make_sender(settings, clock))
+
+
+async def _run(settings, args) -> int:  # type: ignore[no-untyped-def]
+    from backend.db import make_engine, migrate
+
+    engine = make_engine(settings.database_url)
+    await migrate(engine)
+    if args.command == "migrate":
+        return 0
+    ctx = _ctx(settings, engine)
+    if args.command == "demo":
+        from backend import demo as demo_data
+
+        if settings.is_production:
+            print("Demo data is refused in production.", file=sys.stderr)
+            return 2
+        if not await demo_data.is_empty():
+            print("The database already has a club; demo data is only loaded into an empty one.", file=sys.stderr)
+            return 1
+        for username, password, role in await demo_data.load_demo(ctx):
+            print(f"{role} login: {username} / {password}")
+        return 0
+    if args.command == "init":
+        from backend import demo as demo_data
+
+        if not await demo_data.is_empty():
+            print("The club already exists.", file=sys.stderr)
+            return 1
+        await demo_data.create_club(ctx, args.name)
+        print(f"Created club {args.name!r}. Add stores and staff next.")
+        return 0
+    return await _create_staff(ctx, args)
+
+
+async def _create_staff(ctx, args) -> int:  # type: ignore[no-untyped-def]
+    from backend.accounts.passwords import hash_password
+    from backend.accounts.tables import StaffAccount
+    from backend.club.tables import Store
+
+    store_id = None
+    if args.store:
+        store = await Store.objects().where(Store.slug == args.store).first()
+        if store is None:
+            print(f"No store with slug {args.store!r}.", file=sys.stderr)
+            return 1
+        store_id = store.id
+    elif args.role == "staff":
+        print("Staff accounts are bound to a store: pass --store.", file=sys.stderr)
+        return 1
+    password = args.password or (secrets.token_urlsafe(12) if args.generate else getpass.getpass("Password: "))
+    if len(password) < 8:
+        print("The password must have at least 8 characters.", file=sys.stderr)
+        return 1
+    await StaffAccount.insert(StaffAccount(
+        username=args.username.lower(), name=args.name, password_hash=hash_password(password), role=args.role,
+        store=store_id, created_at=ctx.clock.now(),
+    ))
+    print(f"Created {args.role} {args.username!r}" + (f" with password {password}" if args.generate else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Public club information: configuration for the app and the join-poster QR per store."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get
+
+from backend.club.posters import join_url, qr_svg
+from backend.club.service import BusinessOut, ConfigOut, InterestOut, get_club, list_stores, store_by_slug
+from backend.context import AppContext
+from digital_stampcard.errors import DomainError
+from digital_stampcard.member_qr import STEP_SECONDS
+
+
+class ClubController(Controller):
+    path = "/api"
+    tags = ["club"]
+
+    @get("/config")
+    async def config(self, ctx: AppContext) -> ConfigOut:
+        """What the app needs to draw its screens: the business, its stores, interests and terms version."""
+        club = await get_club()
+        return ConfigOut(
+            business=BusinessOut(club.name),
+            stores=await list_stores(),
+            interests=[InterestOut(i["code"], i["label_nb"], i["label_en"]) for i in club.interests],
+            terms_version=club.terms_version,
+            terms_url=club.terms_url,
+            qr_step_seconds=STEP_SECONDS,
+            environment=ctx.settings.environment,
+        )
+
+    @get("/stores/{slug:str}/join-qr.svg", media_type="image/svg+xml")
+    async def join_qr(self, ctx: AppContext, slug: str) -> Response[bytes]:
+        """The QR on the store's join poster: opens the join page with the store as the member's source."""
+        if await store_by_slug(slug) is None:
+            raise DomainError("not_found", "No such store.", kind="not_found")
+        return Response(qr_svg(join_url(ctx.settings.public_url, slug)), media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})

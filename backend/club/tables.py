@@ -1,0 +1,23 @@
+"""The business behind this deployment, and its stores."""
+
+from piccolo.columns import JSON, Integer, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class Club(Table):
+    """One row: the business's own settings (the owner edits them in the back office)."""
+
+    name = Varchar(length=120)
+    terms_version = Varchar(length=40)
+    terms_url = Varchar(length=300, null=True, default=None)
+    interests = JSON(default=[])  # [{"code", "label_nb", "label_en"}]
+    profile_bonus_stamps = Integer(default=1)
+    created_at = Timestamptz()
+
+
+class Store(Table):
+    slug = Varchar(length=60, unique=True)
+    name = Varchar(length=120)
+    address = Varchar(length=300, default="")
+    timezone = Varchar(length=60, default="Europe/Oslo")
+    created_at = Timestamptz()

@@ -1,0 +1,29 @@
+"""What the services share for one running app: settings, database, clock, limits and senders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from piccolo.engine.base import Engine
+
+from backend.clock import Clock
+from backend.messaging.senders import MessageSender
+from backend.ratelimit import RateLimiter
+from backend.settings import Settings
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    limiter: RateLimiter
+    sender: MessageSender
+
+
+class Actor:
+    """Who does a staff action, for the ledger."""
+
+    def __init__(self, staff_id: int, role: str, store_id: int | None, session_id: int, device: str, ip: str) -> None:
+        self.staff_id, self.role, self.store_id = staff_id, role, store_id
+        self.session_id, self.device, self.ip = session_id, device, ip

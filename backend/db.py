@@ -1,0 +1,90 @@
+"""Database engines: SQLite (embedded default) or PostgreSQL, bound to every table at start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+BUSY_TIMEOUT_SECONDS = 30
+
+
+class TunedSQLiteEngine(SQLiteEngine):
+    """SQLite for a web app: WAL, an explicit busy timeout and synchronous=NORMAL on every connection."""
+
+    async def get_connection(self) -> Any:
+        connection = await super().get_connection()
+        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresEngine(config={"dsn": url})
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        if os.path.dirname(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        return TunedSQLiteEngine(path=path, timeout=BUSY_TIMEOUT_SECONDS)
+    raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, got {url!r}")
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.engine_type == "postgres"
+
+
+def all_tables() -> list[Any]:
+    from piccolo.apps.migrations.tables import Migration
+    from piccolo.conf.apps import Finder
+
+    return [*Finder().get_table_classes(), Migration]
+
+
+def bind_engine(engine: Engine) -> None:
+    """Point piccolo_conf and every table at `engine` (create_app decides the database, not imports)."""
+    import piccolo_conf
+
+    piccolo_conf.DB = engine
+    for table in all_tables():
+        table._meta.db = engine
+
+
+async def prepare(engine: Engine) -> None:
+    if isinstance(engine, SQLiteEngine):
+        # WAL persists in the file; it lets readers run beside the single writer.
+        await engine.run_ddl("PRAGMA journal_mode = WAL")
+
+
+async def migrate(engine: Engine) -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    bind_engine(engine)
+    await prepare(engine)
+    result = await run_forwards(app_name="all")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}")
+
+
+@asynccontextmanager
+async def write_transaction(engine: Engine) -> AsyncIterator[None]:
+    """One writer at a time on SQLite (BEGIN IMMEDIATE); row locks do the job on PostgreSQL."""
+    if isinstance(engine, SQLiteEngine):
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with engine.transaction():
+            yield
+
+
+async def lock_member(engine: Engine, member_id: int) -> None:
+    """Serialises writers per member on PostgreSQL; SQLite's IMMEDIATE already serialises all."""
+    if is_postgres(engine):
+        from backend.members.tables import Member
+
+        await Member.raw("SELECT id FROM member WHERE id = {} FOR UPDATE", member_id)

@@ -1,0 +1,113 @@
+"""Demo data: a café with two stores, a 10-stamp program, three tiers, staff and owner logins,
+and about 50 members with a few months of history, so every screen has something real to show."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from backend.accounts.passwords import hash_password
+from backend.accounts.tables import StaffAccount
+from backend.cards.programs import tier_ladder
+from backend.cards.stamping import apply_stamps, ledger_entry
+from backend.cards.tables import LedgerEntry, Program, Reward, TierLevel
+from backend.club.tables import Club, Store
+from backend.context import AppContext, Actor
+from backend.db import write_transaction
+from backend.members.registry import create_member, record_consents
+from backend.members.schemas import MarketingChoice
+from backend.members.tables import Member
+from backend.members.tiers import promote_if_earned
+from digital_stampcard.identifiers import Identifier
+from digital_stampcard.tiers import DEFAULT_TIERS
+
+DEMO_LOGINS = [  # (username, password, name, role, store slug)
+    ("lokka", "kaffe-lokka", "Kasse Grünerløkka", "staff", "grunerlokka"),
+    ("majorstuen", "kaffe-majorstuen", "Kasse Majorstuen", "staff", "majorstuen"),
+    ("eier", "kaffe-eier", "Ingrid Eier", "owner", None),
+]
+INTERESTS = [
+    {"code": "kaffe", "label_nb": "Kaffe", "label_en": "Coffee"},
+    {"code": "te", "label_nb": "Te", "label_en": "Tea"},
+    {"code": "bakst", "label_nb": "Bakst", "label_en": "Pastries"},
+    {"code": "vegansk", "label_nb": "Vegansk", "label_en": "Vegan"},
+    {"code": "lunsj", "label_nb": "Lunsj", "label_en": "Lunch"},
+]
+FIRST_NAMES = ["Nora", "Emma", "Olav", "Jakob", "Sofie", "Lucas", "Ingrid", "Filip", "Maja", "Henrik",
+               "Ella", "Aksel", "Leah", "Noah", "Sara", "Emil", "Frida", "Isak", "Thea", "Magnus"]
+
+
+async def is_empty() -> bool:
+    return not await Club.exists()
+
+
+async def create_club(ctx: AppContext, name: str) -> None:
+    now = ctx.clock.now()
+    await Club.insert(Club(name=name, terms_version="2026-11", interests=INTERESTS, profile_bonus_stamps=1, created_at=now))
+    await Program.insert(Program(name="Kaffekortet", capacity=10, reward_text="Gratis kaffe", reward_valid_days=30,
+                                 daily_cap=3, duplicate_window_seconds=60, active=True, created_at=now))
+    await TierLevel.insert(*[
+        TierLevel(code=t.code, name_nb=t.name_nb, name_en=t.name_en, threshold=t.threshold, stamp_multiplier=t.stamp_multiplier)
+        for t in DEFAULT_TIERS
+    ])
+
+
+async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[tuple[str, str, str]]:
+    """Fills an empty database; returns the demo logins (username, password, role)."""
+    rng = random.Random(seed)
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
+        await create_club(ctx, "Kaffe & Kanel")
+        stores = {}
+        for slug, name, address in [("grunerlokka", "Grünerløkka", "Thorvald Meyers gate 10, Oslo"),
+                                    ("majorstuen", "Majorstuen", "Bogstadveien 50, Oslo")]:
+            row = await Store.insert(Store(slug=slug, name=name, address=address, created_at=now)).returning(Store.id)
+            stores[slug] = row[0]["id"]
+        staff_ids = {}
+        for username, password, name, role, store in DEMO_LOGINS:
+            row = await StaffAccount.insert(StaffAccount(
+                username=username, name=name, password_hash=hash_password(password), role=role,
+                store=stores[store] if store else None, created_at=now,
+            )).returning(StaffAccount.id)
+            staff_ids[store] = row[0]["id"]
+        program = await Program.objects().first()
+        assert program is not None
+        ladder = await tier_ladder()
+        for n in range(members):
+            joined = now - timedelta(days=rng.randint(5, 150), hours=rng.randint(0, 10))
+            phone = f"+479{rng.randint(1000000, 9999999)}"
+            if await Member.exists().where(Member.phone == phone):
+                continue
+            member = await create_member(Identifier("sms", phone), source_store_id=rng.choice(list(stores.values())),
+                                         lang="nb", now=joined)
+            await record_consents(member.id, terms=True, marketing=MarketingChoice(push=rng.random() < 0.6, sms=rng.random() < 0.3),
+                                  version="2026-11", source="join_form", now=joined)
+            if rng.random() < 0.7:
+                await Member.update({
+                    Member.first_name: FIRST_NAMES[n % len(FIRST_NAMES)],
+                    Member.birthday: date(rng.randint(1960, 2005), rng.randint(1, 12), rng.randint(1, 28)),
+                    Member.interests: sorted(rng.sample([i["code"] for i in INTERESTS], 2)),
+                    Member.favourite_store: rng.choice(list(stores.values())),
+                    Member.profile_completed_at: joined + timedelta(days=1),
+                }).where(Member.id == member.id)
+            visit = joined
+            for _ in range(rng.choice([1, 2, 4, 6, 9, 12, 16, 22, 30])):
+                visit += timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 3))
+                if visit >= now:
+                    break
+                slug = rng.choice(list(stores))
+                actor = Actor(staff_ids[slug], "staff", stores[slug], 0, "demo", "127.0.0.1")
+                applied = await apply_stamps(member.id, program, 1, visit, kind="stamp", reason="visit",
+                                             allowance=3, actor=actor)
+                await Member.update({Member.last_visit_at: visit}).where(Member.id == member.id)
+                for reward_id in applied.reward_ids:
+                    if rng.random() < 0.6 and visit + timedelta(days=3) < now:
+                        used = visit + timedelta(days=rng.randint(1, 3))
+                        await Reward.update({Reward.status: "redeemed", Reward.redeemed_at: used, Reward.redeemed_store: stores[slug]}).where(Reward.id == reward_id)
+                        entry = ledger_entry(member.id, program.id, "reward_redeemed", 0, program.reward_text, used, actor, None, None, reward_id=reward_id)
+                        entry.redemption_of = f"{reward_id}#1"
+                        await LedgerEntry.insert(entry)
+            fresh = await Member.objects().where(Member.id == member.id).first()
+            assert fresh is not None
+            await promote_if_earned(fresh, now, ladder)
+    return [(u, p, r) for u, p, _, r, _ in DEMO_LOGINS]

@@ -1,0 +1,43 @@
+"""The member's home screen: card, rewards, tier progress and recent activity."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from backend.cards.programs import active_program
+from backend.cards.views import active_rewards, activity, card_out, member_tier, progress_out, tier_out
+from backend.members.schemas import DeviceOut, MemberHome, MemberOut, ProfileOut
+from backend.members.tables import Member, MemberDevice
+from digital_stampcard.identifiers import Identifier
+
+
+def member_out(member: Member) -> MemberOut:
+    identifier = Identifier("sms", member.phone) if member.phone else Identifier("email", member.email or "")
+    return MemberOut(
+        member_number=member.member_number,
+        first_name=member.first_name,
+        lang=member.lang,
+        identifier_masked=identifier.masked() if identifier.value else "",
+        profile_completed=member.profile_completed_at is not None,
+        show_profile_prompt=member.profile_completed_at is None and member.profile_prompt_dismissed_at is None,
+    )
+
+
+async def home(member: Member, session_id: int, now: datetime) -> MemberHome:
+    tier, progress = await member_tier(member, now)
+    program = await active_program()
+    device = await MemberDevice.objects().where(
+        (MemberDevice.member == member.id) & (MemberDevice.session_id == session_id) & MemberDevice.revoked_at.is_null()
+    ).order_by(MemberDevice.id, ascending=False).first()
+    if device is not None:
+        await MemberDevice.update({MemberDevice.last_sync_at: now}).where(MemberDevice.id == device.id)
+    return MemberHome(
+        member=member_out(member),
+        tier=tier_out(tier, member.lang),
+        tier_progress=progress_out(progress, member.lang),
+        card=await card_out(member.id, program),
+        rewards=await active_rewards(member.id, now),
+        activity=await activity(member.id),
+        device=DeviceOut(device.device_id if device else None),
+        profile=ProfileOut(member.first_name, member.birthday, list(member.interests or []), member.favourite_store),
+    )

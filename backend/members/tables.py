@@ -1,0 +1,49 @@
+"""Members, their device keys (for the rotating QR) and the consent ledger."""
+
+from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from backend.club.tables import Store
+
+
+class Member(Table):
+    member_number = Varchar(length=9, unique=True)
+    phone = Varchar(length=20, null=True, default=None, unique=True)  # E.164
+    email = Varchar(length=254, null=True, default=None, unique=True)
+    first_name = Varchar(length=80, null=True, default=None)
+    birthday = Date(null=True, default=None)
+    interests = JSON(default=[])
+    favourite_store = ForeignKey(references=Store, null=True, default=None)
+    source_store = ForeignKey(references=Store, null=True, default=None)
+    lang = Varchar(length=2, default="nb")
+    tier_code = Varchar(length=20, default="bronse")
+    tier_review_at = Timestamptz()
+    profile_completed_at = Timestamptz(null=True, default=None)
+    profile_prompt_dismissed_at = Timestamptz(null=True, default=None)
+    joined_at = Timestamptz()
+    last_visit_at = Timestamptz(null=True, default=None)
+
+
+class MemberDevice(Table):
+    """A phone's non-extractable signing key; only the public half is here."""
+
+    device_id = Varchar(length=10, unique=True)
+    member = ForeignKey(references=Member, index=True)
+    public_key = Text()  # base64url of the raw uncompressed P-256 point
+    label = Varchar(length=120, default="")
+    session_id = BigInt(null=True, default=None)
+    newest_step = BigInt(null=True, default=None)  # newest QR time step already used
+    created_at = Timestamptz()
+    last_sync_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class ConsentEvent(Table):
+    """Append-only: purpose, granted or withdrawn, text version, time, source."""
+
+    member = ForeignKey(references=Member, index=True)
+    purpose = Varchar(length=40)  # terms | marketing_email | marketing_sms | marketing_push
+    granted = Boolean()
+    text_version = Varchar(length=40)
+    source = Varchar(length=80)
+    created_at = Timestamptz()

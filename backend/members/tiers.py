@@ -1,0 +1,18 @@
+"""Keeping the member's held tier in step with what they earned (promotion only; demotion is the
+yearly review's job)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from backend.cards.ledger import earned_in_window
+from backend.members.tables import Member
+from digital_stampcard.tiers import Tier, held_tier
+
+
+async def promote_if_earned(member: Member, now: datetime, ladder: list[Tier]) -> Tier:
+    tier = held_tier(member.tier_code, await earned_in_window(member.id, now), ladder)
+    if tier.code != member.tier_code:
+        await Member.update({Member.tier_code: tier.code}).where(Member.id == member.id)
+        member.tier_code = tier.code
+    return tier

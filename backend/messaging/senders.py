@@ -1,0 +1,92 @@
+"""The message-sender interface: a dev outbox by default, real SMTP for e-mail in production."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import smtplib
+from email.message import EmailMessage
+from typing import Protocol
+
+import msgspec
+
+from backend.clock import Clock
+from backend.messaging.tables import OutboxMessage
+from backend.settings import Settings
+
+log = logging.getLogger("stampcard.messages")
+
+
+class Message(msgspec.Struct, frozen=True):
+    channel: str  # sms | email
+    to: str
+    subject: str
+    body: str
+
+
+class MessageSender(Protocol):
+    async def send(self, message: Message) -> None: ...
+
+
+class OutboxSender:
+    """Development: the message lands in the outbox table (read at /api/dev/outbox) and the log."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    async def send(self, message: Message) -> None:
+        await OutboxMessage.insert(
+            OutboxMessage(
+                channel=message.channel, to_address=message.to, subject=message.subject,
+                body=message.body, transport="outbox", created_at=self.clock.now(),
+            )
+        )
+        log.info("[dev outbox] %s to %s: %s", message.channel, message.to, message.body)
+
+
+class SmtpSender:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def send(self, message: Message) -> None:
+        await asyncio.to_thread(self._send_blocking, message)
+
+    def _send_blocking(self, message: Message) -> None:
+        s = self.settings
+        mail = EmailMessage()
+        mail["From"] = s.mail_from
+        mail["To"] = message.to
+        mail["Subject"] = message.subject
+        mail.set_content(message.body)
+        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=15) as smtp:
+            if s.smtp_starttls:
+                smtp.starttls()
+            if s.smtp_username:
+                smtp.login(s.smtp_username, s.smtp_password)
+            smtp.send_message(mail)
+
+
+class ChannelRouter:
+    """Picks the transport by channel (e-mail or SMS)."""
+
+    def __init__(self, email: MessageSender, sms: MessageSender) -> None:
+        self.email, self.sms = email, sms
+
+    async def send(self, message: Message) -> None:
+        await (self.email if message.channel == "email" else self.sms).send(message)
+
+
+def make_sender(settings: Settings, clock: Clock) -> MessageSender:
+    outbox = OutboxSender(clock)
+    email: MessageSender = SmtpSender(settings) if settings.email_transport == "smtp" else outbox
+    return ChannelRouter(email=email, sms=outbox)
+
+
+def otp_message(channel: str, to: str, code: str, club_name: str, lang: str) -> Message:
+    if lang == "en":
+        subject = f"Your code for {club_name}"
+        body = f"Your code is {code}. It is valid for 10 minutes. If you did not ask for it, ignore this message."
+    else:
+        subject = f"Din kode til {club_name}"
+        body = f"Koden din er {code}. Den gjelder i 10 minutter. Har du ikke bedt om den, kan du se bort fra meldingen."
+    return Message(channel, to, subject, body)

@@ -1,0 +1,98 @@
+"""Settings from environment variables, every one documented in README.md. Nothing is read at import."""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+import msgspec
+
+Environment = Literal["development", "test", "production"]
+PLACEHOLDER_SECRET = "dev-only-not-secret"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    environment: Environment = "development"
+    database_url: str = "sqlite:///var/stampcard.sqlite3"
+    secret_key: str = PLACEHOLDER_SECRET
+    public_url: str = "http://localhost:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
+    trust_forwarded_headers: bool = False
+    redis_url: str = ""
+    email_transport: Literal["outbox", "smtp"] = "outbox"
+    sms_transport: Literal["outbox"] = "outbox"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "Digital Stampcard <no-reply@localhost>"
+    otp_sends_per_identifier_per_hour: int = 5
+    otp_sends_per_ip_per_hour: int = 30
+    otp_daily_budget: int = 2000
+    manual_entries_per_device_per_hour: int = 30
+    member_session_days: int = 180
+    staff_session_hours: int = 12
+    db_pool_size: int = 20
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def dev_tools_enabled(self) -> bool:
+        return self.environment in ("development", "test")
+
+    def check(self) -> None:
+        """Outside development, placeholder or short secrets are refused."""
+        if self.environment != "production":
+            return
+        if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
+            raise ValueError("SECRET_KEY must be set to a random value of at least 32 characters in production")
+        if not self.public_url.startswith("https://"):
+            raise ValueError("PUBLIC_URL must be https:// in production")
+
+
+_ENV_NAMES = {
+    "environment": "STAMPCARD_ENV",
+    "database_url": "DATABASE_URL",
+    "secret_key": "SECRET_KEY",
+    "public_url": "PUBLIC_URL",
+    "host": "STAMPCARD_HOST",
+    "port": "STAMPCARD_PORT",
+    "allowed_hosts": "ALLOWED_HOSTS",
+    "trust_forwarded_headers": "TRUST_FORWARDED_HEADERS",
+    "redis_url": "REDIS_URL",
+    "email_transport": "EMAIL_TRANSPORT",
+    "sms_transport": "SMS_TRANSPORT",
+    "smtp_host": "SMTP_HOST",
+    "smtp_port": "SMTP_PORT",
+    "smtp_username": "SMTP_USERNAME",
+    "smtp_password": "SMTP_PASSWORD",
+    "smtp_starttls": "SMTP_STARTTLS",
+    "mail_from": "MAIL_FROM",
+    "otp_sends_per_identifier_per_hour": "OTP_SENDS_PER_IDENTIFIER_PER_HOUR",
+    "otp_sends_per_ip_per_hour": "OTP_SENDS_PER_IP_PER_HOUR",
+    "otp_daily_budget": "OTP_DAILY_BUDGET",
+    "manual_entries_per_device_per_hour": "MANUAL_ENTRIES_PER_DEVICE_PER_HOUR",
+    "member_session_days": "MEMBER_SESSION_DAYS",
+    "staff_session_hours": "STAFF_SESSION_HOURS",
+    "db_pool_size": "DB_POOL_SIZE",
+}
+
+
+def settings_from_env(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    env = os.environ if environ is None else environ
+    raw: dict[str, object] = {}
+    for field, name in _ENV_NAMES.items():
+        if name in env:
+            value: object = env[name]
+            if field == "allowed_hosts":
+                value = [h.strip() for h in str(value).split(",") if h.strip()]
+            raw[field] = value
+    raw.update(overrides)
+    settings = msgspec.convert(raw, Settings, strict=False)
+    settings.check()
+    return settings

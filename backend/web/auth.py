@@ -1,0 +1,70 @@
+"""Who is calling: the session cookie becomes a member or a staff actor, checked on every request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request
+from litestar.datastructures import Cookie
+
+from backend.accounts.sessions import SessionInfo, load_session
+from backend.context import Actor, AppContext
+from backend.members.tables import Member
+from backend.settings import Settings
+from digital_stampcard.errors import DomainError
+
+
+class MemberAuth(msgspec.Struct):
+    session: SessionInfo
+    member: Member
+
+
+def cookie_name(settings: Settings) -> str:
+    # __Host- pins the cookie to our origin over HTTPS; it cannot be used over plain http.
+    return "__Host-stampcard_session" if settings.is_production else "stampcard_session"
+
+
+def session_cookie(settings: Settings, token: str, max_age: int) -> Cookie:
+    return Cookie(
+        key=cookie_name(settings), value=token, max_age=max_age, path="/", httponly=True,
+        samesite="lax", secure=settings.is_production,
+    )
+
+
+def cleared_cookie(settings: Settings) -> Cookie:
+    return Cookie(key=cookie_name(settings), value="", max_age=0, path="/", httponly=True, samesite="lax",
+                  secure=settings.is_production)
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else ""
+
+
+async def current_session(request: Request[Any, Any, Any], ctx: AppContext) -> SessionInfo | None:
+    if "session_info" not in request.state:
+        token = request.cookies.get(cookie_name(ctx.settings))
+        request.state.session_info = await load_session(token, ctx.clock.now()) if token else None
+    return request.state.session_info  # type: ignore[no-any-return]
+
+
+async def provide_member(request: Request[Any, Any, Any], ctx: AppContext) -> MemberAuth:
+    session = await current_session(request, ctx)
+    if session is None:
+        raise DomainError("not_authenticated", "Log in to continue.", kind="unauthenticated")
+    if session.kind != "member" or session.member_id is None:
+        raise DomainError("forbidden", "This is for members.", kind="forbidden")
+    member = await Member.objects().output(load_json=True).where(Member.id == session.member_id).first()
+    if member is None:
+        raise DomainError("not_authenticated", "Log in to continue.", kind="unauthenticated")
+    return MemberAuth(session, member)
+
+
+async def provide_actor(request: Request[Any, Any, Any], ctx: AppContext) -> Actor:
+    session = await current_session(request, ctx)
+    if session is None:
+        raise DomainError("not_authenticated", "Log in to continue.", kind="unauthenticated")
+    if session.kind != "staff" or session.staff_id is None or session.staff_role is None:
+        raise DomainError("forbidden", "Only store staff can do this.", kind="forbidden")
+    device = request.headers.get("user-agent", "")[:120]
+    return Actor(session.staff_id, session.staff_role, session.store_id, session.id, device, client_ip(request))

@@ -1,0 +1,55 @@
+"""Member identifiers: a phone number (stored E.164) or an e-mail address, never both."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import msgspec
+import phonenumbers
+
+from digital_stampcard.errors import DomainError
+
+Channel = Literal["sms", "email"]
+
+# Deliberately modest: one @, a dot in the domain, no spaces. Real proof is the code we send.
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+
+class Identifier(msgspec.Struct, frozen=True):
+    channel: Channel
+    value: str  # E.164 phone or lower-cased e-mail
+
+    def masked(self) -> str:
+        if self.channel == "email":
+            local, _, domain = self.value.partition("@")
+            return f"{local[:1]}***@{domain}"
+        return f"{self.value[:3]} *** ** {self.value[-3:]}"
+
+
+def parse_identifier(raw: str, default_region: str = "NO") -> Identifier:
+    """Accepts '912 34 567', '+47 912 34 567', '0047…' or an e-mail; raises `invalid_identifier`."""
+    text = (raw or "").strip()
+    if len(text) > 254:
+        raise _invalid()
+    if "@" in text:
+        if not _EMAIL.match(text):
+            raise _invalid()
+        local, _, domain = text.rpartition("@")
+        return Identifier("email", f"{local}@{domain.lower()}".lower())
+    if not re.fullmatch(r"[0-9+()\-\s.]{5,24}", text):
+        raise _invalid()
+    try:
+        number = phonenumbers.parse(text, default_region)
+    except phonenumbers.NumberParseException:
+        raise _invalid() from None
+    if not phonenumbers.is_valid_number(number):
+        raise _invalid()
+    return Identifier("sms", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _invalid() -> DomainError:
+    return DomainError(
+        "invalid_identifier",
+        "Enter a valid mobile number (8 digits, +47 optional) or an e-mail address.",
+    )

@@ -1,0 +1,28 @@
+"""Rewards are active, redeemed, expired or revoked, and are redeemed exactly once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from digital_stampcard.errors import DomainError
+
+RewardStatus = Literal["active", "redeemed", "expired", "revoked"]
+UNDO_WINDOW = timedelta(minutes=5)
+
+
+def effective_status(status: str, expires_at: datetime, now: datetime) -> str:
+    return "expired" if status == "active" and now >= expires_at else status
+
+
+def check_redeemable(status: str, expires_at: datetime, now: datetime) -> None:
+    current = effective_status(status, expires_at, now)
+    if current == "expired":
+        raise DomainError("reward_expired", "This reward has expired.", kind="conflict")
+    if current != "active":
+        raise DomainError("reward_not_active", "This reward has already been used or withdrawn.", kind="conflict")
+
+
+def check_undo_window(action_at: datetime, now: datetime) -> None:
+    if now - action_at > UNDO_WINDOW:
+        raise DomainError("undo_window_passed", "Actions can only be undone within 5 minutes.", kind="conflict")

@@ -1,0 +1,177 @@
+// Bootstrap and History-API router. The backend returns index.html for every
+// app route, so each path below is a real, shareable URL.
+// Stable data-testid values are listed in /pwa/TESTIDS.md.
+
+import { clear, h } from './dom.js';
+import { getLang, onLangChange, setLang, t } from './i18n.js';
+import { getConfig, loadConfig } from './config.js';
+import { pageTitle } from './ui.js';
+import * as home from './views/home.js';
+import * as join from './views/join.js';
+import * as profile from './views/profile.js';
+import * as qr from './views/qr.js';
+import * as staffLogin from './views/staff-login.js';
+import * as staff from './views/staff.js';
+import * as poster from './views/poster.js';
+import * as offline from './views/offline.js';
+
+// chrome: 'member' shows the member tabs, 'plain' only brand + language,
+// 'bare' nothing (full-screen QR, printable poster).
+const ROUTES = [
+  { re: /^\/$/, view: home, chrome: 'member' },
+  { re: /^\/card$/, view: home, chrome: 'member' },
+  { re: /^\/join$/, view: join, chrome: 'plain', params: () => ({ mode: 'join' }) },
+  { re: /^\/login$/, view: join, chrome: 'plain', params: () => ({ mode: 'login' }) },
+  { re: /^\/profile$/, view: profile, chrome: 'member' },
+  { re: /^\/qr$/, view: qr, chrome: 'bare' },
+  { re: /^\/staff$/, view: staff, chrome: 'staff' },
+  { re: /^\/staff\/login$/, view: staffLogin, chrome: 'plain' },
+  { re: /^\/poster\/([A-Za-z0-9_-]+)$/, view: poster, chrome: 'bare', params: (m) => ({ slug: m[1] }) },
+  { re: /^\/offline$/, view: offline, chrome: 'plain' },
+];
+
+const notFound = {
+  render(ctx) {
+    ctx.setTitle(t('notFound.title'));
+    ctx.main.append(pageTitle(t('notFound.title')),
+      h('p', {}, h('a', { class: 'button', href: '/', text: t('notFound.home') })));
+  },
+};
+
+const header = document.getElementById('app-header');
+const main = document.getElementById('main');
+let active = null; // {cleanups, controller}
+let flash = null;
+let firstRender = true;
+
+function match(pathname) {
+  for (const route of ROUTES) {
+    const m = pathname.match(route.re);
+    if (m) return { route, params: route.params ? route.params(m) : {} };
+  }
+  return { route: { view: notFound, chrome: 'plain' }, params: {} };
+}
+
+export function isAppPath(pathname) {
+  return ROUTES.some((r) => r.re.test(pathname));
+}
+
+export function navigate(path, { replace = false, flash: message = null } = {}) {
+  flash = message;
+  if (replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  render();
+}
+
+function teardown(reason) {
+  if (!active) return;
+  active.controller.abort();
+  for (const fn of active.cleanups.reverse()) {
+    try { fn(reason); } catch (err) { console.error(err); }
+  }
+  active = null;
+}
+
+function renderHeader(chrome) {
+  clear(header);
+  document.body.dataset.chrome = chrome;
+  if (chrome === 'bare') { header.hidden = true; return; }
+  header.hidden = false;
+  const brandHref = chrome === 'staff' ? '/staff' : '/';
+  const langButton = h('button', {
+    type: 'button', class: 'lang-switch', testid: 'lang-switch', lang: getLang() === 'nb' ? 'en' : 'nb',
+    'aria-label': t('lang.switchLabel'), text: t('lang.other'),
+    onclick: () => setLang(getLang() === 'nb' ? 'en' : 'nb'),
+  });
+  const bar = h('div', { class: 'header-bar' },
+    h('a', { class: 'brand', href: brandHref },
+      h('img', { src: '/assets/icons/icon-192.png', alt: '', width: '32', height: '32' }),
+      h('span', { text: getConfig().business.name || t('app.name') })),
+    langButton);
+  header.append(bar);
+  if (chrome === 'member') {
+    const path = location.pathname;
+    const tab = (href, key, testid) => h('a', {
+      href, class: 'tab', testid, text: t(key),
+      'aria-current': path === href || (href === '/' && path === '/card') ? 'page' : null,
+    });
+    header.append(h('nav', { class: 'tabs', 'aria-label': t('app.name') },
+      tab('/', 'nav.home', 'nav-home'), tab('/profile', 'nav.profile', 'nav-profile')));
+  }
+  header.append(h('p', { class: 'net-banner', role: 'status', hidden: navigator.onLine, text: t('net.offline') }));
+}
+
+async function render(reason = 'navigate') {
+  teardown(reason);
+  const { route, params } = match(location.pathname);
+  const controller = new AbortController();
+  const cleanups = [];
+  active = { controller, cleanups };
+  renderHeader(route.chrome);
+  clear(main);
+  main.className = `view view-${route.chrome}`;
+  const ctx = {
+    main,
+    params,
+    query: new URLSearchParams(location.search),
+    signal: controller.signal,
+    // true when the same screen is drawn again (language switch, step change):
+    // views keep their in-progress state instead of starting over.
+    rerender: reason === 'lang' || reason === 'refresh',
+    flash: reason === 'navigate' || reason === 'start' ? flash : null,
+    navigate,
+    refresh: () => render('refresh'),
+    onCleanup: (fn) => cleanups.push(fn),
+    setTitle: (text) => {
+      const business = getConfig().business.name;
+      document.title = text && business ? `${text} – ${business}` : text || business || t('app.name');
+    },
+  };
+  flash = null;
+  ctx.setTitle('');
+  try {
+    await route.view.render(ctx);
+  } catch (err) {
+    if (err && err.name === 'AbortError') return;
+    console.error(err);
+  }
+  if (!firstRender && reason !== 'lang' && !controller.signal.aborted) {
+    const heading = main.querySelector('h1');
+    (heading || main).focus({ preventScroll: false });
+  }
+  firstRender = false;
+}
+
+function onLinkClick(event) {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const a = event.target.closest('a[href]');
+  if (!a || a.target || a.hasAttribute('download') || a.dataset.external !== undefined) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin !== location.origin || !isAppPath(url.pathname)) return;
+  event.preventDefault();
+  if (url.pathname + url.search !== location.pathname + location.search) navigate(url.pathname + url.search);
+}
+
+function updateNetBanner() {
+  const banner = header.querySelector('.net-banner');
+  if (banner) banner.hidden = navigator.onLine;
+}
+
+async function start() {
+  document.querySelector('.skip-link').textContent = t('app.skip');
+  await loadConfig();
+  document.addEventListener('click', onLinkClick);
+  window.addEventListener('popstate', () => render('popstate'));
+  window.addEventListener('online', updateNetBanner);
+  window.addEventListener('offline', updateNetBanner);
+  onLangChange(() => {
+    document.querySelector('.skip-link').textContent = t('app.skip');
+    render('lang');
+  });
+  await render('start');
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((err) => console.warn('SW registration failed', err));
+  }
+}
+
+start();

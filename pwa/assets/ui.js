@@ -1,0 +1,111 @@
+// Shared pieces used by member and staff screens.
+
+import { h } from './dom.js';
+import { formatDate, formatDateTime, t } from './i18n.js';
+
+/** The stamp card as a row of circles plus a readable "7 av 10 stempler". */
+export function stampCard(card, { testidPrefix = '' } = {}) {
+  if (!card) return h('section', { class: 'card stamp-card empty' }, h('p', { text: t('card.none') }));
+  const capacity = Math.max(1, card.capacity);
+  const filled = Math.min(card.stamps, capacity);
+  const label = t('card.stampsOf', { n: card.stamps, total: capacity });
+  const dots = [];
+  for (let i = 0; i < capacity; i += 1) {
+    dots.push(h('li', { class: i < filled ? 'stamp filled' : 'stamp' },
+      i < filled ? stampMark() : h('span', { class: 'stamp-num', text: String(i + 1) })));
+  }
+  return h('section', { class: 'card stamp-card', 'aria-label': card.program_name },
+    h('div', { class: 'stamp-card-head' },
+      h('h2', { class: 'program-name', text: card.program_name }),
+      h('p', { class: 'stamp-count', testid: `${testidPrefix}stamp-count`, text: label })),
+    h('ol', { class: 'stamps', 'aria-hidden': 'true', dataset: { capacity: String(capacity) } }, dots),
+    card.reward_text ? h('p', { class: 'reward-hint', text: t('card.rewardAt', { reward: card.reward_text }) }) : null);
+}
+
+function stampMark() {
+  // A simple coffee-bean-like check drawn in SVG; decorative only.
+  return h('svg:svg', { viewBox: '0 0 24 24', class: 'stamp-icon', focusable: 'false' },
+    h('svg:path', { d: 'M6 12.5l4 4 8-9', fill: 'none', stroke: 'currentColor', 'stroke-width': '2.6', 'stroke-linecap': 'round', 'stroke-linejoin': 'round' }));
+}
+
+export function tierBadge(tier, { testid = 'tier-badge' } = {}) {
+  return h('span', { class: ['tier-badge', `tier-${String(tier.code || '').toLowerCase()}`], testid },
+    h('span', { class: 'visually-hidden', text: `${t('tier.label')}: ` }), tier.name);
+}
+
+export function tierProgress(progress) {
+  if (!progress) return null;
+  const next = progress.next;
+  const pct = Math.round(Math.max(0, Math.min(1, progress.fraction || 0)) * 100);
+  const text = next ? t('tier.toNext', { n: progress.remaining, tier: next.name }) : t('tier.top');
+  const bar = h('div', {
+    class: 'progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100',
+    'aria-valuenow': String(next ? pct : 100), 'aria-valuetext': text,
+    'aria-label': next ? t('tier.progressLabel', { tier: next.name }) : text,
+    testid: 'tier-progress-bar',
+  }, h('div', { class: 'progress-fill' }));
+  bar.firstChild.style.width = `${next ? pct : 100}%`;
+  return h('div', { class: 'tier-progress' },
+    h('p', { class: 'tier-progress-text', testid: 'tier-progress-text', text }),
+    bar,
+    h('p', { class: 'hint', text: t('tier.window', { days: progress.window_days || 365 }) }));
+}
+
+export function rewardList(rewards, { itemExtra } = {}) {
+  return h('ul', { class: 'reward-list' }, rewards.map((r) => h('li', {
+    class: 'reward', testid: 'reward-item', dataset: { rewardId: String(r.id) },
+  },
+  h('span', { class: 'reward-icon', 'aria-hidden': 'true', text: '★' }),
+  h('div', { class: 'reward-body' },
+    h('p', { class: 'reward-title', text: r.title }),
+    r.expires_at ? h('p', { class: 'reward-expiry', text: t('reward.validUntil', { date: formatDate(r.expires_at) }) }) : null),
+  itemExtra ? itemExtra(r) : null)));
+}
+
+export function activityList(items) {
+  return h('ul', { class: 'activity-list' }, items.map((a) => {
+    const key = `activity.${a.kind}`;
+    const title = a.kind === 'stamp' || a.kind === 'bonus'
+      ? t(key, { n: Math.abs(a.stamps) })
+      : t(key, { n: a.stamps });
+    const bits = [a.reason, a.store].filter(Boolean).join(' · ');
+    return h('li', { class: ['activity', `activity-${a.kind}`], testid: 'activity-item' },
+      h('div', {},
+        h('p', { class: 'activity-title', text: title === key ? a.kind : title }),
+        bits ? h('p', { class: 'activity-reason', text: bits }) : null),
+      h('time', { class: 'activity-time', datetime: a.at, text: formatDateTime(a.at) }));
+  }));
+}
+
+/** An inline message box. kind: 'error' | 'success' | 'info' | 'warn'. */
+export function notice(kind, text, { testid, live = true } = {}) {
+  const role = !live ? null : kind === 'error' ? 'alert' : 'status';
+  return h('div', { class: ['notice', `notice-${kind}`], role, testid, text });
+}
+
+export function pageTitle(text, extra = {}) {
+  // tabindex=-1 lets the router move focus here after navigation.
+  return h('h1', { tabindex: '-1', class: 'page-title', ...extra, text });
+}
+
+export function loading() {
+  return h('p', { class: 'loading', role: 'status', text: t('app.loading') });
+}
+
+export function formatMemberNumber(n) {
+  const s = String(n || '');
+  return s.length === 8 ? `${s.slice(0, 4)} ${s.slice(4)}` : s;
+}
+
+/** A button that shows a busy state while `fn` runs; returns the button. */
+export async function withBusy(button, fn) {
+  if (button.disabled) return undefined;
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  try {
+    return await fn();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+  }
+}

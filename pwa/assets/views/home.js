@@ -1,0 +1,161 @@
+// Member home: stamp card, rewards, tier progress, recent activity. Polls
+// /api/me every 5 s while visible so a stamp given at the till shows up here
+// within seconds.
+
+import { clear, h } from '../dom.js';
+import { errorMessage, getLang, hasStoredLang, setLang, t } from '../i18n.js';
+import { api } from '../api.js';
+import { loadSnapshot, syncFromMe } from '../member-store.js';
+import {
+  activityList, formatMemberNumber, loading, notice, pageTitle, rewardList, stampCard, tierBadge, tierProgress, withBusy,
+} from '../ui.js';
+
+const POLL_MS = 5000;
+
+export async function render(ctx) {
+  ctx.setTitle(t('nav.home'));
+  const content = h('div', { class: 'home stack-lg' }, loading());
+  const live = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', testid: 'home-live' });
+  const cta = h('div', { class: 'cta-bar' },
+    h('a', { href: '/qr', class: 'button button-primary button-xl button-block', testid: 'show-card' },
+      qrGlyph(), h('span', { text: t('home.showCard') })));
+  ctx.main.append(content, live, cta);
+
+  let lastJson = null;
+  let lastMe = null;
+  let inFlight = false;
+  let flash = ctx.flash;
+  let syncing = Promise.resolve();
+
+  async function refresh() {
+    if (inFlight || ctx.signal.aborted) return;
+    inFlight = true;
+    try {
+      const me = await api.get('/api/me', { signal: ctx.signal });
+      syncing = syncing.then(() => syncFromMe(me)).catch(() => {});
+      if (!hasStoredLang() && me.member.lang && me.member.lang !== getLang()) {
+        setLang(me.member.lang, { persist: false }); // re-renders this view
+        return;
+      }
+      const json = JSON.stringify(me);
+      if (json !== lastJson) {
+        announceChanges(lastMe, me, live);
+        lastJson = json;
+        lastMe = me;
+        draw(me);
+      }
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      if (err.code === 'not_authenticated') {
+        ctx.navigate('/join', { replace: true });
+        return;
+      }
+      if (!lastMe) await drawUnavailable(err);
+    } finally {
+      inFlight = false;
+    }
+  }
+
+  function draw(me) {
+    // Keep focus on the same control across a poll-driven redraw.
+    const focusedId = document.activeElement && content.contains(document.activeElement)
+      ? document.activeElement.dataset.testid : null;
+    clear(content);
+    content.append(...homeSections(ctx, me, flash, () => { lastJson = null; refresh(); }));
+    flash = null;
+    if (focusedId) {
+      const again = content.querySelector(`[data-testid="${focusedId}"]`);
+      if (again) again.focus();
+    }
+  }
+
+  async function drawUnavailable(err) {
+    clear(content);
+    const snap = await loadSnapshot();
+    const offline = err.code === 'network';
+    content.append(
+      pageTitle(snap && snap.first_name ? t('home.greeting', { name: snap.first_name }) : t('home.greetingAnon')),
+      notice(offline ? 'warn' : 'error', offline ? t('home.offline') : errorMessage(err), { testid: 'home-error' }),
+      h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => refresh() }));
+  }
+
+  const timer = setInterval(() => { if (!document.hidden) refresh(); }, POLL_MS);
+  const onVisible = () => { if (!document.hidden) refresh(); };
+  document.addEventListener('visibilitychange', onVisible);
+  window.addEventListener('online', onVisible);
+  ctx.onCleanup(() => {
+    clearInterval(timer);
+    document.removeEventListener('visibilitychange', onVisible);
+    window.removeEventListener('online', onVisible);
+  });
+  await refresh();
+}
+
+function announceChanges(prev, me, live) {
+  if (!prev || !prev.card || !me.card) return;
+  const gained = me.card.stamps > prev.card.stamps || me.rewards.length > prev.rewards.length;
+  if (!gained) return;
+  live.textContent = t('home.newStamp', { n: me.card.stamps, total: me.card.capacity });
+  const card = document.querySelector('.stamp-card');
+  if (card) card.classList.add('just-stamped');
+}
+
+function homeSections(ctx, me, flash, reload) {
+  const m = me.member;
+  const sections = [];
+  sections.push(h('div', { class: 'home-head' },
+    h('div', {},
+      pageTitle(m.first_name ? t('home.greeting', { name: m.first_name }) : t('home.greetingAnon')),
+      h('p', { class: 'muted', testid: 'member-number', text: t('home.memberNo', { number: formatMemberNumber(m.member_number) }) })),
+    tierBadge(me.tier)));
+  if (flash) sections.push(notice('success', t(flash), { testid: 'flash' }));
+  if (m.show_profile_prompt) sections.push(profilePrompt(ctx, reload));
+  sections.push(stampCard(me.card));
+  sections.push(h('section', { class: 'card', 'aria-labelledby': 'tier-h' },
+    h('h2', { id: 'tier-h', text: `${t('tier.label')}: ${me.tier.name}` }),
+    tierProgress(me.tier_progress)));
+  sections.push(h('section', { class: 'card', 'aria-labelledby': 'rewards-h' },
+    h('h2', { id: 'rewards-h', text: t('home.rewardsTitle') }),
+    me.rewards.length
+      ? [rewardList(me.rewards), h('p', { class: 'hint', text: t('reward.howTo') })]
+      : h('p', { class: 'muted', testid: 'rewards-empty', text: t('home.rewardsEmpty') })));
+  sections.push(h('section', { class: 'card', 'aria-labelledby': 'activity-h' },
+    h('h2', { id: 'activity-h', text: t('home.activityTitle') }),
+    me.activity.length
+      ? activityList(me.activity)
+      : h('p', { class: 'muted', text: t('home.activityEmpty') })));
+  return sections;
+}
+
+function profilePrompt(ctx, reload) {
+  const box = h('section', { class: 'card prompt', testid: 'profile-prompt', 'aria-labelledby': 'prompt-h' });
+  const error = h('p', { class: 'field-error', role: 'alert' });
+  const dismiss = h('button', {
+    type: 'button', class: 'button button-ghost', testid: 'profile-prompt-dismiss', text: t('home.promptDismiss'),
+    onclick: () => withBusy(dismiss, async () => {
+      try {
+        await api.post('/api/me/profile/dismiss', undefined, { signal: ctx.signal });
+        box.remove();
+        reload();
+      } catch (err) {
+        if (err.name !== 'AbortError') error.textContent = errorMessage(err);
+      }
+    }),
+  });
+  box.append(
+    h('h2', { id: 'prompt-h', text: t('home.promptTitle') }),
+    h('p', { text: t('home.promptBody') }),
+    error,
+    h('div', { class: 'row-actions' },
+      h('a', { href: '/profile', class: 'button button-primary', testid: 'profile-prompt-cta', text: t('home.promptCta') }),
+      dismiss));
+  return box;
+}
+
+function qrGlyph() {
+  return h('svg:svg', { viewBox: '0 0 24 24', class: 'icon', 'aria-hidden': 'true', focusable: 'false' },
+    h('svg:path', {
+      fill: 'currentColor',
+      d: 'M3 3h8v8H3V3zm2 2v4h4V5H5zm8-2h8v8h-8V3zm2 2v4h4V5h-4zM3 13h8v8H3v-8zm2 2v4h4v-4H5zm8-2h3v3h-3v-3zm5 0h3v3h-3v-3zm-5 5h3v3h-3v-3zm5 0h3v3h-3v-3z',
+    }));
+}

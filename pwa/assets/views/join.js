@@ -1,0 +1,233 @@
+// /join (step 1 with consents) and /login (same flow, no consents), then the
+// 6-digit code screen. Flow state lives at module level so switching language
+// mid-flow re-renders the same step instead of starting over.
+
+import { field, h } from '../dom.js';
+import { errorMessage, getLang, t } from '../i18n.js';
+import { api } from '../api.js';
+import { getConfig, isDevEnvironment, storeBySlug } from '../config.js';
+import { deviceLabel, ensureDeviceKeyPair, exportPublicKey } from '../device-key.js';
+import { rememberDevice } from '../member-store.js';
+import { notice, pageTitle, withBusy } from '../ui.js';
+import { consentBlock, freshConsents } from './consents.js';
+import { devOutboxPanel } from './dev-outbox.js';
+
+const flows = {};
+
+function newFlow(mode, query) {
+  return {
+    mode,
+    step: 'identify',
+    identifier: '',
+    store: query.get('store') || null,
+    ...freshConsents(),
+    sent: null, // response of otp/start plus sentAt
+    needTerms: false,
+    code: '',
+  };
+}
+
+export async function render(ctx) {
+  const mode = ctx.params.mode;
+  if (!ctx.rerender || !flows[mode]) flows[mode] = newFlow(mode, ctx.query);
+  const flow = flows[mode];
+  if (flow.step === 'code') renderCode(ctx, flow);
+  else renderIdentify(ctx, flow);
+}
+
+function otpStartBody(flow) {
+  const join = flow.mode === 'join';
+  return {
+    identifier: flow.identifier,
+    purpose: flow.mode,
+    terms_accepted: join ? flow.terms : false,
+    marketing: join ? { ...flow.marketing } : { email: false, sms: false, push: false },
+    store: flow.store,
+    lang: getLang(),
+  };
+}
+
+function renderIdentify(ctx, flow) {
+  const join = flow.mode === 'join';
+  const title = t(join ? 'join.title' : 'login.title');
+  ctx.setTitle(title);
+  const store = flow.store ? storeBySlug(flow.store) : null;
+  const identifier = field({
+    label: t('join.identifier'),
+    hint: t('join.identifierHint'),
+    input: h('input', {
+      type: 'text', name: 'identifier', autocomplete: 'username', autocapitalize: 'off',
+      spellcheck: 'false', required: true, value: flow.identifier, testid: 'identifier-input',
+    }),
+  });
+  identifier.input.addEventListener('input', () => { flow.identifier = identifier.input.value; });
+  const consents = join ? consentBlock(flow) : null;
+  const error = h('div', { class: 'form-error', testid: 'form-error', role: 'alert' });
+  const submit = h('button', { type: 'submit', class: 'button button-primary button-block', testid: 'identify-submit', text: t('join.submit') });
+
+  const form = h('form', { class: 'stack', novalidate: true }, identifier.row, consents && consents.element, error, submit);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    flow.identifier = identifier.input.value.trim();
+    if (!flow.identifier) {
+      identifier.input.setAttribute('aria-invalid', 'true');
+      error.textContent = t('join.identifierRequired');
+      identifier.input.focus();
+      return;
+    }
+    identifier.input.removeAttribute('aria-invalid');
+    if (consents && !consents.validate()) return;
+    withBusy(submit, async () => {
+      try {
+        const res = await api.post('/api/auth/otp/start', otpStartBody(flow), { signal: ctx.signal });
+        flow.sent = { ...res, sentAt: Date.now() };
+        flow.step = 'code';
+        flow.code = '';
+        ctx.refresh();
+      } catch (err) {
+        if (err.name === 'AbortError') return;
+        if (err.code === 'invalid_identifier') identifier.input.setAttribute('aria-invalid', 'true');
+        error.textContent = errorMessage(err);
+      }
+    });
+  });
+
+  const switchHref = (join ? '/login' : '/join') + (flow.store ? `?store=${encodeURIComponent(flow.store)}` : '');
+  ctx.main.append(
+    h('section', { class: 'panel' },
+      pageTitle(title),
+      store ? h('p', { class: 'eyebrow', text: t('join.storeWelcome', { store: store.name }) }) : null,
+      h('p', { class: 'lead', text: join ? t('join.lead', { business: getConfig().business.name }) : t('login.lead') }),
+      form),
+    h('p', { class: 'switch-flow' }, `${t(join ? 'join.haveAccount' : 'login.noAccount')} `,
+      h('a', { href: switchHref, testid: join ? 'to-login' : 'to-join', text: t(join ? 'join.toLogin' : 'login.toJoin') })));
+}
+
+function renderCode(ctx, flow) {
+  ctx.setTitle(t('code.title'));
+  const sent = flow.sent;
+  const code = field({
+    label: t('code.label'),
+    hint: t('code.hint', { minutes: Math.round((sent.expires_in || 600) / 60) }),
+    input: h('input', {
+      type: 'text', name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]*',
+      maxlength: '6', required: true, class: 'code-input', value: flow.code, testid: 'code-input',
+    }),
+  });
+  code.input.addEventListener('input', () => {
+    code.input.value = code.input.value.replace(/\D/g, '').slice(0, 6);
+    flow.code = code.input.value;
+  });
+  const consents = flow.needTerms ? consentBlock(flow) : null;
+  const error = h('div', { class: 'form-error', testid: 'code-error', role: 'alert' });
+  const info = h('div', { class: 'form-info', role: 'status' });
+  const submit = h('button', {
+    type: 'submit', class: 'button button-primary button-block', testid: 'code-submit',
+    text: t(flow.needTerms ? 'code.finishJoin' : 'code.submit'),
+  });
+  const resend = h('button', { type: 'button', class: 'button button-ghost', testid: 'code-resend' });
+
+  function tickResend() {
+    const waitMs = (sent.resend_after || 30) * 1000 - (Date.now() - sent.sentAt);
+    const left = Math.ceil(waitMs / 1000);
+    resend.disabled = left > 0 || resend.getAttribute('aria-busy') === 'true';
+    resend.textContent = left > 0 ? t('code.resendIn', { s: left }) : t('code.resend');
+  }
+  tickResend();
+  const timer = setInterval(tickResend, 1000);
+  ctx.onCleanup(() => clearInterval(timer));
+
+  resend.addEventListener('click', async () => {
+    error.textContent = '';
+    info.textContent = '';
+    resend.setAttribute('aria-busy', 'true');
+    resend.disabled = true;
+    try {
+      const res = await api.post('/api/auth/otp/start', otpStartBody(flow), { signal: ctx.signal });
+      Object.assign(sent, res, { sentAt: Date.now() });
+      info.textContent = t('code.resent');
+    } catch (err) {
+      if (err.name !== 'AbortError') error.textContent = errorMessage(err);
+    } finally {
+      resend.removeAttribute('aria-busy');
+      tickResend();
+    }
+  });
+
+  const form = h('form', { class: 'stack', novalidate: true },
+    consents ? notice('info', t('code.termsNeeded'), { live: false }) : null,
+    code.row, consents && consents.element, error, info, submit);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    info.textContent = '';
+    if (!/^\d{6}$/.test(code.input.value)) {
+      code.input.setAttribute('aria-invalid', 'true');
+      error.textContent = t('code.invalidFormat');
+      code.input.focus();
+      return;
+    }
+    code.input.removeAttribute('aria-invalid');
+    if (consents && !consents.validate()) return;
+    withBusy(submit, () => verify(ctx, flow, code.input, error));
+  });
+
+  const change = h('button', {
+    type: 'button', class: 'button button-link', testid: 'code-change', text: t('code.change'),
+    onclick: () => {
+      flow.step = 'identify';
+      flow.needTerms = false;
+      ctx.refresh();
+    },
+  });
+
+  ctx.main.append(h('section', { class: 'panel' },
+    pageTitle(t('code.title')),
+    h('p', { class: 'lead', testid: 'code-destination', text: t('code.sentTo', { channel: t(`code.channel.${sent.channel}`), destination: sent.destination }) }),
+    form,
+    h('div', { class: 'row-actions' }, resend, change),
+    isDevEnvironment() ? devOutboxPanel(flow.identifier, (value) => {
+      code.input.value = value;
+      flow.code = value;
+      code.input.focus();
+    }) : null));
+}
+
+async function verify(ctx, flow, input, error) {
+  const join = flow.mode === 'join';
+  let publicKey = null;
+  try {
+    publicKey = await exportPublicKey((await ensureDeviceKeyPair()).pair);
+  } catch (err) {
+    console.warn('No device key; the QR will not work on this device', err);
+  }
+  const withConsents = join || flow.needTerms;
+  try {
+    const res = await api.post('/api/auth/otp/verify', {
+      identifier: flow.identifier,
+      code: input.value,
+      device_public_key: publicKey,
+      device_label: deviceLabel(),
+      terms_accepted: withConsents ? flow.terms : null,
+      marketing: withConsents ? { ...flow.marketing } : null,
+      store: flow.store,
+    }, { signal: ctx.signal });
+    await rememberDevice(res.device_id, res.member);
+    delete flows[flow.mode];
+    ctx.navigate('/', { replace: true, flash: res.new_member ? 'home.welcome' : null });
+  } catch (err) {
+    if (err.name === 'AbortError') return;
+    if (err.code === 'terms_required') {
+      // The code was not consumed: show the consents and let them send it again.
+      flow.needTerms = true;
+      flow.code = input.value;
+      ctx.refresh();
+      return;
+    }
+    error.textContent = errorMessage(err);
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+    input.select();
+  }
+}

@@ -1,0 +1,158 @@
+// Join step 2: first name, birthday, interests, favourite store. Never
+// blocking: "Hopp over" stops the home prompt. Also language and logout.
+
+import { checkbox, field, h } from '../dom.js';
+import { errorMessage, getLang, setLang, t } from '../i18n.js';
+import { api } from '../api.js';
+import { getConfig } from '../config.js';
+import { clearSnapshot, syncFromMe } from '../member-store.js';
+import { formatMemberNumber, loading, notice, pageTitle, withBusy } from '../ui.js';
+
+let draft = null; // survives a language re-render
+
+export async function render(ctx) {
+  ctx.setTitle(t('profile.title'));
+  const wait = loading();
+  ctx.main.append(wait);
+  let me;
+  try {
+    me = await api.get('/api/me', { signal: ctx.signal });
+  } catch (err) {
+    if (err.name === 'AbortError') return;
+    if (err.code === 'not_authenticated') { ctx.navigate('/login', { replace: true }); return; }
+    wait.replaceWith(pageTitle(t('profile.title')), notice(err.code === 'network' ? 'warn' : 'error', err.code === 'network' ? t('offline.body') : errorMessage(err)),
+      h('a', { href: '/qr', class: 'button', text: t('offline.showCard') }));
+    return;
+  }
+  if (!ctx.rerender || !draft) {
+    const p = me.profile || {};
+    draft = {
+      first_name: p.first_name || '',
+      birthday: p.birthday || '',
+      interests: [...(p.interests || [])],
+      favourite_store_id: p.favourite_store_id ?? null,
+    };
+  }
+  wait.replaceWith(...sections(ctx, me));
+}
+
+function sections(ctx, me) {
+  const config = getConfig();
+  const lang = getLang();
+  const firstName = field({
+    label: t('profile.firstName'),
+    input: h('input', { type: 'text', name: 'first_name', autocomplete: 'given-name', maxlength: '60', value: draft.first_name, testid: 'profile-first-name' }),
+  });
+  firstName.input.addEventListener('input', () => { draft.first_name = firstName.input.value; });
+  const today = new Date().toISOString().slice(0, 10);
+  const birthday = field({
+    label: t('profile.birthday'),
+    hint: t('profile.birthdayHint'),
+    input: h('input', { type: 'date', name: 'birthday', autocomplete: 'bday', min: '1900-01-01', max: today, value: draft.birthday, testid: 'profile-birthday' }),
+  });
+  birthday.input.addEventListener('input', () => { draft.birthday = birthday.input.value; });
+
+  const interests = (config.interests || []).map((it) => {
+    const box = checkbox({
+      label: lang === 'en' ? it.label_en : it.label_nb,
+      checked: draft.interests.includes(it.code),
+      testid: `interest-${it.code}`,
+    });
+    box.input.value = it.code;
+    box.input.addEventListener('change', () => {
+      draft.interests = draft.interests.filter((c) => c !== it.code);
+      if (box.input.checked) draft.interests.push(it.code);
+    });
+    return box.row;
+  });
+
+  const store = field({
+    label: t('profile.favStore'),
+    input: h('select', { name: 'favourite_store_id', testid: 'profile-store' },
+      h('option', { value: '', text: t('profile.favStoreNone') }),
+      (config.stores || []).map((s) => h('option', { value: String(s.id), text: s.name, selected: draft.favourite_store_id === s.id }))),
+  });
+  store.input.addEventListener('change', () => {
+    draft.favourite_store_id = store.input.value ? Number(store.input.value) : null;
+  });
+
+  const error = h('div', { class: 'form-error', role: 'alert', testid: 'profile-error' });
+  const save = h('button', { type: 'submit', class: 'button button-primary', testid: 'profile-save', text: t('profile.save') });
+  const skip = h('button', { type: 'button', class: 'button button-ghost', testid: 'profile-skip', text: t('profile.skip') });
+
+  const form = h('form', { class: 'stack', novalidate: true },
+    firstName.row, birthday.row,
+    interests.length ? h('fieldset', { class: 'fieldset' }, h('legend', { text: t('profile.interests') }), h('div', { class: 'check-grid' }, interests)) : null,
+    store.row, error,
+    h('div', { class: 'row-actions' }, save, skip));
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    withBusy(save, async () => {
+      try {
+        const updated = await api.patch('/api/me/profile', {
+          first_name: draft.first_name.trim() || null,
+          birthday: draft.birthday || null,
+          interests: draft.interests,
+          favourite_store_id: draft.favourite_store_id,
+        }, { signal: ctx.signal });
+        syncFromMe(updated).catch(() => {});
+        const bonusBefore = me.activity.filter((a) => a.kind === 'bonus').length;
+        const bonusAfter = updated.activity.filter((a) => a.kind === 'bonus').length;
+        draft = null;
+        ctx.navigate('/', { flash: bonusAfter > bonusBefore ? 'profile.bonus' : 'profile.saved' });
+      } catch (err) {
+        if (err.name !== 'AbortError') error.textContent = errorMessage(err);
+      }
+    });
+  });
+  skip.addEventListener('click', () => withBusy(skip, async () => {
+    try {
+      await api.post('/api/me/profile/dismiss', undefined, { signal: ctx.signal });
+      draft = null;
+      ctx.navigate('/');
+    } catch (err) {
+      if (err.name !== 'AbortError') error.textContent = errorMessage(err);
+    }
+  }));
+
+  return [
+    pageTitle(t('profile.title')),
+    h('p', { class: 'lead', text: t('profile.lead') }),
+    h('section', { class: 'card' }, form),
+    languageSection(lang),
+    accountSection(ctx, me),
+  ];
+}
+
+function languageSection(lang) {
+  const radios = ['nb', 'en'].map((code) => {
+    const id = `lang-${code}`;
+    const input = h('input', { type: 'radio', name: 'lang', id, value: code, checked: lang === code, testid: `lang-${code}` });
+    input.addEventListener('change', () => { if (input.checked) setLang(code); });
+    return h('div', { class: 'check' }, input, h('label', { for: id, lang: code, text: t(`lang.${code}`) }));
+  });
+  return h('section', { class: 'card' },
+    h('fieldset', { class: 'fieldset' }, h('legend', { text: t('lang.label') }), radios));
+}
+
+function accountSection(ctx, me) {
+  const error = h('p', { class: 'field-error', role: 'alert' });
+  const logout = h('button', { type: 'button', class: 'button', testid: 'logout', text: t('nav.logout') });
+  logout.addEventListener('click', () => withBusy(logout, async () => {
+    try {
+      await api.post('/api/auth/logout', undefined, { signal: ctx.signal });
+      await clearSnapshot();
+      draft = null;
+      ctx.navigate('/login', { replace: true });
+    } catch (err) {
+      if (err.name !== 'AbortError') error.textContent = errorMessage(err);
+    }
+  }));
+  return h('section', { class: 'card', 'aria-labelledby': 'account-h' },
+    h('h2', { id: 'account-h', text: t('profile.account') }),
+    h('p', { text: t('profile.signedInAs', { id: me.member.identifier_masked }) }),
+    h('p', { class: 'muted', text: t('home.memberNo', { number: formatMemberNumber(me.member.member_number) }) }),
+    error, logout);
+}

@@ -1,0 +1,110 @@
+// The member panel on the staff screen: who it is, their card, and big action
+// buttons. Pure rendering from state; actions are callbacks from staff.js.
+
+import { field, h } from '../dom.js';
+import { errorMessage, t } from '../i18n.js';
+import { formatMemberNumber, notice, rewardList, stampCard, tierBadge } from '../ui.js';
+
+export function undoAvailable(scan, now = Date.now()) {
+  const last = scan && scan.last_action;
+  return Boolean(last && Date.parse(last.undo_until) > now);
+}
+
+export function undoLeftText(scan, now = Date.now()) {
+  const s = Math.max(0, Math.ceil((Date.parse(scan.last_action.undo_until) - now) / 1000));
+  return t('staff.undoLeft', { s });
+}
+
+/** message: {kind, parts:[{key, params}]} or {kind:'error', error, retry?} */
+export function messageBox(message) {
+  if (!message) return null;
+  if (message.kind === 'error') {
+    return h('div', { class: 'notice notice-error scan-message', role: 'alert', testid: 'scan-message' },
+      h('p', { text: errorMessage(message.error) }),
+      message.retry ? h('button', { type: 'button', class: 'button button-small', testid: 'staff-retry', text: t('common.retry'), onclick: message.retry }) : null);
+  }
+  return h('div', { class: ['notice', `notice-${message.kind}`, 'scan-message'], role: 'status', testid: 'scan-message' },
+    message.parts.map((p, i) => h('p', { class: i === 0 ? 'scan-message-main' : null, text: t(p.key, p.params) })));
+}
+
+/**
+ * state: {scan, busy, undoOpen}; actions: {stamp(n), redeem(reward), openUndo(), closeUndo(), undo(reason), reset()}
+ */
+export function resultPanel(state, actions) {
+  const scan = state.scan;
+  if (!scan) return null;
+  const m = scan.member;
+  const card = scan.card;
+  const disabled = state.busy;
+
+  const stampButtons = [1, 2].map((n) => h('button', {
+    type: 'button', class: 'button button-primary button-xl', testid: `staff-add-${n}`, disabled: disabled || !card,
+    text: t('staff.add', { n }), onclick: () => actions.stamp(n),
+  }));
+
+  const redeemNote = !scan.can_redeem && scan.rewards.length
+    ? h('p', { class: 'hint', id: 'redeem-note', testid: 'redeem-disabled-reason', text: t('staff.cannotRedeem') }) : null;
+  const rewards = scan.rewards.length
+    ? rewardList(scan.rewards, {
+      itemExtra: (r) => h('button', {
+        type: 'button', class: 'button button-accent', testid: 'staff-redeem', dataset: { rewardId: String(r.id) },
+        disabled: disabled || !scan.can_redeem, 'aria-describedby': scan.can_redeem ? null : 'redeem-note',
+        text: t('staff.redeem', { title: r.title }), onclick: () => actions.redeem(r),
+      }),
+    })
+    : h('p', { class: 'muted', text: t('staff.noRewards') });
+
+  return h('section', { class: 'card scan-result', testid: 'scan-result', 'aria-labelledby': 'scan-name' },
+    h('div', { class: 'scan-head' },
+      h('div', {},
+        h('h2', { id: 'scan-name', class: 'scan-name', testid: 'scan-result-name', text: m.first_name || t('staff.anonymous') }),
+        h('p', { class: 'muted', testid: 'scan-member-number', text: t('staff.memberNo', { n: formatMemberNumber(m.member_number) }) })),
+      tierBadge(m.tier, { testid: 'scan-tier' })),
+    scan.method === 'manual' ? notice('info', t('staff.manualMethod'), { live: false, testid: 'scan-manual-note' }) : null,
+    stampCard(card, { testidPrefix: 'scan-' }),
+    h('div', { class: 'action-grid' }, stampButtons),
+    h('div', { class: 'staff-rewards' }, h('h3', { text: t('staff.rewardsTitle') }), rewards, redeemNote),
+    undoSection(state, actions),
+    h('button', { type: 'button', class: 'button button-block', testid: 'staff-new-scan', text: t('staff.newScan'), onclick: actions.reset }));
+}
+
+function undoSection(state, actions) {
+  const scan = state.scan;
+  const wrap = h('div', { class: 'undo', testid: 'undo-section' });
+  if (!undoAvailable(scan)) { wrap.hidden = true; return wrap; }
+  // staff.js refreshes this text every second via undoLeftText().
+  const left = h('p', { class: 'hint undo-left', testid: 'undo-left', text: undoLeftText(scan) });
+  if (!state.undoOpen) {
+    wrap.append(h('button', {
+      type: 'button', class: 'button button-warn', testid: 'staff-undo', disabled: state.busy,
+      text: t('staff.undo'), onclick: actions.openUndo,
+    }), left);
+    return wrap;
+  }
+  const reason = field({
+    label: t('staff.undoReason'),
+    hint: t('staff.undoHint'),
+    input: h('input', { type: 'text', name: 'reason', minlength: '3', maxlength: '200', required: true, testid: 'staff-undo-reason', autocomplete: 'off' }),
+  });
+  const error = h('p', { class: 'field-error', role: 'alert' });
+  const form = h('form', { class: 'stack undo-form', novalidate: true },
+    reason.row, error,
+    h('div', { class: 'row-actions' },
+      h('button', { type: 'submit', class: 'button button-warn', testid: 'staff-undo-confirm', disabled: state.busy, text: t('staff.undoConfirm') }),
+      h('button', { type: 'button', class: 'button button-ghost', testid: 'staff-undo-cancel', text: t('common.cancel'), onclick: actions.closeUndo })),
+    left);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const value = reason.input.value.trim();
+    if (value.length < 3) {
+      error.textContent = t('staff.undoHint');
+      reason.input.setAttribute('aria-invalid', 'true');
+      reason.input.focus();
+      return;
+    }
+    actions.undo(value);
+  });
+  wrap.append(form);
+  queueMicrotask(() => reason.input.focus());
+  return wrap;
+}

@@ -1,0 +1,228 @@
+// Staff scanner screen for a store device: camera + handheld scanner + manual
+// entry feed one lookup, then big buttons act on the member. The camera keeps
+// running between customers; a new member's code replaces the current one.
+
+import { clear, field, h } from '../dom.js';
+import { errorMessage, t } from '../i18n.js';
+import { api, newIdempotencyKey } from '../api.js';
+import { CameraScanner } from '../scanner.js';
+import { listenForWedge } from '../keyboard-wedge.js';
+import { loading, notice, pageTitle, withBusy } from '../ui.js';
+import { messageBox, resultPanel, undoAvailable, undoLeftText } from './staff-result.js';
+
+const SAME_CODE_MS = 60_000;
+const IN_FLIGHT_RETRIES = 3;
+
+// Module state survives a language re-render (same screen, new strings).
+const state = { scan: null, message: null, busy: false, undoOpen: false, lastCode: '', lastCodeAt: 0, device: null };
+let scanner = null;
+
+export async function render(ctx) {
+  ctx.setTitle(t('staff.title'));
+  const wait = loading();
+  ctx.main.append(wait);
+  let staff;
+  try {
+    staff = (await api.get('/api/staff/me', { signal: ctx.signal })).staff;
+  } catch (err) {
+    if (err.name === 'AbortError') return;
+    if (err.code === 'not_authenticated' || err.code === 'forbidden') { ctx.navigate('/staff/login', { replace: true }); return; }
+    wait.replaceWith(pageTitle(t('staff.title')), notice('error', errorMessage(err)),
+      h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => ctx.refresh() }));
+    return;
+  }
+  if (!ctx.rerender) Object.assign(state, { scan: null, message: null, busy: false, undoOpen: false, lastCode: '', lastCodeAt: 0, device: null });
+
+  const result = h('div', { class: 'result-area', 'aria-live': 'off' });
+  const video = h('video', { id: 'scanner-video', class: 'scanner-video', muted: true, playsinline: true, autoplay: true, 'aria-label': t('staff.cameraLabel') });
+  const cameraStatus = h('div', { class: 'camera-status' });
+  const manual = field({
+    label: t('staff.manualLabel'),
+    input: h('input', { type: 'text', name: 'code', inputmode: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', testid: 'staff-manual-input' }),
+  });
+  const manualSubmit = h('button', { type: 'submit', class: 'button button-primary', testid: 'staff-manual-submit', text: t('staff.manualSubmit') });
+  const manualForm = h('form', { class: 'manual-form', novalidate: true }, manual.row, manualSubmit);
+  manualForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const code = manual.input.value.trim();
+    if (!code) { manual.input.focus(); return; }
+    lookUp(code, 'manual').then((ok) => { if (ok) manual.input.value = ''; });
+  });
+
+  const logout = h('button', { type: 'button', class: 'button button-ghost button-small', testid: 'staff-logout', text: t('nav.logout') });
+  logout.addEventListener('click', () => withBusy(logout, async () => {
+    try { await api.post('/api/staff/logout', undefined, { signal: ctx.signal }); } catch { /* leave anyway */ }
+    stopCamera();
+    ctx.navigate('/staff/login', { replace: true });
+  }));
+
+  wait.replaceWith(h('div', { class: 'staff-layout' },
+    h('div', { class: 'staff-scan' },
+      h('div', { class: 'staff-head' },
+        h('div', {}, pageTitle(t('staff.title')),
+          h('p', { class: 'muted', testid: 'staff-identity', text: `${staff.name} · ${staff.store ? staff.store.name : t('staff.allStores')}` })),
+        logout),
+      h('div', { class: 'camera-box' }, video, h('div', { class: 'camera-frame', 'aria-hidden': 'true' }), cameraStatus),
+      h('p', { class: 'hint', text: t('staff.scannerHint') }),
+      manualForm),
+    result));
+
+  function draw() {
+    clear(result);
+    if (state.busy && !state.scan) result.append(h('p', { class: 'loading', role: 'status', text: t('staff.looking') }));
+    const msg = messageBox(state.message);
+    if (msg) result.append(msg);
+    const panel = resultPanel(state, actions);
+    if (panel) result.append(panel);
+    if (!state.scan && !state.busy && !state.message) result.append(h('p', { class: 'muted waiting', testid: 'staff-waiting', text: t('staff.waiting') }));
+  }
+
+  async function lookUp(code, source) {
+    if (state.busy) return false;
+    state.busy = true;
+    state.undoOpen = false;
+    draw();
+    let ok = false;
+    try {
+      const scan = await api.post('/api/staff/scans', { code }, { signal: ctx.signal });
+      const sameMember = state.scan && state.scan.member.member_number === scan.member.member_number;
+      if (!sameMember) state.message = null; // keep "Stempel lagt til" if it's the same person again
+      state.scan = scan;
+      state.device = source !== 'manual' && code.startsWith('DS1') ? code.slice(3, 13) : null;
+      ok = true;
+      if (navigator.vibrate) navigator.vibrate(40);
+    } catch (err) {
+      if (err.name === 'AbortError') return false;
+      state.scan = null;
+      state.device = null;
+      state.message = { kind: 'error', error: err };
+    } finally {
+      state.busy = false;
+    }
+    draw();
+    return ok;
+  }
+
+  function fromScanner(code) {
+    const now = Date.now();
+    // The same QR stays in front of the camera for many frames: submit it once.
+    if (code === state.lastCode && now - state.lastCodeAt < SAME_CODE_MS) return;
+    if (state.busy) return;
+    const expired = state.scan && Date.parse(state.scan.expires_at) < now;
+    if (state.scan && !expired && state.device && code.startsWith(`DS1${state.device}`)) return; // same phone, rotated code
+    state.lastCode = code;
+    state.lastCodeAt = now;
+    lookUp(code, 'camera');
+  }
+
+  async function run(action, attempt = 0) {
+    state.busy = true;
+    state.message = null;
+    draw();
+    try {
+      const res = await api.post(action.path, action.body, { idempotencyKey: action.key, signal: ctx.signal });
+      state.scan = res.scan;
+      state.undoOpen = false;
+      state.message = action.success(res);
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      if (err.code === 'idempotency_in_flight' && attempt < IN_FLIGHT_RETRIES) {
+        state.busy = false;
+        setTimeout(() => { if (!ctx.signal.aborted) run(action, attempt + 1); }, 1200);
+        return;
+      }
+      // After a network error the same key is reused, so a retry cannot double-stamp.
+      state.message = { kind: 'error', error: err, retry: err.code === 'network' ? () => run(action) : null };
+      if (err.code === 'scan_expired') state.scan = null;
+    } finally {
+      state.busy = false;
+    }
+    draw();
+  }
+
+  const actions = {
+    stamp: (n) => run({
+      path: '/api/staff/stamps', key: newIdempotencyKey(), body: { scan_id: state.scan.scan_id, count: n },
+      success: (res) => stampMessage(res),
+    }),
+    redeem: (reward) => run({
+      path: '/api/staff/redemptions', key: newIdempotencyKey(), body: { scan_id: state.scan.scan_id, reward_id: reward.id },
+      success: (res) => ({ kind: 'success', parts: [{ key: 'staff.redeemed', params: { title: (res.reward && res.reward.title) || reward.title } }] }),
+    }),
+    undo: (reason) => run({
+      path: '/api/staff/undo', key: newIdempotencyKey(),
+      body: { scan_id: state.scan.scan_id, ledger_id: state.scan.last_action.ledger_id, reason },
+      success: () => ({ kind: 'success', parts: [{ key: 'staff.undone' }] }),
+    }),
+    openUndo: () => { state.undoOpen = true; draw(); },
+    closeUndo: () => { state.undoOpen = false; draw(); },
+    reset: () => {
+      Object.assign(state, { scan: null, message: null, undoOpen: false, lastCode: '', lastCodeAt: 0, device: null });
+      draw();
+      manual.input.focus();
+    },
+  };
+
+  // Undo is only offered while the server's window is open.
+  const undoTimer = setInterval(() => {
+    const section = result.querySelector('[data-testid="undo-section"]');
+    if (!section || section.hidden || !state.scan) return;
+    if (!undoAvailable(state.scan)) { state.undoOpen = false; draw(); return; }
+    const left = section.querySelector('[data-testid="undo-left"]');
+    if (left) left.textContent = undoLeftText(state.scan);
+  }, 1000);
+
+  const stopWedge = listenForWedge((code) => { state.lastCode = ''; lookUp(code, 'wedge'); });
+  draw();
+  await startCamera(video, cameraStatus, fromScanner);
+  ctx.onCleanup((reason) => {
+    clearInterval(undoTimer);
+    stopWedge();
+    if (reason !== 'lang' && reason !== 'refresh') stopCamera();
+  });
+}
+
+function stampMessage(res) {
+  const card = res.scan.card || { stamps: 0, capacity: 0 };
+  const params = { stamps: card.stamps, capacity: card.capacity };
+  const parts = [];
+  let kind = 'success';
+  if (res.duplicate) {
+    kind = 'warn';
+    parts.push({ key: 'staff.duplicate', params });
+  } else if (res.added > 0) {
+    parts.push({ key: 'staff.added', params: { ...params, n: res.added } });
+    if (res.capped) parts.push({ key: 'staff.capped', params: { n: res.added } });
+  } else {
+    kind = 'warn';
+    parts.push({ key: 'err.daily_cap_reached' });
+  }
+  for (const r of res.rewards_issued || []) parts.push({ key: 'staff.rewardIssued', params: { title: r.title } });
+  return { kind, parts };
+}
+
+async function startCamera(video, status, onCode) {
+  scanner ||= new CameraScanner(onCode);
+  scanner.onCode = onCode;
+  await scanner.attach(video);
+  const startButton = h('button', {
+    type: 'button', class: 'button', testid: 'staff-camera-start', text: t('staff.cameraStart'),
+    onclick: () => tryStart(),
+  });
+  async function tryStart() {
+    clear(status);
+    try {
+      await scanner.start();
+      video.dataset.engine = scanner.engine || '';
+    } catch (err) {
+      console.warn('camera unavailable', err);
+      status.append(h('p', { class: 'camera-error', role: 'status', testid: 'camera-error', text: t('staff.cameraDenied') }), startButton);
+    }
+  }
+  await tryStart();
+}
+
+function stopCamera() {
+  if (scanner) scanner.stop();
+  scanner = null;
+}
