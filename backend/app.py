@@ -20,7 +20,7 @@ from backend.cards.controllers import TillController
 from backend.clock import Clock
 from backend.club.controllers import ClubController
 from backend.context import AppContext
-from backend.db import bind_engine, make_engine, migrate
+from backend.db import bind_engine, close_pool, make_engine, migrate
 from backend.errors import EXCEPTION_HANDLERS
 from backend.members.controllers import MeController, MemberAuthController
 from backend.messaging.senders import make_sender
@@ -62,7 +62,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, run_migrations
             yield
         finally:
             if isinstance(engine, PostgresEngine):
-                await engine.close_connection_pool()
+                await close_pool(engine)
             await ctx.limiter.close()
 
     handlers: list[Any] = [

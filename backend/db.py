@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +34,18 @@ def make_engine(url: str) -> Engine:
             os.makedirs(os.path.dirname(path), exist_ok=True)
         return TunedSQLiteEngine(path=path, timeout=BUSY_TIMEOUT_SECONDS)
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, got {url!r}")
+
+
+async def close_pool(engine: PostgresEngine, grace_seconds: float = 10) -> None:
+    """Waits for connections in use, then cuts them: shutdown must not hang on a stuck query."""
+    pool = engine.pool
+    if pool is None:
+        return
+    try:
+        await asyncio.wait_for(pool.close(), grace_seconds)
+    except TimeoutError:
+        pool.terminate()
+    engine.pool = None
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -89,6 +89,8 @@ def plan_stamps(
     """
     if requested < 1:
         raise DomainError("validation_error", "At least one stamp must be added.")
+    if card.policy.capacity < 1 or program_policy.capacity < 1:  # would never fill: the loop below would not end
+        raise DomainError("validation_error", "A stamp card must hold at least one stamp.")
     wanted = requested * max(1, multiplier)
     to_add = wanted if allowance is None else min(wanted, allowance)
     if to_add <= 0:

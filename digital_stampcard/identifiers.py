@@ -13,7 +13,8 @@ from digital_stampcard.errors import DomainError
 Channel = Literal["sms", "email"]
 
 # Deliberately modest: one @, a dot in the domain, no spaces. Real proof is the code we send.
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"^[^@\s]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
 
 
 class Identifier(msgspec.Struct, frozen=True):

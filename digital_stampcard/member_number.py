@@ -24,4 +24,5 @@ def make_member_number(seed: int) -> str:
 
 
 def is_member_number(text: str) -> bool:
-    return len(text) == 9 and text.isdigit() and luhn_check_digit(text[:8]) == text[8]
+    # isascii(): str.isdigit() also accepts "²" and other scripts' digits, which int() may refuse.
+    return len(text) == 9 and text.isascii() and text.isdigit() and luhn_check_digit(text[:8]) == text[8]

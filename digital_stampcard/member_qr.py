@@ -72,7 +72,9 @@ def parse_token(text: str) -> MemberToken:
         signature = base64.b32decode(encoded + "=" * (-len(encoded) % 8))
     except ValueError:
         raise qr_invalid() from None
-    if len(signature) != 64:
+    # The last Base32 character carries 3 spare bits: insist on the canonical spelling, so one
+    # signature cannot be written 8 ways (each would be a different code text to the server).
+    if len(signature) != 64 or base64.b32encode(signature).decode("ascii").rstrip("=") != encoded:
         raise qr_invalid()
     return MemberToken(device_id, decode_step(step_text), signed_part, signature)
 

@@ -28,4 +28,4 @@ def check_usable(*, expires_at: datetime, used_at: datetime | None, attempts: in
 
 
 def is_valid_format(code: str) -> bool:
-    return len(code) == 6 and code.isdigit()
+    return len(code) == 6 and code.isascii() and code.isdigit()

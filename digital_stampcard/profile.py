@@ -7,7 +7,9 @@ from datetime import date
 from digital_stampcard.errors import DomainError
 
 
-def is_complete(first_name: str | None, birthday: date | None, interests: list[str], favourite_store_id: int | None) -> bool:
+def is_complete(
+    first_name: str | None, birthday: date | None, interests: list[str], favourite_store_id: int | None
+) -> bool:
     return bool(first_name and birthday and interests and favourite_store_id)
 
 

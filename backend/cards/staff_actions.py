@@ -31,7 +31,10 @@ async def add_stamps(ctx: AppContext, actor: Actor, body: StampIn, key: str | No
         program = await active_program()
         rules = rules_of(program)
         previous = await last_entry(member.id, ("stamp",), program.id)
-        if previous and not await is_reversed(previous.id) and is_duplicate_scan(previous.created_at, now, rules):
+        # A second *scan* of the member inside the window returns the first result; more stamps on
+        # the same scan are the cashier's deliberate choice (the daily cap still holds).
+        if (previous and previous.scan != scan.id and not await is_reversed(previous.id)
+                and is_duplicate_scan(previous.created_at, now, rules)):
             return StampOut(await scan_out(scan, member, program, now, lang), 0, [], duplicate=True, capped=False)
         tier, _ = await member_tier(member, now)
         allowance = remaining_today(await stamped_today(member.id, program.id, now), rules)

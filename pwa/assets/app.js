@@ -1,10 +1,12 @@
 // Bootstrap and History-API router. The backend returns index.html for every
 // app route, so each path below is a real, shareable URL.
-// Stable data-testid values are listed in /pwa/TESTIDS.md.
+// Stable data-testid values (and the #member-qr / #scanner-video ids) are
+// listed in pwa/TESTIDS.md.
 
 import { clear, h } from './dom.js';
 import { getLang, onLangChange, setLang, t } from './i18n.js';
 import { getConfig, loadConfig } from './config.js';
+import { api } from './api.js';
 import { pageTitle } from './ui.js';
 import * as home from './views/home.js';
 import * as join from './views/join.js';
@@ -109,6 +111,7 @@ async function render(reason = 'navigate') {
   active = { controller, cleanups };
   renderHeader(route.chrome);
   clear(main);
+  if (reason === 'navigate') window.scrollTo(0, 0);
   main.className = `view view-${route.chrome}`;
   const ctx = {
     main,
@@ -164,8 +167,12 @@ async function start() {
   window.addEventListener('popstate', () => render('popstate'));
   window.addEventListener('online', updateNetBanner);
   window.addEventListener('offline', updateNetBanner);
-  onLangChange(() => {
+  onLangChange((lang, { persist }) => {
     document.querySelector('.skip-link').textContent = t('app.skip');
+    // A member's own choice also goes to the server (notifications use it).
+    if (persist && match(location.pathname).route.chrome === 'member') {
+      api.patch('/api/me/profile', { lang }).catch(() => {});
+    }
     render('lang');
   });
   await render('start');

@@ -17,6 +17,7 @@ export const nb = {
   'common.close': 'Lukk',
   'common.cancel': 'Avbryt',
   'common.back': 'Tilbake',
+  'net.offline': 'Du er frakoblet. Noe virker ikke før nettet er tilbake.',
 
   'join.title': 'Bli medlem',
   'join.lead': 'Samle stempler og få belønninger hos {business}. Det tar under ett minutt.',
@@ -76,6 +77,7 @@ export const nb = {
   'home.promptCta': 'Fyll ut profilen',
   'home.promptDismiss': 'Ikke nå',
   'home.newStamp': 'Nytt stempel! Du har nå {n} av {total}.',
+  'home.newReward': 'Kortet er fullt – du har fått en belønning!',
   'home.welcome': 'Velkommen i klubben! Her er stempelkortet ditt.',
   'home.offline': 'Du er frakoblet. Medlemskortet ditt virker likevel.',
 
@@ -94,6 +96,11 @@ export const nb = {
   'activity.reward_issued': 'Belønning klar',
   'activity.reward_redeemed': 'Belønning løst inn',
   'activity.undo': 'Korrigert',
+  'reason.visit': 'Besøk',
+  'reason.profile_completed': 'Profil fullført',
+  'reason.birthday': 'Bursdag',
+  'reason.referral': 'Verving',
+  'reason.anniversary': 'Medlemsjubileum',
 
   'profile.title': 'Min profil',
   'profile.lead': 'Alt er valgfritt. Fullfører du profilen, får du et bonusstempel.',
@@ -144,7 +151,7 @@ export const nb = {
   'staff.undoReason': 'Hvorfor angre?',
   'staff.undoHint': 'Minst 3 tegn, for eksempel «feil kunde».',
   'staff.undoConfirm': 'Bekreft angring',
-  'staff.undoLeft': 'Kan angres i {s} s til.',
+  'staff.undoLeft': 'Kan angres i {time} til.',
   'staff.newScan': 'Ny skanning',
   'staff.added': { one: 'Stempel lagt til – {stamps} av {capacity}', other: '{n} stempler lagt til – {stamps} av {capacity}' },
   'staff.duplicate': 'Allerede stemplet nå nettopp – {stamps} av {capacity}',
@@ -219,6 +226,7 @@ export const en = {
   'common.close': 'Close',
   'common.cancel': 'Cancel',
   'common.back': 'Back',
+  'net.offline': 'You are offline. Some things will not work until you are back online.',
 
   'join.title': 'Join the club',
   'join.lead': 'Collect stamps and earn rewards at {business}. It takes less than a minute.',
@@ -278,6 +286,7 @@ export const en = {
   'home.promptCta': 'Complete your profile',
   'home.promptDismiss': 'Not now',
   'home.newStamp': 'New stamp! You now have {n} of {total}.',
+  'home.newReward': 'Your card is full – you have earned a reward!',
   'home.welcome': 'Welcome to the club! Here is your stamp card.',
   'home.offline': 'You are offline. Your member card still works.',
 
@@ -296,6 +305,11 @@ export const en = {
   'activity.reward_issued': 'Reward ready',
   'activity.reward_redeemed': 'Reward redeemed',
   'activity.undo': 'Corrected',
+  'reason.visit': 'Visit',
+  'reason.profile_completed': 'Profile completed',
+  'reason.birthday': 'Birthday',
+  'reason.referral': 'Referral',
+  'reason.anniversary': 'Membership anniversary',
 
   'profile.title': 'My profile',
   'profile.lead': 'Everything is optional. Complete your profile to get a bonus stamp.',
@@ -346,7 +360,7 @@ export const en = {
   'staff.undoReason': 'Why undo?',
   'staff.undoHint': 'At least 3 characters, for example “wrong customer”.',
   'staff.undoConfirm': 'Confirm undo',
-  'staff.undoLeft': 'Can be undone for {s} s more.',
+  'staff.undoLeft': 'Can be undone for {time} more.',
   'staff.newScan': 'New scan',
   'staff.added': { one: 'Stamp added – {stamps} of {capacity}', other: '{n} stamps added – {stamps} of {capacity}' },
   'staff.duplicate': 'Already stamped just now – {stamps} of {capacity}',
@@ -426,10 +440,12 @@ export function setLang(lang, { persist = true } = {}) {
   current = lang;
   if (persist) { try { localStorage.setItem('lang', lang); } catch { /* private mode */ } }
   document.documentElement.lang = lang;
-  for (const fn of listeners) fn(lang);
+  for (const fn of listeners) fn(lang, { persist });
 }
 
 export function onLangChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
+
+export function has(key) { return key in dictionaries[current] || key in nb; }
 
 export function t(key, params = {}) {
   let value = dictionaries[current][key] ?? nb[key];

@@ -1,7 +1,7 @@
 // Shared pieces used by member and staff screens.
 
 import { h } from './dom.js';
-import { formatDate, formatDateTime, t } from './i18n.js';
+import { formatDate, formatDateTime, has, t } from './i18n.js';
 
 /** The stamp card as a row of circles plus a readable "7 av 10 stempler". */
 export function stampCard(card, { testidPrefix = '' } = {}) {
@@ -29,8 +29,9 @@ function stampMark() {
 }
 
 export function tierBadge(tier, { testid = 'tier-badge' } = {}) {
-  return h('span', { class: ['tier-badge', `tier-${String(tier.code || '').toLowerCase()}`], testid },
-    h('span', { class: 'visually-hidden', text: `${t('tier.label')}: ` }), tier.name);
+  // The hidden "Nivå:" gives screen readers context; the test id holds only the name.
+  return h('span', { class: ['tier-badge', `tier-${String(tier.code || '').toLowerCase()}`] },
+    h('span', { class: 'visually-hidden', text: `${t('tier.label')}: ` }), h('span', { testid, text: tier.name }));
 }
 
 export function tierProgress(progress) {
@@ -68,7 +69,9 @@ export function activityList(items) {
     const title = a.kind === 'stamp' || a.kind === 'bonus'
       ? t(key, { n: Math.abs(a.stamps) })
       : t(key, { n: a.stamps });
-    const bits = [a.reason, a.store].filter(Boolean).join(' · ');
+    // Machine reasons ("visit") get a friendly word; staff-typed reasons show as written.
+    const reason = a.reason && has(`reason.${a.reason}`) ? t(`reason.${a.reason}`) : a.reason;
+    const bits = [reason, a.store].filter(Boolean).join(' · ');
     return h('li', { class: ['activity', `activity-${a.kind}`], testid: 'activity-item' },
       h('div', {},
         h('p', { class: 'activity-title', text: title === key ? a.kind : title }),
@@ -93,8 +96,11 @@ export function loading() {
 }
 
 export function formatMemberNumber(n) {
+  // Grouped for reading aloud at the till: 1234 5678 or 123 456 789.
   const s = String(n || '');
-  return s.length === 8 ? `${s.slice(0, 4)} ${s.slice(4)}` : s;
+  if (s.length === 8) return `${s.slice(0, 4)} ${s.slice(4)}`;
+  if (s.length === 9) return `${s.slice(0, 3)} ${s.slice(3, 6)} ${s.slice(6)}`;
+  return s;
 }
 
 /** A button that shows a busy state while `fn` runs; returns the button. */

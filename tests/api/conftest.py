@@ -1,12 +1,14 @@
-"""API tests run create_app over Litestar's AsyncTestClient: real app, real database."""
+"""API tests call create_app's ASGI app in the test's own event loop: real app, real database."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
+import httpx
 
 from backend.app import create_app
 from backend.clock import FrozenClock
@@ -20,17 +22,45 @@ async def app(settings: Settings, clock: FrozenClock) -> Litestar:
 
 
 @pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app, base_url="http://testserver.local") as c:
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    # One event loop for the app and the test (Litestar's AsyncTestClient runs the app in a thread
+    # of its own, and a PostgreSQL pool cannot be shared across event loops).
+    async with running(app):
         await seed_club(app)
-        yield c
+        async with _client(app) as c:
+            yield c
+
+
+@asynccontextmanager
+async def running(app: Litestar) -> AsyncIterator[None]:
+    """Runs the app's lifespan in a task of its own: anyio scopes must exit in the task they entered."""
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(hold())
+    await asyncio.wait([task, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        task.result()  # startup failed: raise its error here
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+def _client(app: Litestar) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local")
 
 
 @pytest.fixture
-def new_browser(app: Litestar, client: AsyncTestClient[Litestar]) -> Callable[[], Browser]:
+def new_browser(app: Litestar, client: httpx.AsyncClient) -> Callable[[], Browser]:
     """Another phone or till: its own cookies, the same running app."""
 
     def make() -> Browser:
-        return Browser(AsyncTestClient(app, base_url="http://testserver.local"))
+        return Browser(_client(app))
 
     return make

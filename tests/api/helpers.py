@@ -8,8 +8,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+import httpx
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from backend.accounts.passwords import hash_password
 from backend.accounts.tables import StaffAccount
@@ -44,7 +44,7 @@ def new_device_key() -> tuple[ec.EllipticCurvePrivateKey, str]:
 
 
 class Browser:
-    def __init__(self, client: AsyncTestClient[Litestar]) -> None:
+    def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
         self.csrf: str | None = None
         self.key, self.public_key = new_device_key()

@@ -26,6 +26,7 @@ export async function render(ctx) {
   let inFlight = false;
   let flash = ctx.flash;
   let syncing = Promise.resolve();
+  let langSynced = false;
 
   async function refresh() {
     if (inFlight || ctx.signal.aborted) return;
@@ -33,16 +34,25 @@ export async function render(ctx) {
     try {
       const me = await api.get('/api/me', { signal: ctx.signal });
       syncing = syncing.then(() => syncFromMe(me)).catch(() => {});
-      if (!hasStoredLang() && me.member.lang && me.member.lang !== getLang()) {
-        setLang(me.member.lang, { persist: false }); // re-renders this view
-        return;
+      if (me.member.lang && me.member.lang !== getLang()) {
+        if (!hasStoredLang()) {
+          setLang(me.member.lang, { persist: false }); // first visit on this device: adopt theirs; re-renders
+          return;
+        }
+        if (!langSynced) {
+          // This device has an explicit choice (e.g. made on the login screen): tell the server.
+          langSynced = true;
+          api.patch('/api/me/profile', { lang: getLang() }, { signal: ctx.signal })
+            .then(() => { lastJson = null; refresh(); }).catch(() => {});
+        }
       }
       const json = JSON.stringify(me);
       if (json !== lastJson) {
-        announceChanges(lastMe, me, live);
+        const gained = stampGained(lastMe, me);
         lastJson = json;
         lastMe = me;
         draw(me);
+        if (gained) celebrate(me, live, content, gained);
       }
     } catch (err) {
       if (err.name === 'AbortError') return;
@@ -91,13 +101,19 @@ export async function render(ctx) {
   await refresh();
 }
 
-function announceChanges(prev, me, live) {
-  if (!prev || !prev.card || !me.card) return;
-  const gained = me.card.stamps > prev.card.stamps || me.rewards.length > prev.rewards.length;
-  if (!gained) return;
-  live.textContent = t('home.newStamp', { n: me.card.stamps, total: me.card.capacity });
-  const card = document.querySelector('.stamp-card');
-  if (card) card.classList.add('just-stamped');
+function stampGained(prev, me) {
+  if (!prev || !prev.card || !me.card) return null;
+  if (me.rewards.length > prev.rewards.length) return 'reward';
+  return me.card.stamps > prev.card.stamps ? 'stamp' : null;
+}
+
+// A stamp given at the till just arrived: say it, and pop the newest stamp.
+function celebrate(me, live, content, gained) {
+  live.textContent = gained === 'reward'
+    ? t('home.newReward')
+    : t('home.newStamp', { n: me.card.stamps, total: me.card.capacity });
+  const filled = content.querySelectorAll('.stamp.filled');
+  if (filled.length) filled[filled.length - 1].classList.add('pop');
 }
 
 function homeSections(ctx, me, flash, reload) {

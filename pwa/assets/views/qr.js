@@ -1,7 +1,7 @@
 // "Vis kortet": the rotating, device-signed member QR. Renders entirely from
 // IndexedDB (key pair + card snapshot), so it works in airplane mode.
 
-import { h } from '../dom.js';
+import { append, h } from '../dom.js';
 import { formatDateTime, t } from '../i18n.js';
 import { api } from '../api.js';
 import { getDeviceKeyPair, cryptoAvailable } from '../device-key.js';
@@ -54,9 +54,9 @@ export async function render(ctx) {
     h('svg:circle', { class: 'ring-bg', cx: '22', cy: '22', r: String(RING_R) }), ringFg);
   const countdownText = h('span', { class: 'countdown-text', testid: 'qr-countdown' });
 
-  body.append(
+  append(body, [
     canSign ? h('div', { class: 'qr-frame' }, canvas) : notice('warn', cryptoAvailable() ? t('qr.notReady') : t('qr.unsupported'), { testid: 'qr-not-ready' }),
-    h('p', { class: 'qr-name', testid: 'qr-name', text: snap.first_name || '' }),
+    snap.first_name ? h('p', { class: 'qr-name', testid: 'qr-name', text: snap.first_name }) : null,
     snap.tier ? tierBadge(snap.tier, { testid: 'qr-tier' }) : null,
     h('div', { class: 'qr-number' },
       h('p', { class: 'qr-number-label', text: t('qr.memberNo') }),
@@ -64,7 +64,7 @@ export async function render(ctx) {
     canSign ? h('div', { class: 'countdown' }, ring, countdownText) : null,
     canSign ? h('p', { class: 'hint', text: t('qr.hint') }) : null,
     snap.synced_at && Date.now() - Date.parse(snap.synced_at) > STALE_MS
-      ? h('p', { class: 'qr-stale', testid: 'qr-stale', text: t('qr.stale', { date: formatDateTime(snap.synced_at) }) }) : null);
+      ? h('p', { class: 'qr-stale', testid: 'qr-stale', text: t('qr.stale', { date: formatDateTime(snap.synced_at) }) }) : null]);
 
   if (!canSign) return;
 

@@ -12,7 +12,7 @@ export function undoAvailable(scan, now = Date.now()) {
 
 export function undoLeftText(scan, now = Date.now()) {
   const s = Math.max(0, Math.ceil((Date.parse(scan.last_action.undo_until) - now) / 1000));
-  return t('staff.undoLeft', { s });
+  return t('staff.undoLeft', { time: `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` });
 }
 
 /** message: {kind, parts:[{key, params}]} or {kind:'error', error, retry?} */

@@ -56,18 +56,22 @@ export async function render(ctx) {
     ctx.navigate('/staff/login', { replace: true });
   }));
 
-  wait.replaceWith(h('div', { class: 'staff-layout' },
+  const layout = h('div', { class: 'staff-layout' },
     h('div', { class: 'staff-scan' },
-      h('div', { class: 'staff-head' },
-        h('div', {}, pageTitle(t('staff.title')),
-          h('p', { class: 'muted', testid: 'staff-identity', text: `${staff.name} · ${staff.store ? staff.store.name : t('staff.allStores')}` })),
-        logout),
       h('div', { class: 'camera-box' }, video, h('div', { class: 'camera-frame', 'aria-hidden': 'true' }), cameraStatus),
       h('p', { class: 'hint', text: t('staff.scannerHint') }),
       manualForm),
-    result));
+    result);
+  wait.replaceWith(
+    h('div', { class: 'staff-head' },
+      h('div', {}, pageTitle(t('staff.title')),
+        h('p', { class: 'muted', testid: 'staff-identity', text: `${staff.name} · ${staff.store ? staff.store.name : t('staff.allStores')}` })),
+      logout),
+    layout);
 
   function draw() {
+    // On a phone the member panel moves above the camera (see styles.css).
+    layout.classList.toggle('has-member', Boolean(state.scan || state.message || state.busy));
     clear(result);
     if (state.busy && !state.scan) result.append(h('p', { class: 'loading', role: 'status', text: t('staff.looking') }));
     const msg = messageBox(state.message);
@@ -91,6 +95,7 @@ export async function render(ctx) {
       state.device = source !== 'manual' && code.startsWith('DS1') ? code.slice(3, 13) : null;
       ok = true;
       if (navigator.vibrate) navigator.vibrate(40);
+      if (!sameMember) window.scrollTo({ top: 0 });
     } catch (err) {
       if (err.name === 'AbortError') return false;
       state.scan = null;
@@ -211,11 +216,13 @@ async function startCamera(video, status, onCode) {
   });
   async function tryStart() {
     clear(status);
+    status.parentElement.classList.remove('camera-failed');
     try {
       await scanner.start();
       video.dataset.engine = scanner.engine || '';
     } catch (err) {
       console.warn('camera unavailable', err);
+      status.parentElement.classList.add('camera-failed');
       status.append(h('p', { class: 'camera-error', role: 'status', testid: 'camera-error', text: t('staff.cameraDenied') }), startButton);
     }
   }
