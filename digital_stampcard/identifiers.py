@@ -44,7 +44,9 @@ def parse_identifier(raw: str, default_region: str = "NO") -> Identifier:
         number = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException:
         raise _invalid() from None
-    if not phonenumbers.is_valid_number(number):
+    # Codes go by SMS, so only numbers that can be mobiles are accepted (not landlines).
+    mobile_types = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in mobile_types:
         raise _invalid()
     return Identifier("sms", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 

@@ -19,6 +19,13 @@ from backend.demo import create_club
 from digital_stampcard import member_qr
 
 STAFF = {"kasse1": "passord-kasse1", "kasse2": "passord-kasse2", "eier": "passord-eier", "sluttet": "passord-sluttet"}
+_HASHES: dict[str, str] = {}  # Argon2 is slow on purpose; hash each test password once per run
+
+
+def password_hash(username: str) -> str:
+    if username not in _HASHES:
+        _HASHES[username] = hash_password(STAFF[username])
+    return _HASHES[username]
 
 
 async def seed_club(app: Litestar) -> None:
@@ -32,7 +39,7 @@ async def seed_club(app: Litestar) -> None:
     for username, store, role, disabled in [("kasse1", ids[0], "staff", False), ("kasse2", ids[1], "staff", False),
                                             ("eier", None, "owner", False), ("sluttet", ids[0], "staff", True)]:
         await StaffAccount.insert(StaffAccount(
-            username=username, name=username.title(), password_hash=hash_password(STAFF[username]), role=role,
+            username=username, name=username.title(), password_hash=password_hash(username), role=role,
             store=store, created_at=now, disabled_at=now if disabled else None,
         ))
 

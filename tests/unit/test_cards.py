@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -205,13 +206,23 @@ def test_requesting_fewer_than_one_stamp_is_refused(requested: int) -> None:
     assert caught.value.code == "validation_error"
 
 
+def _give_up(signum: int, frame: object) -> None:
+    raise TimeoutError("plan_stamps did not return")
+
+
 @pytest.mark.parametrize("capacity", [0, -1])
 def test_a_card_that_can_never_fill_is_refused_instead_of_looping(capacity: int) -> None:
     good, bad = CardPolicy(capacity=10), CardPolicy(capacity=capacity)
-    for card, program in [(OpenCard(1, 0, bad), good), (OpenCard(1, 9, good), bad)]:
-        with pytest.raises(DomainError) as caught:
-            plan_stamps(card, program, 3, NOW)
-        assert caught.value.code == "validation_error"
+    previous = signal.signal(signal.SIGALRM, _give_up)  # a regression here hangs; fail it instead
+    signal.alarm(5)
+    try:
+        for card, program in [(OpenCard(1, 0, bad), good), (OpenCard(1, 9, good), bad)]:
+            with pytest.raises(DomainError) as caught:
+                plan_stamps(card, program, 3, NOW)
+            assert caught.value.code == "validation_error"
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @settings(max_examples=200)
