@@ -167,8 +167,8 @@ async def screenshot(page: Page, name: str) -> None:
 
 
 def fresh_mobile() -> str:
-    """A Norwegian mobile number nobody has: the demo members all have 9xxxxxxx numbers."""
-    return "4" + "".join(random.choices("0123456789", k=7))
+    """A valid Norwegian mobile number nobody has: the demo members' numbers are 91000000 and up."""
+    return "90" + "".join(random.choices("0123456789", k=6))
 
 
 async def outbox_code(server: Server, mobile: str, *, not_before: datetime | None = None) -> str:
