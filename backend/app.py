@@ -66,7 +66,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None, run_migrations
             await ctx.limiter.close()
 
     handlers: list[Any] = [
-        health, ClubController, MemberAuthController, MeController, StaffAuthController, TillController, pwa_router(),
+        health,
+        ClubController,
+        MemberAuthController,
+        MeController,
+        StaffAuthController,
+        TillController,
+        pwa_router(),
     ]
     if settings.dev_tools_enabled:
         handlers.append(DevOutboxController)
@@ -78,15 +84,20 @@ def create_app(settings: Settings, *, clock: Clock | None = None, run_migrations
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[SecurityMiddleware(settings)],
         csrf_config=CSRFConfig(
-            secret=settings.secret_key, cookie_secure=settings.is_production, cookie_samesite="lax",
-            header_name="x-csrftoken", safe_methods={"GET", "HEAD", "OPTIONS"},
+            secret=settings.secret_key,
+            cookie_secure=settings.is_production,
+            cookie_samesite="lax",
+            header_name="x-csrftoken",
+            safe_methods={"GET", "HEAD", "OPTIONS"},
         ),
         allowed_hosts=AllowedHostsConfig(allowed_hosts=hosts),
         openapi_config=OpenAPIConfig(
-            title="Digital Stampcard API", version="0.1.0", path="/api/docs", render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+            title="Digital Stampcard API",
+            version="0.1.0",
+            path="/api/docs",
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
         state={"ctx": ctx},
         logging_config=None,
         debug=False,
     )
-

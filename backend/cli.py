@@ -42,8 +42,14 @@ def _serve(settings, *, demo: bool) -> int:  # type: ignore[no-untyped-def]
     from backend.app import create_app
 
     asyncio.run(_prepare(settings, demo))
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=settings.trust_forwarded_headers,
-                forwarded_allow_ips="*" if settings.trust_forwarded_headers else None, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        proxy_headers=settings.trust_forwarded_headers,
+        forwarded_allow_ips="*" if settings.trust_forwarded_headers else None,
+        log_level="info",
+    )
     return 0
 
 
@@ -128,10 +134,16 @@ async def _create_staff(ctx, args) -> int:  # type: ignore[no-untyped-def]
     if len(password) < 8:
         print("The password must have at least 8 characters.", file=sys.stderr)
         return 1
-    await StaffAccount.insert(StaffAccount(
-        username=args.username.lower(), name=args.name, password_hash=hash_password(password), role=args.role,
-        store=store_id, created_at=ctx.clock.now(),
-    ))
+    await StaffAccount.insert(
+        StaffAccount(
+            username=args.username.lower(),
+            name=args.name,
+            password_hash=hash_password(password),
+            role=args.role,
+            store=store_id,
+            created_at=ctx.clock.now(),
+        )
+    )
     print(f"Created {args.role} {args.username!r}" + (f" with password {password}" if args.generate else ""))
     return 0
 

@@ -12,7 +12,7 @@ from backend.cards.programs import tier_ladder
 from backend.cards.stamping import apply_stamps, ledger_entry
 from backend.cards.tables import LedgerEntry, Program, Reward, TierLevel
 from backend.club.tables import Club, Store
-from backend.context import AppContext, Actor
+from backend.context import Actor, AppContext
 from backend.db import write_transaction
 from backend.members.registry import create_member, record_consents
 from backend.members.schemas import MarketingChoice
@@ -33,8 +33,28 @@ INTERESTS = [
     {"code": "vegansk", "label_nb": "Vegansk", "label_en": "Vegan"},
     {"code": "lunsj", "label_nb": "Lunsj", "label_en": "Lunch"},
 ]
-FIRST_NAMES = ["Nora", "Emma", "Olav", "Jakob", "Sofie", "Lucas", "Ingrid", "Filip", "Maja", "Henrik",
-               "Ella", "Aksel", "Leah", "Noah", "Sara", "Emil", "Frida", "Isak", "Thea", "Magnus"]
+FIRST_NAMES = [
+    "Nora",
+    "Emma",
+    "Olav",
+    "Jakob",
+    "Sofie",
+    "Lucas",
+    "Ingrid",
+    "Filip",
+    "Maja",
+    "Henrik",
+    "Ella",
+    "Aksel",
+    "Leah",
+    "Noah",
+    "Sara",
+    "Emil",
+    "Frida",
+    "Isak",
+    "Thea",
+    "Magnus",
+]
 
 
 async def is_empty() -> bool:
@@ -43,13 +63,33 @@ async def is_empty() -> bool:
 
 async def create_club(ctx: AppContext, name: str) -> None:
     now = ctx.clock.now()
-    await Club.insert(Club(name=name, terms_version="2026-11", interests=INTERESTS, profile_bonus_stamps=1, created_at=now))
-    await Program.insert(Program(name="Kaffekortet", capacity=10, reward_text="Gratis kaffe", reward_valid_days=30,
-                                 daily_cap=3, duplicate_window_seconds=60, active=True, created_at=now))
-    await TierLevel.insert(*[
-        TierLevel(code=t.code, name_nb=t.name_nb, name_en=t.name_en, threshold=t.threshold, stamp_multiplier=t.stamp_multiplier)
-        for t in DEFAULT_TIERS
-    ])
+    await Club.insert(
+        Club(name=name, terms_version="2026-11", interests=INTERESTS, profile_bonus_stamps=1, created_at=now)
+    )
+    await Program.insert(
+        Program(
+            name="Kaffekortet",
+            capacity=10,
+            reward_text="Gratis kaffe",
+            reward_valid_days=30,
+            daily_cap=3,
+            duplicate_window_seconds=60,
+            active=True,
+            created_at=now,
+        )
+    )
+    await TierLevel.insert(
+        *[
+            TierLevel(
+                code=t.code,
+                name_nb=t.name_nb,
+                name_en=t.name_en,
+                threshold=t.threshold,
+                stamp_multiplier=t.stamp_multiplier,
+            )
+            for t in DEFAULT_TIERS
+        ]
+    )
 
 
 async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[tuple[str, str, str]]:
@@ -59,16 +99,24 @@ async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[t
     async with write_transaction(ctx.engine):
         await create_club(ctx, "Kaffe & Kanel")
         stores = {}
-        for slug, name, address in [("grunerlokka", "Grünerløkka", "Thorvald Meyers gate 10, Oslo"),
-                                    ("majorstuen", "Majorstuen", "Bogstadveien 50, Oslo")]:
+        for slug, name, address in [
+            ("grunerlokka", "Grünerløkka", "Thorvald Meyers gate 10, Oslo"),
+            ("majorstuen", "Majorstuen", "Bogstadveien 50, Oslo"),
+        ]:
             row = await Store.insert(Store(slug=slug, name=name, address=address, created_at=now)).returning(Store.id)
             stores[slug] = row[0]["id"]
         staff_ids = {}
         for username, password, name, role, store in DEMO_LOGINS:
-            row = await StaffAccount.insert(StaffAccount(
-                username=username, name=name, password_hash=hash_password(password), role=role,
-                store=stores[store] if store else None, created_at=now,
-            )).returning(StaffAccount.id)
+            row = await StaffAccount.insert(
+                StaffAccount(
+                    username=username,
+                    name=name,
+                    password_hash=hash_password(password),
+                    role=role,
+                    store=stores[store] if store else None,
+                    created_at=now,
+                )
+            ).returning(StaffAccount.id)
             staff_ids[store] = row[0]["id"]
         program = await Program.objects().first()
         assert program is not None
@@ -78,18 +126,27 @@ async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[t
             phone = f"+479{rng.randint(1000000, 9999999)}"
             if await Member.exists().where(Member.phone == phone):
                 continue
-            member = await create_member(Identifier("sms", phone), source_store_id=rng.choice(list(stores.values())),
-                                         lang="nb", now=joined)
-            await record_consents(member.id, terms=True, marketing=MarketingChoice(push=rng.random() < 0.6, sms=rng.random() < 0.3),
-                                  version="2026-11", source="join_form", now=joined)
+            member = await create_member(
+                Identifier("sms", phone), source_store_id=rng.choice(list(stores.values())), lang="nb", now=joined
+            )
+            await record_consents(
+                member.id,
+                terms=True,
+                marketing=MarketingChoice(push=rng.random() < 0.6, sms=rng.random() < 0.3),
+                version="2026-11",
+                source="join_form",
+                now=joined,
+            )
             if rng.random() < 0.7:
-                await Member.update({
-                    Member.first_name: FIRST_NAMES[n % len(FIRST_NAMES)],
-                    Member.birthday: date(rng.randint(1960, 2005), rng.randint(1, 12), rng.randint(1, 28)),
-                    Member.interests: sorted(rng.sample([i["code"] for i in INTERESTS], 2)),
-                    Member.favourite_store: rng.choice(list(stores.values())),
-                    Member.profile_completed_at: joined + timedelta(days=1),
-                }).where(Member.id == member.id)
+                await Member.update(
+                    {
+                        Member.first_name: FIRST_NAMES[n % len(FIRST_NAMES)],
+                        Member.birthday: date(rng.randint(1960, 2005), rng.randint(1, 12), rng.randint(1, 28)),
+                        Member.interests: sorted(rng.sample([i["code"] for i in INTERESTS], 2)),
+                        Member.favourite_store: rng.choice(list(stores.values())),
+                        Member.profile_completed_at: joined + timedelta(days=1),
+                    }
+                ).where(Member.id == member.id)
             visit = joined
             for _ in range(rng.choice([1, 2, 4, 6, 9, 12, 16, 22, 30])):
                 visit += timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 3))
@@ -97,14 +154,28 @@ async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[t
                     break
                 slug = rng.choice(list(stores))
                 actor = Actor(staff_ids[slug], "staff", stores[slug], 0, "demo", "127.0.0.1")
-                applied = await apply_stamps(member.id, program, 1, visit, kind="stamp", reason="visit",
-                                             allowance=3, actor=actor)
+                applied = await apply_stamps(
+                    member.id, program, 1, visit, kind="stamp", reason="visit", allowance=3, actor=actor
+                )
                 await Member.update({Member.last_visit_at: visit}).where(Member.id == member.id)
                 for reward_id in applied.reward_ids:
                     if rng.random() < 0.6 and visit + timedelta(days=3) < now:
                         used = visit + timedelta(days=rng.randint(1, 3))
-                        await Reward.update({Reward.status: "redeemed", Reward.redeemed_at: used, Reward.redeemed_store: stores[slug]}).where(Reward.id == reward_id)
-                        entry = ledger_entry(member.id, program.id, "reward_redeemed", 0, program.reward_text, used, actor, None, None, reward_id=reward_id)
+                        await Reward.update(
+                            {Reward.status: "redeemed", Reward.redeemed_at: used, Reward.redeemed_store: stores[slug]}
+                        ).where(Reward.id == reward_id)
+                        entry = ledger_entry(
+                            member.id,
+                            program.id,
+                            "reward_redeemed",
+                            0,
+                            program.reward_text,
+                            used,
+                            actor,
+                            None,
+                            None,
+                            reward_id=reward_id,
+                        )
                         entry.redemption_of = f"{reward_id}#1"
                         await LedgerEntry.insert(entry)
             fresh = await Member.objects().where(Member.id == member.id).first()

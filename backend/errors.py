@@ -27,7 +27,14 @@ STATUS_BY_CODE = {"idempotency_conflict": 422, "validation_error": 400}
 
 
 def problem(status: int, code: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
-    body = {"type": f"/problems/{code}", "title": code.replace("_", " ").capitalize(), "status": status, "detail": detail, "code": code, **extra}
+    body = {
+        "type": f"/problems/{code}",
+        "title": code.replace("_", " ").capitalize(),
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
     headers = {"Retry-After": str(extra["retry_after"])} if "retry_after" in extra else None
     return Response(body, status_code=status, media_type="application/problem+json", headers=headers)
 
@@ -44,7 +51,9 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         return problem(401, "not_authenticated", "Log in to continue.")
     if isinstance(exc, PermissionDeniedException):
         code = "csrf" if "CSRF" in str(exc.detail) else "forbidden"
-        return problem(403, code, "You are not allowed to do this." if code == "forbidden" else "Reload the page and try again.")
+        return problem(
+            403, code, "You are not allowed to do this." if code == "forbidden" else "Reload the page and try again."
+        )
     codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 429: "rate_limited"}
     status = exc.status_code
     return problem(status, codes.get(status, "http_error"), str(exc.detail))
@@ -52,7 +61,11 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
 
 def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "server_error", "Something went wrong on our side. Nothing was saved; try again.")
+    return problem(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "server_error",
+        "Something went wrong on our side. Nothing was saved; try again.",
+    )
 
 
 def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:

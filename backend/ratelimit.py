@@ -60,4 +60,9 @@ def make_rate_limiter(redis_url: str) -> RateLimiter:
 async def enforce(limiter: RateLimiter, key: str, limit: int, window_seconds: int) -> None:
     retry_after = await limiter.hit(key, limit, window_seconds)
     if retry_after is not None:
-        raise DomainError("rate_limited", "Too many requests. Wait a little and try again.", kind="rate_limited", retry_after=retry_after)
+        raise DomainError(
+            "rate_limited",
+            "Too many requests. Wait a little and try again.",
+            kind="rate_limited",
+            retry_after=retry_after,
+        )

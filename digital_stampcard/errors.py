@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-ErrorKind = Literal[
-    "invalid", "unauthenticated", "forbidden", "not_found", "conflict", "gone", "rate_limited"
-]
+ErrorKind = Literal["invalid", "unauthenticated", "forbidden", "not_found", "conflict", "gone", "rate_limited"]
 
 
 class DomainError(Exception):

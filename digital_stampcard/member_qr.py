@@ -62,13 +62,13 @@ def looks_like_token(text: str) -> bool:
 
 def parse_token(text: str) -> MemberToken:
     text = text.strip().upper()
-    if not looks_like_token(text) or any(c not in ALPHABET for c in text[len(VERSION):]):
+    if not looks_like_token(text) or any(c not in ALPHABET for c in text[len(VERSION) :]):
         raise qr_invalid()
     device_id = text[3 : 3 + DEVICE_ID_LENGTH]
     step_text = text[3 + DEVICE_ID_LENGTH : 3 + DEVICE_ID_LENGTH + STEP_LENGTH]
     signed_part = text[: 3 + DEVICE_ID_LENGTH + STEP_LENGTH]
     try:
-        encoded = text[len(signed_part):]
+        encoded = text[len(signed_part) :]
         signature = base64.b32decode(encoded + "=" * (-len(encoded) % 8))
     except ValueError:
         raise qr_invalid() from None

@@ -68,6 +68,12 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings(clean_db: str) -> Settings:
-    return Settings(environment="test", database_url=clean_db, secret_key="test-secret-" + "x" * 32,
-                    public_url="http://testserver.local", otp_sends_per_identifier_per_hour=50,
-                    otp_sends_per_ip_per_hour=500, manual_entries_per_device_per_hour=100)
+    return Settings(
+        environment="test",
+        database_url=clean_db,
+        secret_key="test-secret-" + "x" * 32,
+        public_url="http://testserver.local",
+        otp_sends_per_identifier_per_hour=50,
+        otp_sends_per_ip_per_hour=500,
+        manual_entries_per_device_per_hour=100,
+    )

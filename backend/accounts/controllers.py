@@ -20,7 +20,9 @@ class StaffAuthController(Controller):
     tags = ["staff"]
 
     @post("/login", status_code=200)
-    async def login(self, ctx: AppContext, data: staff_login.StaffLoginIn, request: Request[Any, Any, Any]) -> Response[staff_login.StaffMeOut]:
+    async def login(
+        self, ctx: AppContext, data: staff_login.StaffLoginIn, request: Request[Any, Any, Any]
+    ) -> Response[staff_login.StaffMeOut]:
         body, token = await staff_login.login(ctx, data, request.headers.get("user-agent", ""), client_ip(request))
         return Response(body, cookies=[session_cookie(ctx.settings, token, ctx.settings.staff_session_hours * 3600)])
 

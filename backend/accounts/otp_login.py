@@ -50,32 +50,51 @@ async def start(ctx: AppContext, data: OtpStartIn, ip: str) -> OtpStartOut:
         )
         await OtpChallenge.insert(
             OtpChallenge(
-                identifier=identifier.value, channel=identifier.channel,
-                code_hash=otp.hash_code(s.secret_key, identifier.value, code), purpose=data.purpose,
-                terms_accepted=data.terms_accepted, marketing=msgspec.to_builtins(data.marketing),
-                store_slug=data.store, lang=data.lang, ip=ip, created_at=now, expires_at=now + otp.CODE_TTL,
+                identifier=identifier.value,
+                channel=identifier.channel,
+                code_hash=otp.hash_code(s.secret_key, identifier.value, code),
+                purpose=data.purpose,
+                terms_accepted=data.terms_accepted,
+                marketing=msgspec.to_builtins(data.marketing),
+                store_slug=data.store,
+                lang=data.lang,
+                ip=ip,
+                created_at=now,
+                expires_at=now + otp.CODE_TTL,
             )
         )
     club = await get_club()
     # Sent whether or not a member exists: the answer must not reveal who is a member.
     await ctx.sender.send(otp_message(identifier.channel, identifier.value, code, club.name, data.lang))
-    return OtpStartOut(identifier.channel, identifier.masked(), int(otp.CODE_TTL.total_seconds()), otp.RESEND_AFTER_SECONDS)
+    return OtpStartOut(
+        identifier.channel, identifier.masked(), int(otp.CODE_TTL.total_seconds()), otp.RESEND_AFTER_SECONDS
+    )
 
 
 async def verify(ctx: AppContext, data: OtpVerifyIn, user_agent: str, ip: str) -> LoginResult:
     identifier = parse_identifier(data.identifier)
     member_qr.decode_public_key(data.device_public_key)
     now = ctx.clock.now()
-    challenge = await OtpChallenge.objects().output(load_json=True).where(OtpChallenge.identifier == identifier.value).order_by(
-        OtpChallenge.id, ascending=False
-    ).first()
+    challenge = (
+        await OtpChallenge.objects()
+        .output(load_json=True)
+        .where(OtpChallenge.identifier == identifier.value)
+        .order_by(OtpChallenge.id, ascending=False)
+        .first()
+    )
     if challenge is None:
         raise DomainError("code_invalid", "The code is wrong. Check the message and try again.")
     otp.check_usable(expires_at=challenge.expires_at, used_at=challenge.used_at, attempts=challenge.attempts, now=now)
     # The attempt is counted atomically before the comparison, so parallel guesses share the budget.
-    counted = await OtpChallenge.update({OtpChallenge.attempts: OtpChallenge.attempts + 1}).where(
-        (OtpChallenge.id == challenge.id) & (OtpChallenge.attempts < otp.MAX_ATTEMPTS) & OtpChallenge.used_at.is_null()
-    ).returning(OtpChallenge.attempts)
+    counted = (
+        await OtpChallenge.update({OtpChallenge.attempts: OtpChallenge.attempts + 1})
+        .where(
+            (OtpChallenge.id == challenge.id)
+            & (OtpChallenge.attempts < otp.MAX_ATTEMPTS)
+            & OtpChallenge.used_at.is_null()
+        )
+        .returning(OtpChallenge.attempts)
+    )
     if not counted:
         raise DomainError("too_many_attempts", "Too many wrong attempts. Ask for a new code.", kind="rate_limited")
     attempts = counted[0]["attempts"]
@@ -93,18 +112,27 @@ async def verify(ctx: AppContext, data: OtpVerifyIn, user_agent: str, ip: str) -
     store = await store_by_slug(data.store or challenge.store_slug)
     marketing = data.marketing or msgspec.convert(challenge.marketing or {}, MarketingChoice)
     async with write_transaction(ctx.engine):
-        used = await OtpChallenge.update({OtpChallenge.used_at: now}).where(
-            (OtpChallenge.id == challenge.id) & OtpChallenge.used_at.is_null()
-        ).returning(OtpChallenge.id)
+        used = (
+            await OtpChallenge.update({OtpChallenge.used_at: now})
+            .where((OtpChallenge.id == challenge.id) & OtpChallenge.used_at.is_null())
+            .returning(OtpChallenge.id)
+        )
         if not used:
             raise DomainError("code_used", "This code has already been used. Ask for a new one.")
         new_member = member is None
         if member is None:
-            member = await create_member(identifier, source_store_id=store.id if store else None, lang=challenge.lang, now=now)
+            member = await create_member(
+                identifier, source_store_id=store.id if store else None, lang=challenge.lang, now=now
+            )
         source = f"poster:{store.slug}" if store and new_member else ("join_form" if new_member else "login_form")
-        await record_consents(member.id, terms=terms, marketing=marketing, version=club.terms_version, source=source, now=now)
+        await record_consents(
+            member.id, terms=terms, marketing=marketing, version=club.terms_version, source=source, now=now
+        )
         lifetime = timedelta(days=ctx.settings.member_session_days)
-        token, session_id = await start_session("member", now=now, lifetime=lifetime, member_id=member.id, user_agent=user_agent, ip=ip)
-        device_id = await register_device(member.id, data.device_public_key, data.device_label or user_agent, session_id, now)
+        token, session_id = await start_session(
+            "member", now=now, lifetime=lifetime, member_id=member.id, user_agent=user_agent, ip=ip
+        )
+        device_id = await register_device(
+            member.id, data.device_public_key, data.device_label or user_agent, session_id, now
+        )
     return LoginResult(member, device_id, new_member, token)
-

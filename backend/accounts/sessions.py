@@ -29,15 +29,27 @@ def _hash(token: str) -> str:
 
 
 async def start_session(
-    kind: SessionKind, *, now: datetime, lifetime: timedelta, member_id: int | None = None,
-    staff_id: int | None = None, user_agent: str = "", ip: str = "",
+    kind: SessionKind,
+    *,
+    now: datetime,
+    lifetime: timedelta,
+    member_id: int | None = None,
+    staff_id: int | None = None,
+    user_agent: str = "",
+    ip: str = "",
 ) -> tuple[str, int]:
     """Returns (cookie token, session id). Always a new id: logging in never reuses a session."""
     token = secrets.token_urlsafe(32)
     rows = await WebSession.insert(
         WebSession(
-            token_hash=_hash(token), kind=kind, member=member_id, staff=staff_id,
-            user_agent=user_agent[:200], ip=ip[:64], created_at=now, last_seen_at=now,
+            token_hash=_hash(token),
+            kind=kind,
+            member=member_id,
+            staff=staff_id,
+            user_agent=user_agent[:200],
+            ip=ip[:64],
+            created_at=now,
+            last_seen_at=now,
             expires_at=now + lifetime,
         )
     ).returning(WebSession.id)

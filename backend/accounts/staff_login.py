@@ -40,10 +40,14 @@ async def login(ctx: AppContext, data: StaffLoginIn, user_agent: str, ip: str) -
     if account.disabled_at is not None:
         raise DomainError("account_disabled", "This account is disabled. Ask the owner.", kind="forbidden")
     lifetime = timedelta(hours=ctx.settings.staff_session_hours)
-    token, _ = await start_session("staff", now=ctx.clock.now(), lifetime=lifetime, staff_id=account.id, user_agent=user_agent, ip=ip)
+    token, _ = await start_session(
+        "staff", now=ctx.clock.now(), lifetime=lifetime, staff_id=account.id, user_agent=user_agent, ip=ip
+    )
     return await staff_out(account), token
 
 
 async def staff_out(account: StaffAccount) -> StaffMeOut:
     store = await Store.objects().where(Store.id == account.store).first() if account.store else None
-    return StaffMeOut(StaffOut(account.name, account.role, StoreOut(store.id, store.slug, store.name) if store else None))
+    return StaffMeOut(
+        StaffOut(account.name, account.role, StoreOut(store.id, store.slug, store.name) if store else None)
+    )

@@ -16,7 +16,9 @@ from backend.cards.views import scan_out
 from backend.context import Actor, AppContext
 from backend.web.auth import provide_actor
 
-IdempotencyKey = Parameter(header="Idempotency-Key", required=False, description="A fresh UUID per action; reuse it on retry.")
+IdempotencyKey = Parameter(
+    header="Idempotency-Key", required=False, description="A fresh UUID per action; reuse it on retry."
+)
 
 
 def _lang(request: Request[Any, Any, Any]) -> str:
@@ -39,16 +41,34 @@ class TillController(Controller):
         return await scan_out(scan, member, await active_program(), ctx.clock.now(), _lang(request))
 
     @post("/stamps", status_code=200, responses=None)
-    async def stamp(self, ctx: AppContext, actor: Actor, data: StampIn, request: Request[Any, Any, Any],
-                    idempotency_key: str | None = IdempotencyKey) -> Response[StampOut]:
+    async def stamp(
+        self,
+        ctx: AppContext,
+        actor: Actor,
+        data: StampIn,
+        request: Request[Any, Any, Any],
+        idempotency_key: str | None = IdempotencyKey,
+    ) -> Response[StampOut]:
         return _json(await staff_actions.add_stamps(ctx, actor, data, idempotency_key, _lang(request)))
 
     @post("/redemptions", status_code=200)
-    async def redeem(self, ctx: AppContext, actor: Actor, data: RedeemIn, request: Request[Any, Any, Any],
-                     idempotency_key: str | None = IdempotencyKey) -> Response[RedeemOut]:
+    async def redeem(
+        self,
+        ctx: AppContext,
+        actor: Actor,
+        data: RedeemIn,
+        request: Request[Any, Any, Any],
+        idempotency_key: str | None = IdempotencyKey,
+    ) -> Response[RedeemOut]:
         return _json(await staff_actions.redeem(ctx, actor, data, idempotency_key, _lang(request)))
 
     @post("/undo", status_code=200)
-    async def undo(self, ctx: AppContext, actor: Actor, data: UndoIn, request: Request[Any, Any, Any],
-                   idempotency_key: str | None = IdempotencyKey) -> Response[UndoOut]:
+    async def undo(
+        self,
+        ctx: AppContext,
+        actor: Actor,
+        data: UndoIn,
+        request: Request[Any, Any, Any],
+        idempotency_key: str | None = IdempotencyKey,
+    ) -> Response[UndoOut]:
         return _json(await staff_actions.undo(ctx, actor, data, idempotency_key, _lang(request)))

@@ -30,7 +30,9 @@ def request_hash(body: Any) -> str:
 
 def check_key(key: str | None) -> str:
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise DomainError("validation_error", "Send an Idempotency-Key header (at most 100 characters) with this request.")
+        raise DomainError(
+            "validation_error", "Send an Idempotency-Key header (at most 100 characters) with this request."
+        )
     return key
 
 
@@ -48,8 +50,13 @@ async def run_idempotent(
                     return stored
                 # Claimed first: a concurrent twin blocks on the unique key until we commit.
                 await IdempotencyRecord.insert(
-                    IdempotencyRecord(scope_key=scope_key, request_hash=digest, response_status=0,
-                                      response_body="", created_at=ctx.clock.now())
+                    IdempotencyRecord(
+                        scope_key=scope_key,
+                        request_hash=digest,
+                        response_status=0,
+                        response_body="",
+                        created_at=ctx.clock.now(),
+                    )
                 )
                 result = await action()
                 encoded = msgspec.json.encode(result)
@@ -70,5 +77,7 @@ async def _stored(scope_key: str, digest: str) -> StoredResponse | None:
     if row.request_hash != digest:
         raise DomainError("idempotency_conflict", "This Idempotency-Key was already used for a different request.")
     if row.response_status == 0:
-        raise DomainError("idempotency_in_flight", "The same request is still being processed. Try again.", kind="conflict")
+        raise DomainError(
+            "idempotency_in_flight", "The same request is still being processed. Try again.", kind="conflict"
+        )
     return StoredResponse(row.response_status, row.response_body.encode())

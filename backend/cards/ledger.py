@@ -36,7 +36,11 @@ async def stamped_today(member_id: int, program_id: int, now: datetime) -> int:
 
 
 async def last_entry(member_id: int, kinds: tuple[str, ...], program_id: int | None = None) -> LedgerEntry | None:
-    query = LedgerEntry.objects().output(load_json=True).where((LedgerEntry.member == member_id) & LedgerEntry.kind.is_in(list(kinds)))
+    query = (
+        LedgerEntry.objects()
+        .output(load_json=True)
+        .where((LedgerEntry.member == member_id) & LedgerEntry.kind.is_in(list(kinds)))
+    )
     if program_id is not None:
         query = query.where(LedgerEntry.program == program_id)
     return await query.order_by(LedgerEntry.id, ascending=False).first()

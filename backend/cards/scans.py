@@ -49,16 +49,24 @@ async def _present_qr(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, M
     token = member_qr.parse_token(text)
     await enforce(ctx.limiter, f"qr:{actor.session_id}", 120, 60)
     code_hash = hashlib.sha256(text.encode()).hexdigest()
-    again = await Scan.objects().where(
-        (Scan.session_id == actor.session_id) & (Scan.code_hash == code_hash) & (Scan.created_at > now - RESCAN_WINDOW)
-    ).first()
+    again = (
+        await Scan.objects()
+        .where(
+            (Scan.session_id == actor.session_id)
+            & (Scan.code_hash == code_hash)
+            & (Scan.created_at > now - RESCAN_WINDOW)
+        )
+        .first()
+    )
     if again is not None:  # the same till read the same code twice: same result, nothing new
         member = await Member.objects().where(Member.id == again.member).first()
         if member is not None:
             return again, member
-    device = await MemberDevice.objects().where(
-        (MemberDevice.device_id == token.device_id) & MemberDevice.revoked_at.is_null()
-    ).first()
+    device = (
+        await MemberDevice.objects()
+        .where((MemberDevice.device_id == token.device_id) & MemberDevice.revoked_at.is_null())
+        .first()
+    )
     if device is None:
         raise member_qr.qr_invalid()
     member_qr.verify_signature(token, member_qr.decode_public_key(device.public_key))
@@ -66,10 +74,14 @@ async def _present_qr(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, M
     try:
         async with write_transaction(ctx.engine):
             # Conditional update: only one scan can move the device's newest step forward.
-            moved = await MemberDevice.update({MemberDevice.newest_step: token.step}).where(
-                (MemberDevice.id == device.id)
-                & (MemberDevice.newest_step.is_null() | (MemberDevice.newest_step < token.step))
-            ).returning(MemberDevice.id)
+            moved = (
+                await MemberDevice.update({MemberDevice.newest_step: token.step})
+                .where(
+                    (MemberDevice.id == device.id)
+                    & (MemberDevice.newest_step.is_null() | (MemberDevice.newest_step < token.step))
+                )
+                .returning(MemberDevice.id)
+            )
             if not moved:
                 raise DomainError("qr_replayed", "This QR code has already been used.", kind="conflict")
             scan = await _new_scan(ctx, actor, device.member, "qr", code_hash)
@@ -93,7 +105,9 @@ async def _present_manual(ctx: AppContext, actor: Actor, text: str) -> tuple[Sca
         try:
             identifier = parse_identifier(text)
         except DomainError:
-            raise DomainError("member_not_found", "Enter a member number or a phone number, or scan the QR code.", kind="not_found") from None
+            raise DomainError(
+                "member_not_found", "Enter a member number or a phone number, or scan the QR code.", kind="not_found"
+            ) from None
         column = Member.phone if identifier.channel == "sms" else Member.email
         member = await Member.objects().where(column == identifier.value).first()
     if member is None:
@@ -107,8 +121,14 @@ async def _present_manual(ctx: AppContext, actor: Actor, text: str) -> tuple[Sca
 async def _new_scan(ctx: AppContext, actor: Actor, member_id: int, method: str, code_hash: str) -> Scan:
     now = ctx.clock.now()
     scan = Scan(
-        public_id=secrets.token_urlsafe(16), member=member_id, store=actor.store_id, staff=actor.staff_id,
-        session_id=actor.session_id, method=method, code_hash=code_hash, created_at=now,
+        public_id=secrets.token_urlsafe(16),
+        member=member_id,
+        store=actor.store_id,
+        staff=actor.staff_id,
+        session_id=actor.session_id,
+        method=method,
+        code_hash=code_hash,
+        created_at=now,
         expires_at=now + SCAN_LIFETIME,
     )
     await scan.save()

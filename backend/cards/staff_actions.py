@@ -33,19 +33,34 @@ async def add_stamps(ctx: AppContext, actor: Actor, body: StampIn, key: str | No
         previous = await last_entry(member.id, ("stamp",), program.id)
         # A second *scan* of the member inside the window returns the first result; more stamps on
         # the same scan are the cashier's deliberate choice (the daily cap still holds).
-        if (previous and previous.scan != scan.id and not await is_reversed(previous.id)
-                and is_duplicate_scan(previous.created_at, now, rules)):
+        if (
+            previous
+            and previous.scan != scan.id
+            and not await is_reversed(previous.id)
+            and is_duplicate_scan(previous.created_at, now, rules)
+        ):
             return StampOut(await scan_out(scan, member, program, now, lang), 0, [], duplicate=True, capped=False)
         tier, _ = await member_tier(member, now)
         allowance = remaining_today(await stamped_today(member.id, program.id, now), rules)
         applied = await apply_stamps(
-            member.id, program, body.count, now, kind="stamp", reason="visit", allowance=allowance,
-            multiplier=tier.stamp_multiplier, actor=actor, scan_pk=scan.id, idempotency_key=key,
+            member.id,
+            program,
+            body.count,
+            now,
+            kind="stamp",
+            reason="visit",
+            allowance=allowance,
+            multiplier=tier.stamp_multiplier,
+            actor=actor,
+            scan_pk=scan.id,
+            idempotency_key=key,
         )
         await Member.update({Member.last_visit_at: now}).where(Member.id == member.id)
         await promote_if_earned(member, now, await tier_ladder())
         issued = [r for r in await active_rewards(member.id, now) if r.id in applied.reward_ids]
-        return StampOut(await scan_out(scan, member, program, now, lang), applied.plan.added, issued, False, applied.plan.capped)
+        return StampOut(
+            await scan_out(scan, member, program, now, lang), applied.plan.added, issued, False, applied.plan.capped
+        )
 
     return await run_idempotent(ctx, f"staff:{actor.staff_id}:stamp", key, body, action)
 
@@ -54,20 +69,32 @@ async def redeem(ctx: AppContext, actor: Actor, body: RedeemIn, key: str | None,
     async def action() -> RedeemOut:
         scan, member = await load_scan(actor, body.scan_id, ctx)
         if scan.method != "qr":
-            raise DomainError("manual_entry_cannot_redeem", "Rewards can only be redeemed from the member's QR code.", kind="forbidden")
+            raise DomainError(
+                "manual_entry_cannot_redeem",
+                "Rewards can only be redeemed from the member's QR code.",
+                kind="forbidden",
+            )
         await lock_member(ctx.engine, member.id)
         now = ctx.clock.now()
         reward = await Reward.objects().where((Reward.id == body.reward_id) & (Reward.member == member.id)).first()
         if reward is None:
             raise DomainError("not_found", "This reward does not belong to the scanned member.", kind="not_found")
         reward_rules.check_redeemable(reward.status, reward.expires_at, now)
-        redeemed = await Reward.update(
-            {Reward.status: "redeemed", Reward.redeemed_at: now, Reward.redeemed_store: actor.store_id}
-        ).where((Reward.id == reward.id) & (Reward.status == "active")).returning(Reward.id)
+        redeemed = (
+            await Reward.update(
+                {Reward.status: "redeemed", Reward.redeemed_at: now, Reward.redeemed_store: actor.store_id}
+            )
+            .where((Reward.id == reward.id) & (Reward.status == "active"))
+            .returning(Reward.id)
+        )
         if not redeemed:
             raise DomainError("reward_not_active", "This reward has already been used.", kind="conflict")
-        count = await LedgerEntry.count().where((LedgerEntry.reward == reward.id) & (LedgerEntry.kind == "reward_redeemed"))
-        entry = ledger_entry(member.id, reward.program, "reward_redeemed", 0, reward.title, now, actor, scan.id, key, reward_id=reward.id)
+        count = await LedgerEntry.count().where(
+            (LedgerEntry.reward == reward.id) & (LedgerEntry.kind == "reward_redeemed")
+        )
+        entry = ledger_entry(
+            member.id, reward.program, "reward_redeemed", 0, reward.title, now, actor, scan.id, key, reward_id=reward.id
+        )
         entry.redemption_of = f"{reward.id}#{count + 1}"  # unique: a reward is redeemed once per issue
         await LedgerEntry.insert(entry)
         await Member.update({Member.last_visit_at: now}).where(Member.id == member.id)
@@ -91,9 +118,20 @@ async def undo(ctx: AppContext, actor: Actor, body: UndoIn, key: str | None, lan
             await _reverse_stamps(last, body.reason, now)
         else:
             await _reverse_redemption(last, now)
-        entry = ledger_entry(member.id, last.program, "undo", -last.stamps if last.kind == "stamp" else 0,
-                             body.reason, now, actor, scan.id, key, counts_for_cap=last.counts_for_cap,
-                             reward_id=last.reward, details={"undid": last.kind})
+        entry = ledger_entry(
+            member.id,
+            last.program,
+            "undo",
+            -last.stamps if last.kind == "stamp" else 0,
+            body.reason,
+            now,
+            actor,
+            scan.id,
+            key,
+            counts_for_cap=last.counts_for_cap,
+            reward_id=last.reward,
+            details={"undid": last.kind},
+        )
         entry.reverses = last.id
         await LedgerEntry.insert(entry)
         program = await active_program()
@@ -109,8 +147,12 @@ async def _reverse_stamps(entry: LedgerEntry, reason: str, now: Any) -> None:
         await Card.update({Card.status: "voided", Card.open_key: None}).where(Card.id == fill["card_id"])
     for fill in [f for f in fills if not f["opened"]]:
         await Card.update(
-            {Card.stamps: Card.stamps - fill["added"], Card.status: "open", Card.completed_at: None,
-             Card.open_key: open_key(entry.member, entry.program)}
+            {
+                Card.stamps: Card.stamps - fill["added"],
+                Card.status: "open",
+                Card.completed_at: None,
+                Card.open_key: open_key(entry.member, entry.program),
+            }
         ).where(Card.id == fill["card_id"])
     for reward_id in entry.details.get("rewards", []):
         await Reward.update({Reward.status: "revoked", Reward.revoked_reason: reason}).where(

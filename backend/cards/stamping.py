@@ -29,9 +29,18 @@ async def open_card(member_id: int, program: Program) -> Card | None:
 
 
 async def apply_stamps(
-    member_id: int, program: Program, count: int, now: datetime, *, kind: str, reason: str,
-    allowance: int | None, multiplier: int = 1, actor: Actor | None = None,
-    scan_pk: int | None = None, idempotency_key: str | None = None,
+    member_id: int,
+    program: Program,
+    count: int,
+    now: datetime,
+    *,
+    kind: str,
+    reason: str,
+    allowance: int | None,
+    multiplier: int = 1,
+    actor: Actor | None = None,
+    scan_pk: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Applied:
     card = await open_card(member_id, program)
     current = policy_of(program)
@@ -44,9 +53,14 @@ async def apply_stamps(
         if created:
             inserted = await Card.insert(
                 Card(
-                    member=member_id, program=program.id, seq=fill.seq, stamps=fill.stamps_added,
-                    capacity=fill.policy.capacity, reward_text=fill.policy.reward_text,
-                    reward_valid_days=fill.policy.reward_valid_days, opened_at=now,
+                    member=member_id,
+                    program=program.id,
+                    seq=fill.seq,
+                    stamps=fill.stamps_added,
+                    capacity=fill.policy.capacity,
+                    reward_text=fill.policy.reward_text,
+                    reward_valid_days=fill.policy.reward_valid_days,
+                    opened_at=now,
                     status="completed" if fill.completed else "open",
                     open_key=None if fill.completed else open_key(member_id, program.id),
                     completed_at=now if fill.completed else None,
@@ -63,23 +77,54 @@ async def apply_stamps(
         card = None  # every later fill is a card this action opened
         fills.append({"card_id": card_ids[fill.seq], "added": fill.stamps_added, "opened": created})
     entry = await LedgerEntry.insert(
-        ledger_entry(member_id, program.id, kind, plan.added, reason, now, actor, scan_pk, idempotency_key,
-               counts_for_cap=allowance is not None, details={"fills": fills})
+        ledger_entry(
+            member_id,
+            program.id,
+            kind,
+            plan.added,
+            reason,
+            now,
+            actor,
+            scan_pk,
+            idempotency_key,
+            counts_for_cap=allowance is not None,
+            details={"fills": fills},
+        )
     ).returning(LedgerEntry.id)
     ledger_id = entry[0]["id"]
     reward_ids = []
     for grant in plan.rewards:
         reward = await Reward.insert(
-            Reward(member=member_id, program=program.id, card=card_ids[grant.card_seq], title=grant.title,
-                   status="active", issued_at=now, expires_at=grant.expires_at)
+            Reward(
+                member=member_id,
+                program=program.id,
+                card=card_ids[grant.card_seq],
+                title=grant.title,
+                status="active",
+                issued_at=now,
+                expires_at=grant.expires_at,
+            )
         ).returning(Reward.id)
         reward_ids.append(reward[0]["id"])
         await LedgerEntry.insert(
-            ledger_entry(member_id, program.id, "reward_issued", 0, grant.title, now, actor, scan_pk, None,
-                   reward_id=reward[0]["id"], details={"caused_by": ledger_id})
+            ledger_entry(
+                member_id,
+                program.id,
+                "reward_issued",
+                0,
+                grant.title,
+                now,
+                actor,
+                scan_pk,
+                None,
+                reward_id=reward[0]["id"],
+                details={"caused_by": ledger_id},
+            )
         )
     if reward_ids:
-        await LedgerEntry.update({LedgerEntry.details: {"fills": fills, "rewards": reward_ids}}).where(LedgerEntry.id == ledger_id)
+        await LedgerEntry.update({LedgerEntry.details: {"fills": fills, "rewards": reward_ids}}).where(
+            LedgerEntry.id == ledger_id
+        )
     return Applied(ledger_id, plan, reward_ids)
 
 
@@ -88,15 +133,35 @@ def _policy(card: Card) -> CardPolicy:
 
 
 def ledger_entry(
-    member_id: int, program_id: int | None, kind: str, stamps: int, reason: str, now: datetime,
-    actor: Actor | None, scan_pk: int | None, idempotency_key: str | None, *, counts_for_cap: bool = False,
-    reward_id: int | None = None, details: dict[str, Any] | None = None,
+    member_id: int,
+    program_id: int | None,
+    kind: str,
+    stamps: int,
+    reason: str,
+    now: datetime,
+    actor: Actor | None,
+    scan_pk: int | None,
+    idempotency_key: str | None,
+    *,
+    counts_for_cap: bool = False,
+    reward_id: int | None = None,
+    details: dict[str, Any] | None = None,
 ) -> LedgerEntry:
     return LedgerEntry(
-        member=member_id, program=program_id, kind=kind, stamps=stamps, counts_for_cap=counts_for_cap,
-        reward=reward_id, reason=reason, details=details or {}, created_at=now, scan=scan_pk,
-        store=actor.store_id if actor else None, staff=actor.staff_id if actor else None,
-        actor_role=actor.role if actor else "system", device=actor.device if actor else "",
-        ip=actor.ip if actor else "", idempotency_key=idempotency_key,
+        member=member_id,
+        program=program_id,
+        kind=kind,
+        stamps=stamps,
+        counts_for_cap=counts_for_cap,
+        reward=reward_id,
+        reason=reason,
+        details=details or {},
+        created_at=now,
+        scan=scan_pk,
+        store=actor.store_id if actor else None,
+        staff=actor.staff_id if actor else None,
+        actor_role=actor.role if actor else "system",
+        device=actor.device if actor else "",
+        ip=actor.ip if actor else "",
+        idempotency_key=idempotency_key,
     )
-

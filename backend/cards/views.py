@@ -7,7 +7,15 @@ from datetime import datetime
 from backend.cards.ledger import STAFF_ACTION_KINDS, earned_in_window, is_reversed, last_entry
 from backend.cards.programs import tier_ladder
 from backend.cards.schemas import (
-    ActivityOut, CardOut, LastActionOut, NextTierOut, RewardOut, ScanMemberOut, ScanOut, TierOut, TierProgressOut,
+    ActivityOut,
+    CardOut,
+    LastActionOut,
+    NextTierOut,
+    RewardOut,
+    ScanMemberOut,
+    ScanOut,
+    TierOut,
+    TierProgressOut,
 )
 from backend.cards.stamping import open_card
 from backend.cards.tables import LedgerEntry, Program, Reward, Scan
@@ -25,14 +33,18 @@ async def card_out(member_id: int, program: Program) -> CardOut:
 
 
 async def active_rewards(member_id: int, now: datetime) -> list[RewardOut]:
-    rows = await Reward.objects().where(
-        (Reward.member == member_id) & (Reward.status == "active") & (Reward.expires_at > now)
-    ).order_by(Reward.expires_at)
+    rows = (
+        await Reward.objects()
+        .where((Reward.member == member_id) & (Reward.status == "active") & (Reward.expires_at > now))
+        .order_by(Reward.expires_at)
+    )
     return [RewardOut(r.id, r.title, "active", r.expires_at) for r in rows]
 
 
 def reward_out(reward: Reward, now: datetime) -> RewardOut:
-    return RewardOut(reward.id, reward.title, reward_rules.effective_status(reward.status, reward.expires_at, now), reward.expires_at)
+    return RewardOut(
+        reward.id, reward.title, reward_rules.effective_status(reward.status, reward.expires_at, now), reward.expires_at
+    )
 
 
 async def member_tier(member: Member, now: datetime) -> tuple[Tier, TierProgress]:
@@ -68,12 +80,19 @@ async def last_action_out(member_id: int, now: datetime) -> LastActionOut | None
 
 
 async def activity(member_id: int, limit: int = 20) -> list[ActivityOut]:
-    rows = await LedgerEntry.select(
-        LedgerEntry.created_at, LedgerEntry.kind, LedgerEntry.stamps, LedgerEntry.reason, LedgerEntry.store.name,
-    ).where(LedgerEntry.member == member_id).order_by(LedgerEntry.id, ascending=False).limit(limit)
-    return [
-        ActivityOut(r["created_at"], r["kind"], r["stamps"], r["reason"], r["store.name"]) for r in rows
-    ]
+    rows = (
+        await LedgerEntry.select(
+            LedgerEntry.created_at,
+            LedgerEntry.kind,
+            LedgerEntry.stamps,
+            LedgerEntry.reason,
+            LedgerEntry.store.name,
+        )
+        .where(LedgerEntry.member == member_id)
+        .order_by(LedgerEntry.id, ascending=False)
+        .limit(limit)
+    )
+    return [ActivityOut(r["created_at"], r["kind"], r["stamps"], r["reason"], r["store.name"]) for r in rows]
 
 
 async def scan_out(scan: Scan, member: Member, program: Program, now: datetime, lang: str) -> ScanOut:

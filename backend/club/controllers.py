@@ -34,5 +34,8 @@ class ClubController(Controller):
         """The QR on the store's join poster: opens the join page with the store as the member's source."""
         if await store_by_slug(slug) is None:
             raise DomainError("not_found", "No such store.", kind="not_found")
-        return Response(qr_svg(join_url(ctx.settings.public_url, slug)), media_type="image/svg+xml",
-                        headers={"Cache-Control": "public, max-age=86400"})
+        return Response(
+            qr_svg(join_url(ctx.settings.public_url, slug)),
+            media_type="image/svg+xml",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )

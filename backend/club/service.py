@@ -37,7 +37,9 @@ class ConfigOut(msgspec.Struct):
 async def get_club() -> Club:
     club = await Club.objects().output(load_json=True).order_by(Club.id).first()
     if club is None:
-        raise DomainError("not_found", "The club is not set up yet. Run `stampcard demo` or `stampcard init`.", kind="not_found")
+        raise DomainError(
+            "not_found", "The club is not set up yet. Run `stampcard demo` or `stampcard init`.", kind="not_found"
+        )
     return club
 
 

@@ -16,7 +16,14 @@ from backend.members import home as home_view
 from backend.members.profile import dismiss_prompt, update_profile
 from backend.members.registry import register_device
 from backend.members.schemas import (
-    DeviceIn, DeviceRegisteredOut, MemberHome, OtpStartIn, OtpStartOut, OtpVerifyIn, ProfileIn, VerifyOut,
+    DeviceIn,
+    DeviceRegisteredOut,
+    MemberHome,
+    OtpStartIn,
+    OtpStartOut,
+    OtpVerifyIn,
+    ProfileIn,
+    VerifyOut,
 )
 from backend.web.auth import MemberAuth, cleared_cookie, client_ip, current_session, provide_member, session_cookie
 
@@ -70,5 +77,7 @@ class MeController(Controller):
     async def add_device(self, ctx: AppContext, auth: MemberAuth, data: DeviceIn) -> DeviceRegisteredOut:
         """Registers a new device key for this session (e.g. after the phone's storage was cleared)."""
         async with write_transaction(ctx.engine):
-            device_id = await register_device(auth.member.id, data.public_key, data.label, auth.session.id, ctx.clock.now())
+            device_id = await register_device(
+                auth.member.id, data.public_key, data.label, auth.session.id, ctx.clock.now()
+            )
         return DeviceRegisteredOut(device_id)

@@ -26,9 +26,16 @@ def member_out(member: Member) -> MemberOut:
 async def home(member: Member, session_id: int, now: datetime) -> MemberHome:
     tier, progress = await member_tier(member, now)
     program = await active_program()
-    device = await MemberDevice.objects().where(
-        (MemberDevice.member == member.id) & (MemberDevice.session_id == session_id) & MemberDevice.revoked_at.is_null()
-    ).order_by(MemberDevice.id, ascending=False).first()
+    device = (
+        await MemberDevice.objects()
+        .where(
+            (MemberDevice.member == member.id)
+            & (MemberDevice.session_id == session_id)
+            & MemberDevice.revoked_at.is_null()
+        )
+        .order_by(MemberDevice.id, ascending=False)
+        .first()
+    )
     if device is not None:
         await MemberDevice.update({MemberDevice.last_sync_at: now}).where(MemberDevice.id == device.id)
     return MemberHome(

@@ -40,14 +40,23 @@ async def update_profile(ctx: AppContext, member_id: int, data: ProfileIn) -> Me
         if changes:
             await Member.update(changes).where(Member.id == member_id)
         member = await _member(member_id)
-        complete = rules.is_complete(member.first_name, member.birthday, list(member.interests or []), member.favourite_store)
+        complete = rules.is_complete(
+            member.first_name, member.birthday, list(member.interests or []), member.favourite_store
+        )
         if complete and member.profile_completed_at is None:
             # Marked complete in the same transaction as the bonus, so the bonus is granted once.
             await Member.update({Member.profile_completed_at: now}).where(Member.id == member_id)
             if club.profile_bonus_stamps > 0:
                 program = await active_program()
-                await apply_stamps(member_id, program, club.profile_bonus_stamps, now, kind="bonus",
-                                   reason="profile_completed", allowance=None)
+                await apply_stamps(
+                    member_id,
+                    program,
+                    club.profile_bonus_stamps,
+                    now,
+                    kind="bonus",
+                    reason="profile_completed",
+                    allowance=None,
+                )
                 await promote_if_earned(member, now, await tier_ladder())
     return await _member(member_id)
 

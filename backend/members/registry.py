@@ -29,17 +29,23 @@ async def create_member(identifier: Identifier, *, source_store_id: int | None, 
         member_number=number,
         phone=identifier.value if identifier.channel == "sms" else None,
         email=identifier.value if identifier.channel == "email" else None,
-        source_store=source_store_id, lang=lang, tier_code="bronse",
-        tier_review_at=now + timedelta(days=WINDOW_DAYS), joined_at=now, interests=[],
+        source_store=source_store_id,
+        lang=lang,
+        tier_code="bronse",
+        tier_review_at=now + timedelta(days=WINDOW_DAYS),
+        joined_at=now,
+        interests=[],
     )
     await member.save()
     return member
 
 
 async def current_consents(member_id: int) -> dict[str, bool]:
-    rows = await ConsentEvent.select(ConsentEvent.purpose, ConsentEvent.granted).where(
-        ConsentEvent.member == member_id
-    ).order_by(ConsentEvent.id)
+    rows = (
+        await ConsentEvent.select(ConsentEvent.purpose, ConsentEvent.granted)
+        .where(ConsentEvent.member == member_id)
+        .order_by(ConsentEvent.id)
+    )
     state: dict[str, bool] = {}
     for row in rows:
         state[row["purpose"]] = row["granted"]
@@ -47,7 +53,13 @@ async def current_consents(member_id: int) -> dict[str, bool]:
 
 
 async def record_consents(
-    member_id: int, *, terms: bool, marketing: MarketingChoice | None, version: str, source: str, now: datetime,
+    member_id: int,
+    *,
+    terms: bool,
+    marketing: MarketingChoice | None,
+    version: str,
+    source: str,
+    now: datetime,
 ) -> None:
     """Writes only what changes: ticking a box a member already gave is not a new event, and an
     unticked box at login never withdraws an earlier consent (withdrawing is done on Min side)."""
@@ -60,7 +72,9 @@ async def record_consents(
             if getattr(marketing, channel):
                 wanted[purpose] = True
     events = [
-        ConsentEvent(member=member_id, purpose=purpose, granted=granted, text_version=version, source=source, created_at=now)
+        ConsentEvent(
+            member=member_id, purpose=purpose, granted=granted, text_version=version, source=source, created_at=now
+        )
         for purpose, granted in wanted.items()
         if state.get(purpose) != granted
     ]
@@ -75,7 +89,14 @@ async def register_device(member_id: int, public_key: str, label: str, session_i
         if not await MemberDevice.exists().where(MemberDevice.device_id == device_id):
             break
     await MemberDevice.insert(
-        MemberDevice(device_id=device_id, member=member_id, public_key=public_key, label=label[:120],
-                     session_id=session_id, created_at=now, last_sync_at=now)
+        MemberDevice(
+            device_id=device_id,
+            member=member_id,
+            public_key=public_key,
+            label=label[:120],
+            session_id=session_id,
+            created_at=now,
+            last_sync_at=now,
+        )
     )
     return device_id

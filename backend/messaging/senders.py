@@ -37,8 +37,12 @@ class OutboxSender:
     async def send(self, message: Message) -> None:
         await OutboxMessage.insert(
             OutboxMessage(
-                channel=message.channel, to_address=message.to, subject=message.subject,
-                body=message.body, transport="outbox", created_at=self.clock.now(),
+                channel=message.channel,
+                to_address=message.to,
+                subject=message.subject,
+                body=message.body,
+                transport="outbox",
+                created_at=self.clock.now(),
             )
         )
         log.info("[dev outbox] %s to %s: %s", message.channel, message.to, message.body)

@@ -27,14 +27,26 @@ def cookie_name(settings: Settings) -> str:
 
 def session_cookie(settings: Settings, token: str, max_age: int) -> Cookie:
     return Cookie(
-        key=cookie_name(settings), value=token, max_age=max_age, path="/", httponly=True,
-        samesite="lax", secure=settings.is_production,
+        key=cookie_name(settings),
+        value=token,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.is_production,
     )
 
 
 def cleared_cookie(settings: Settings) -> Cookie:
-    return Cookie(key=cookie_name(settings), value="", max_age=0, path="/", httponly=True, samesite="lax",
-                  secure=settings.is_production)
+    return Cookie(
+        key=cookie_name(settings),
+        value="",
+        max_age=0,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.is_production,
+    )
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:

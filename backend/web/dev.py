@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import datetime
 
@@ -33,15 +34,11 @@ class DevOutboxController(Controller):
     async def outbox(self, to: str | None = None) -> list[OutboxOut]:
         query = OutboxMessage.objects().order_by(OutboxMessage.id, ascending=False).limit(20)
         if to:
-            try:
+            with contextlib.suppress(DomainError):
                 to = parse_identifier(to).value  # the app may pass what the member typed
-            except DomainError:
-                pass
             query = query.where(OutboxMessage.to_address == to)
         rows = await query
-        return [
-            OutboxOut(r.to_address, r.channel, r.subject, r.body, _code(r.body), r.created_at) for r in rows
-        ]
+        return [OutboxOut(r.to_address, r.channel, r.subject, r.body, _code(r.body), r.created_at) for r in rows]
 
 
 def _code(body: str) -> str | None:

@@ -10,35 +10,60 @@ from litestar.response import File, Response
 from litestar.static_files import create_static_files_router
 
 PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"
-APP_ROUTES = ["/", "/join", "/login", "/card", "/qr", "/profile", "/offline", "/staff", "/staff/login", "/poster/{slug:str}"]
+APP_ROUTES = [
+    "/",
+    "/join",
+    "/login",
+    "/card",
+    "/qr",
+    "/profile",
+    "/offline",
+    "/staff",
+    "/staff/login",
+    "/poster/{slug:str}",
+]
 
 
 @get(APP_ROUTES, include_in_schema=False, sync_to_thread=False)
 def shell(slug: str | None = None) -> Response[bytes]:
-    return Response((PWA_DIR / "index.html").read_bytes(), media_type="text/html; charset=utf-8",
-                    headers={"Cache-Control": "no-cache"})
+    return Response(
+        (PWA_DIR / "index.html").read_bytes(),
+        media_type="text/html; charset=utf-8",
+        headers={"Cache-Control": "no-cache"},
+    )
 
 
 @get("/sw.js", include_in_schema=False, sync_to_thread=False)
 def service_worker() -> File:
     # no-cache so a new deployment's worker is picked up at once.
-    return File(PWA_DIR / "sw.js", content_disposition_type="inline", media_type="text/javascript",
-                headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
+    return File(
+        PWA_DIR / "sw.js",
+        content_disposition_type="inline",
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
 
 
 @get("/manifest.webmanifest", include_in_schema=False, sync_to_thread=False)
 def manifest() -> File:
-    return File(PWA_DIR / "manifest.webmanifest", content_disposition_type="inline",
-                media_type="application/manifest+json", headers={"Cache-Control": "no-cache"})
+    return File(
+        PWA_DIR / "manifest.webmanifest",
+        content_disposition_type="inline",
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "no-cache"},
+    )
 
 
 def pwa_router() -> Router:
     return Router(
         path="/",
         route_handlers=[
-            shell, service_worker, manifest,
-            create_static_files_router(path="/assets", directories=[PWA_DIR / "assets"], include_in_schema=False,
-                                       cache_control=None),
+            shell,
+            service_worker,
+            manifest,
+            create_static_files_router(
+                path="/assets", directories=[PWA_DIR / "assets"], include_in_schema=False, cache_control=None
+            ),
             create_static_files_router(path="/vendor", directories=[PWA_DIR / "node_modules"], include_in_schema=False),
         ],
     )

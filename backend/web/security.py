@@ -66,10 +66,20 @@ class SecurityMiddleware(ASGIMiddleware):
         return origin in self.trusted_origins or origin == own
 
     async def _refuse(self, send: Send) -> None:
-        body = msgspec.json.encode({
-            "type": "/problems/forbidden", "title": "Forbidden", "status": 403, "code": "forbidden",
-            "detail": "Cross-site requests are not allowed.",
-        })
-        await send({"type": "http.response.start", "status": 403,
-                    "headers": [(b"content-type", b"application/problem+json"), *self.headers]})
+        body = msgspec.json.encode(
+            {
+                "type": "/problems/forbidden",
+                "title": "Forbidden",
+                "status": 403,
+                "code": "forbidden",
+                "detail": "Cross-site requests are not allowed.",
+            }
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 403,
+                "headers": [(b"content-type", b"application/problem+json"), *self.headers],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

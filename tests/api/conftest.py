@@ -6,9 +6,9 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import httpx
 import pytest
 from litestar import Litestar
-import httpx
 
 from backend.app import create_app
 from backend.clock import FrozenClock

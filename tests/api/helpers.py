@@ -6,9 +6,9 @@ import base64
 import uuid
 from typing import Any
 
+import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-import httpx
 from litestar import Litestar
 
 from backend.accounts.passwords import hash_password
@@ -36,12 +36,23 @@ async def seed_club(app: Litestar) -> None:
     for slug, name in [("sentrum", "Sentrum"), ("bryggen", "Bryggen")]:
         rows = await Store.insert(Store(slug=slug, name=name, created_at=now)).returning(Store.id)
         ids.append(rows[0]["id"])
-    for username, store, role, disabled in [("kasse1", ids[0], "staff", False), ("kasse2", ids[1], "staff", False),
-                                            ("eier", None, "owner", False), ("sluttet", ids[0], "staff", True)]:
-        await StaffAccount.insert(StaffAccount(
-            username=username, name=username.title(), password_hash=password_hash(username), role=role,
-            store=store, created_at=now, disabled_at=now if disabled else None,
-        ))
+    for username, store, role, disabled in [
+        ("kasse1", ids[0], "staff", False),
+        ("kasse2", ids[1], "staff", False),
+        ("eier", None, "owner", False),
+        ("sluttet", ids[0], "staff", True),
+    ]:
+        await StaffAccount.insert(
+            StaffAccount(
+                username=username,
+                name=username.title(),
+                password_hash=password_hash(username),
+                role=role,
+                store=store,
+                created_at=now,
+                disabled_at=now if disabled else None,
+            )
+        )
 
 
 def new_device_key() -> tuple[ec.EllipticCurvePrivateKey, str]:
@@ -65,7 +76,9 @@ class Browser:
     async def get(self, url: str, **kw: Any) -> Any:
         return await self.client.get(url, **kw)
 
-    async def post(self, url: str, json: Any = None, *, key: str | None = None, headers: dict[str, str] | None = None) -> Any:
+    async def post(
+        self, url: str, json: Any = None, *, key: str | None = None, headers: dict[str, str] | None = None
+    ) -> Any:
         await self.ensure_csrf()
         h = {"x-csrftoken": self.csrf or ""}
         if key:
@@ -86,9 +99,15 @@ class Browser:
         response = await self.post("/api/auth/otp/start", body)
         assert response.status_code == 202, response.text
         code = await self.latest_code(identifier)
-        verified = await self.post("/api/auth/otp/verify", {
-            "identifier": identifier, "code": code, "device_public_key": self.public_key, "device_label": "test phone",
-        })
+        verified = await self.post(
+            "/api/auth/otp/verify",
+            {
+                "identifier": identifier,
+                "code": code,
+                "device_public_key": self.public_key,
+                "device_label": "test phone",
+            },
+        )
         assert verified.status_code == 200, verified.text
         self.device_id = verified.json()["device_id"]
         return dict(verified.json())

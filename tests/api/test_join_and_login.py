@@ -12,16 +12,26 @@ from tests.api.helpers import Browser
 
 
 async def start(phone: Browser, identifier: str, **extra: object) -> object:
-    return await phone.post("/api/auth/otp/start", {"identifier": identifier, "purpose": "join", "terms_accepted": True, **extra})
+    return await phone.post(
+        "/api/auth/otp/start", {"identifier": identifier, "purpose": "join", "terms_accepted": True, **extra}
+    )
 
 
 async def verify(phone: Browser, identifier: str, code: str, **extra: object) -> object:
-    return await phone.post("/api/auth/otp/verify", {
-        "identifier": identifier, "code": code, "device_public_key": phone.public_key, **extra,
-    })
+    return await phone.post(
+        "/api/auth/otp/verify",
+        {
+            "identifier": identifier,
+            "code": code,
+            "device_public_key": phone.public_key,
+            **extra,
+        },
+    )
 
 
-async def test_norwegian_number_without_prefix_is_stored_e164_with_consent_ledger(new_browser: Callable[[], Browser]) -> None:
+async def test_norwegian_number_without_prefix_is_stored_e164_with_consent_ledger(
+    new_browser: Callable[[], Browser],
+) -> None:
     phone = new_browser()
     await phone.join("412 34 567", marketing={"push": True, "email": False, "sms": False})
     member = await Member.objects().first()
@@ -55,7 +65,9 @@ async def test_malformed_identifiers_are_refused_without_sending_anything(new_br
 
 async def test_terms_are_required_to_join(new_browser: Callable[[], Browser]) -> None:
     phone = new_browser()
-    response = await phone.post("/api/auth/otp/start", {"identifier": "91234567", "purpose": "join", "terms_accepted": False})
+    response = await phone.post(
+        "/api/auth/otp/start", {"identifier": "91234567", "purpose": "join", "terms_accepted": False}
+    )
     assert response.status_code == 400 and response.json()["code"] == "terms_required"
     assert await OutboxMessage.count() == 0
 
@@ -117,7 +129,9 @@ async def test_send_limit_per_identifier(new_browser: Callable[[], Browser]) -> 
     assert limited.json()["code"] == "rate_limited" and int(limited.headers["retry-after"]) > 0
 
 
-async def test_login_on_a_new_phone_is_the_same_code_flow_with_a_fresh_session(new_browser: Callable[[], Browser]) -> None:
+async def test_login_on_a_new_phone_is_the_same_code_flow_with_a_fresh_session(
+    new_browser: Callable[[], Browser],
+) -> None:
     first = new_browser()
     joined = await first.join("91234567")
     second = new_browser()
@@ -134,7 +148,9 @@ async def test_login_on_a_new_phone_is_the_same_code_flow_with_a_fresh_session(n
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax") and "Path=/" in cookie
 
 
-async def test_login_for_an_unknown_identifier_asks_for_terms_without_burning_the_code(new_browser: Callable[[], Browser]) -> None:
+async def test_login_for_an_unknown_identifier_asks_for_terms_without_burning_the_code(
+    new_browser: Callable[[], Browser],
+) -> None:
     phone = new_browser()
     await phone.post("/api/auth/otp/start", {"identifier": "91234567", "purpose": "login"})
     code = await phone.latest_code("91234567")
@@ -152,7 +168,9 @@ async def test_unsafe_requests_need_the_csrf_token_and_same_origin(new_browser: 
     body = {"identifier": "91234567", "purpose": "join", "terms_accepted": True}
     no_token = await phone.client.post("/api/auth/otp/start", json=body)
     assert no_token.status_code == 403 and no_token.json()["code"] == "csrf"
-    cross_site = await phone.post("/api/auth/otp/start", body, headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"})
+    cross_site = await phone.post(
+        "/api/auth/otp/start", body, headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+    )
     assert cross_site.status_code == 403
     assert await OutboxMessage.count() == 0
 

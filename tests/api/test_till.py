@@ -46,7 +46,9 @@ async def test_scan_shows_the_cashier_what_they_need(new_browser: Callable[[], B
     assert body["card"] == {"program_name": "Kaffekortet", "stamps": 0, "capacity": 10, "reward_text": "Gratis kaffe"}
 
 
-async def test_forged_qr_is_refused_and_nothing_is_written(new_browser: Callable[[], Browser], clock: FrozenClock) -> None:
+async def test_forged_qr_is_refused_and_nothing_is_written(
+    new_browser: Callable[[], Browser], clock: FrozenClock
+) -> None:
     phone, till = await member_and_till(new_browser)
     forger = ec.generate_private_key(ec.SECP256R1())
     assert phone.device_id
@@ -67,7 +69,8 @@ async def test_expired_qr_is_refused(new_browser: Callable[[], Browser], clock: 
 
 
 async def test_replayed_screenshot_is_refused_but_the_same_till_rescanning_gets_the_same_scan(
-    new_browser: Callable[[], Browser], clock: FrozenClock,
+    new_browser: Callable[[], Browser],
+    clock: FrozenClock,
 ) -> None:
     phone, till = await member_and_till(new_browser)
     now_step = time_step(clock.now())
@@ -85,7 +88,9 @@ async def test_replayed_screenshot_is_refused_but_the_same_till_rescanning_gets_
     assert await Scan.count() == 1
 
 
-async def test_stamp_lands_on_the_card_with_a_full_ledger_row(new_browser: Callable[[], Browser], clock: FrozenClock) -> None:
+async def test_stamp_lands_on_the_card_with_a_full_ledger_row(
+    new_browser: Callable[[], Browser], clock: FrozenClock
+) -> None:
     phone, till = await member_and_till(new_browser)
     sid = await scan_id(till, phone, clock)
     key = str(uuid.uuid4())
@@ -98,7 +103,9 @@ async def test_stamp_lands_on_the_card_with_a_full_ledger_row(new_browser: Calla
     assert entry.idempotency_key == key and entry.ip and entry.device is not None and entry.created_at == clock.now()
 
 
-async def test_overflow_issues_the_reward_and_opens_the_next_card(new_browser: Callable[[], Browser], clock: FrozenClock) -> None:
+async def test_overflow_issues_the_reward_and_opens_the_next_card(
+    new_browser: Callable[[], Browser], clock: FrozenClock
+) -> None:
     await Program.update({Program.daily_cap: 20}).where(Program.id > 0)
     phone, till = await member_and_till(new_browser)
     sid = await scan_id(till, phone, clock)
@@ -123,10 +130,17 @@ async def test_policy_change_applies_to_new_cards_only(new_browser: Callable[[],
     await Program.update({Program.capacity: 6, Program.reward_text: "Gratis bolle"}).where(Program.id > 0)
     body = (await till.stamp(sid, count=5)).json()  # the old card still needs 10
     assert body["rewards_issued"][0]["title"] == "Gratis kaffe"
-    assert body["scan"]["card"] == {"program_name": "Kaffekortet", "stamps": 0, "capacity": 6, "reward_text": "Gratis bolle"}
+    assert body["scan"]["card"] == {
+        "program_name": "Kaffekortet",
+        "stamps": 0,
+        "capacity": 6,
+        "reward_text": "Gratis bolle",
+    }
 
 
-async def test_daily_cap_holds_and_resets_the_next_oslo_day(new_browser: Callable[[], Browser], clock: FrozenClock) -> None:
+async def test_daily_cap_holds_and_resets_the_next_oslo_day(
+    new_browser: Callable[[], Browser], clock: FrozenClock
+) -> None:
     phone, till = await member_and_till(new_browser)
     sid = await scan_id(till, phone, clock)
     capped = (await till.stamp(sid, count=5)).json()
@@ -139,7 +153,9 @@ async def test_daily_cap_holds_and_resets_the_next_oslo_day(new_browser: Callabl
     assert (await till.stamp(sid)).json()["added"] == 1
 
 
-async def test_second_scan_within_a_minute_returns_the_first_result(new_browser: Callable[[], Browser], clock: FrozenClock) -> None:
+async def test_second_scan_within_a_minute_returns_the_first_result(
+    new_browser: Callable[[], Browser], clock: FrozenClock
+) -> None:
     phone, till = await member_and_till(new_browser)
     await till.stamp(await scan_id(till, phone, clock))
     clock.advance(seconds=31)
@@ -158,7 +174,9 @@ async def test_reward_is_redeemed_exactly_once(new_browser: Callable[[], Browser
     reward_id = (await till.stamp(sid, count=5)).json()["rewards_issued"][0]["id"]
     clock.advance(minutes=1)
     sid = await scan_id(till, phone, clock)
-    redeemed = await till.post("/api/staff/redemptions", {"scan_id": sid, "reward_id": reward_id}, key=str(uuid.uuid4()))
+    redeemed = await till.post(
+        "/api/staff/redemptions", {"scan_id": sid, "reward_id": reward_id}, key=str(uuid.uuid4())
+    )
     assert redeemed.status_code == 200 and redeemed.json()["reward"]["status"] == "redeemed"
     again = await till.post("/api/staff/redemptions", {"scan_id": sid, "reward_id": reward_id}, key=str(uuid.uuid4()))
     assert again.status_code == 409 and again.json()["code"] == "reward_not_active"
@@ -175,11 +193,15 @@ async def test_expired_reward_cannot_be_redeemed(new_browser: Callable[[], Brows
     clock.advance(days=31)
     await till.staff_login()
     sid = await scan_id(till, phone, clock)
-    response = await till.post("/api/staff/redemptions", {"scan_id": sid, "reward_id": reward_id}, key=str(uuid.uuid4()))
+    response = await till.post(
+        "/api/staff/redemptions", {"scan_id": sid, "reward_id": reward_id}, key=str(uuid.uuid4())
+    )
     assert response.status_code == 409 and response.json()["code"] == "reward_expired"
 
 
-async def test_undo_within_five_minutes_restores_card_and_revokes_reward(new_browser: Callable[[], Browser], clock: FrozenClock) -> None:
+async def test_undo_within_five_minutes_restores_card_and_revokes_reward(
+    new_browser: Callable[[], Browser], clock: FrozenClock
+) -> None:
     await Program.update({Program.daily_cap: 20}).where(Program.id > 0)
     phone, till = await member_and_till(new_browser)
     sid = await scan_id(till, phone, clock)
@@ -188,14 +210,24 @@ async def test_undo_within_five_minutes_restores_card_and_revokes_reward(new_bro
     last = done["scan"]["last_action"]
     assert last["kind"] == "stamp"
     clock.advance(minutes=4)
-    undone = await till.post("/api/staff/undo", {"scan_id": sid, "ledger_id": last["ledger_id"], "reason": "feiltrykk"}, key=str(uuid.uuid4()))
+    undone = await till.post(
+        "/api/staff/undo",
+        {"scan_id": sid, "ledger_id": last["ledger_id"], "reason": "feiltrykk"},
+        key=str(uuid.uuid4()),
+    )
     assert undone.status_code == 200, undone.text
     assert undone.json()["scan"]["card"]["stamps"] == 5 and undone.json()["scan"]["rewards"] == []
     reward = await Reward.objects().first()
     assert reward is not None and reward.status == "revoked" and reward.revoked_reason == "feiltrykk"
     home = (await phone.get("/api/me")).json()
-    assert home["card"]["stamps"] == 5 and home["activity"][0]["kind"] == "undo" and home["activity"][0]["reason"] == "feiltrykk"
-    again = await till.post("/api/staff/undo", {"scan_id": sid, "ledger_id": last["ledger_id"], "reason": "igjen"}, key=str(uuid.uuid4()))
+    assert (
+        home["card"]["stamps"] == 5
+        and home["activity"][0]["kind"] == "undo"
+        and home["activity"][0]["reason"] == "feiltrykk"
+    )
+    again = await till.post(
+        "/api/staff/undo", {"scan_id": sid, "ledger_id": last["ledger_id"], "reason": "igjen"}, key=str(uuid.uuid4())
+    )
     assert again.status_code == 409 and again.json()["code"] == "nothing_to_undo"
     # the undone stamps no longer count towards the daily cap: 5 + 5 more fit under the cap of 20
     assert (await till.stamp(sid, count=5)).json()["scan"]["card"]["stamps"] == 0
@@ -207,26 +239,37 @@ async def test_undo_window_is_five_minutes(new_browser: Callable[[], Browser], c
     ledger_id = (await till.stamp(sid)).json()["scan"]["last_action"]["ledger_id"]
     clock.advance(minutes=5, seconds=1)
     sid = await scan_id(till, phone, clock)
-    response = await till.post("/api/staff/undo", {"scan_id": sid, "ledger_id": ledger_id, "reason": "for sent"}, key=str(uuid.uuid4()))
+    response = await till.post(
+        "/api/staff/undo", {"scan_id": sid, "ledger_id": ledger_id, "reason": "for sent"}, key=str(uuid.uuid4())
+    )
     assert response.status_code == 409 and response.json()["code"] == "undo_window_passed"
     assert (await phone.get("/api/me")).json()["card"]["stamps"] == 1
 
 
-async def test_undo_a_redemption_makes_the_reward_usable_again(new_browser: Callable[[], Browser], clock: FrozenClock) -> None:
+async def test_undo_a_redemption_makes_the_reward_usable_again(
+    new_browser: Callable[[], Browser], clock: FrozenClock
+) -> None:
     await Program.update({Program.daily_cap: 20}).where(Program.id > 0)
     phone, till = await member_and_till(new_browser)
     sid = await scan_id(till, phone, clock)
     await till.stamp(sid, count=5)
     reward_id = (await till.stamp(sid, count=5)).json()["rewards_issued"][0]["id"]
-    redeemed = (await till.post("/api/staff/redemptions", {"scan_id": sid, "reward_id": reward_id}, key=str(uuid.uuid4()))).json()
+    redeemed = (
+        await till.post("/api/staff/redemptions", {"scan_id": sid, "reward_id": reward_id}, key=str(uuid.uuid4()))
+    ).json()
     ledger_id = redeemed["scan"]["last_action"]["ledger_id"]
-    await till.post("/api/staff/undo", {"scan_id": sid, "ledger_id": ledger_id, "reason": "kunden ombestemte seg"}, key=str(uuid.uuid4()))
+    await till.post(
+        "/api/staff/undo",
+        {"scan_id": sid, "ledger_id": ledger_id, "reason": "kunden ombestemte seg"},
+        key=str(uuid.uuid4()),
+    )
     again = await till.post("/api/staff/redemptions", {"scan_id": sid, "reward_id": reward_id}, key=str(uuid.uuid4()))
     assert again.status_code == 200 and again.json()["reward"]["status"] == "redeemed"
 
 
 async def test_idempotency_key_replays_the_same_bytes_and_refuses_a_different_body(
-    new_browser: Callable[[], Browser], clock: FrozenClock,
+    new_browser: Callable[[], Browser],
+    clock: FrozenClock,
 ) -> None:
     phone, till = await member_and_till(new_browser)
     sid = await scan_id(till, phone, clock)
@@ -242,7 +285,9 @@ async def test_idempotency_key_replays_the_same_bytes_and_refuses_a_different_bo
     assert missing.status_code == 400 and missing.json()["code"] == "validation_error"
 
 
-async def test_manual_member_number_gives_stamps_but_never_redeems(new_browser: Callable[[], Browser], clock: FrozenClock) -> None:
+async def test_manual_member_number_gives_stamps_but_never_redeems(
+    new_browser: Callable[[], Browser], clock: FrozenClock
+) -> None:
     phone, till = await member_and_till(new_browser)
     number = (await phone.get("/api/me")).json()["member"]["member_number"]
     response = await till.scan(number)
@@ -250,10 +295,19 @@ async def test_manual_member_number_gives_stamps_but_never_redeems(new_browser: 
     body = response.json()
     assert body["method"] == "manual" and body["can_redeem"] is False
     assert (await till.stamp(body["scan_id"])).json()["added"] == 1
-    reward = await Reward.insert(Reward(member=(await Scan.objects().first()).member, program=(await Program.objects().first()).id,  # type: ignore[union-attr]
-                                        title="Gratis kaffe", status="active", issued_at=clock.now(),
-                                        expires_at=clock.now() + timedelta(days=30))).returning(Reward.id)
-    refused = await till.post("/api/staff/redemptions", {"scan_id": body["scan_id"], "reward_id": reward[0]["id"]}, key=str(uuid.uuid4()))
+    reward = await Reward.insert(
+        Reward(
+            member=(await Scan.objects().first()).member,
+            program=(await Program.objects().first()).id,  # type: ignore[union-attr]
+            title="Gratis kaffe",
+            status="active",
+            issued_at=clock.now(),
+            expires_at=clock.now() + timedelta(days=30),
+        )
+    ).returning(Reward.id)
+    refused = await till.post(
+        "/api/staff/redemptions", {"scan_id": body["scan_id"], "reward_id": reward[0]["id"]}, key=str(uuid.uuid4())
+    )
     assert refused.status_code == 403 and refused.json()["code"] == "manual_entry_cannot_redeem"
     typo = number[:-1] + str((int(number[-1]) + 1) % 10)
     assert (await till.scan(typo)).json()["code"] == "member_not_found"
@@ -276,11 +330,15 @@ async def test_disabled_staff_cannot_log_in(new_browser: Callable[[], Browser]) 
     assert wrong.status_code == 401 and wrong.json()["code"] == "staff_login_failed"
 
 
-async def test_members_cannot_use_staff_endpoints_and_nothing_is_written(new_browser: Callable[[], Browser], clock: FrozenClock) -> None:
+async def test_members_cannot_use_staff_endpoints_and_nothing_is_written(
+    new_browser: Callable[[], Browser], clock: FrozenClock
+) -> None:
     phone = new_browser()
     await phone.join("91234567")
-    for url, body in [("/api/staff/scans", {"code": phone.qr(time_step(clock.now()))}),
-                      ("/api/staff/stamps", {"scan_id": "x", "count": 1})]:
+    for url, body in [
+        ("/api/staff/scans", {"code": phone.qr(time_step(clock.now()))}),
+        ("/api/staff/stamps", {"scan_id": "x", "count": 1}),
+    ]:
         response = await phone.post(url, body, key=str(uuid.uuid4()))
         assert response.status_code == 403 and response.json()["code"] == "forbidden"
     anonymous = new_browser()
@@ -289,7 +347,8 @@ async def test_members_cannot_use_staff_endpoints_and_nothing_is_written(new_bro
 
 
 async def test_a_till_cannot_act_on_another_tills_scan_or_another_members_reward(
-    new_browser: Callable[[], Browser], clock: FrozenClock,
+    new_browser: Callable[[], Browser],
+    clock: FrozenClock,
 ) -> None:
     await Program.update({Program.daily_cap: 20}).where(Program.id > 0)
     kari, till = await member_and_till(new_browser)
@@ -303,7 +362,9 @@ async def test_a_till_cannot_act_on_another_tills_scan_or_another_members_reward
     stolen = await other_till.stamp(kari_scan)
     assert stolen.status_code == 404 and stolen.json()["code"] == "scan_expired"
     ola_scan = await scan_id(till, ola, clock)
-    wrong_member = await till.post("/api/staff/redemptions", {"scan_id": ola_scan, "reward_id": kari_reward}, key=str(uuid.uuid4()))
+    wrong_member = await till.post(
+        "/api/staff/redemptions", {"scan_id": ola_scan, "reward_id": kari_reward}, key=str(uuid.uuid4())
+    )
     assert wrong_member.status_code == 404
     assert (await Reward.objects().where(Reward.id == kari_reward).first()).status == "active"  # type: ignore[union-attr]
 
@@ -321,7 +382,8 @@ async def test_a_member_sees_only_their_own_card(new_browser: Callable[[], Brows
 
 
 async def test_tier_rises_with_stamps_earned_and_home_says_how_far_to_the_next(
-    new_browser: Callable[[], Browser], clock: FrozenClock,
+    new_browser: Callable[[], Browser],
+    clock: FrozenClock,
 ) -> None:
     await Program.update({Program.daily_cap: 20}).where(Program.id > 0)
     phone, till = await member_and_till(new_browser)

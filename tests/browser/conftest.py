@@ -33,8 +33,13 @@ STAMPCARD = ROOT / ".venv" / "bin" / "stampcard"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -91,8 +96,9 @@ def server(browser_database_url: str, tmp_path_factory: pytest.TempPathFactory) 
         "STAMPCARD_ENV": "development",
     }
     with log.open("wb") as out:
-        process = subprocess.Popen([str(STAMPCARD), "serve", "--demo"], cwd=ROOT, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(STAMPCARD), "serve", "--demo"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -233,8 +239,10 @@ async def wait_for_service_worker(page: Page) -> None:
 
 async def demo_member_with_active_reward(database_url: str) -> str:
     """The member number of a demo member who holds a reward that is still valid."""
-    sql = ("SELECT m.member_number, r.expires_at FROM reward r JOIN member m ON m.id = r.member "
-           "WHERE r.status = 'active' ORDER BY r.expires_at DESC")
+    sql = (
+        "SELECT m.member_number, r.expires_at FROM reward r JOIN member m ON m.id = r.member "
+        "WHERE r.status = 'active' ORDER BY r.expires_at DESC"
+    )
     if database_url.startswith("postgresql"):
         connection = await asyncpg.connect(database_url)
         try:

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.async_api import BrowserContext, expect
 
-from tests.browser.conftest import Server, fresh_mobile, join, outbox_code, request_code, screenshot
+from tests.browser.conftest import Server, fresh_mobile, outbox_code, request_code, screenshot
 
 pytestmark = pytest.mark.browser
 

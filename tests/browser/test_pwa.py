@@ -38,8 +38,7 @@ async def test_qr_screen_works_offline_after_reload(phone: BrowserContext, serve
     # The premise: the network is really gone for the page *and* for the service worker
     # (an uncached asset goes through the worker's fetch, which must fail, not 404).
     assert await page.evaluate("navigator.onLine") is False
-    failed = await page.evaluate(
-        "fetch('/assets/not-precached.js').then(() => false, () => true)")
+    failed = await page.evaluate("fetch('/assets/not-precached.js').then(() => false, () => true)")
     assert failed, "the service worker still reaches the server while offline"
 
     await page.reload()
@@ -69,8 +68,12 @@ async def test_app_is_installable(pw: Playwright, server: Server, tmp_path: Path
 
     # Incognito contexts always report "in incognito": installability needs a real profile.
     context = await pw.chromium.launch_persistent_context(
-        user_data_dir=str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-        base_url=server.url, **PHONE)  # type: ignore[arg-type]
+        user_data_dir=str(tmp_path / "profile"),
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        base_url=server.url,
+        **PHONE,
+    )  # type: ignore[arg-type]
     try:
         page = context.pages[0] if context.pages else await context.new_page()
         await page.goto("/")

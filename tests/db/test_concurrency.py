@@ -22,7 +22,9 @@ class NoLimits:
         return None
 
 
-async def member_with_nine_stamps(new_browser: Callable[[], Browser], clock: FrozenClock) -> tuple[Browser, Browser, str]:
+async def member_with_nine_stamps(
+    new_browser: Callable[[], Browser], clock: FrozenClock
+) -> tuple[Browser, Browser, str]:
     """A member one stamp short of a full card, and a logged-in till with a fresh scan."""
     await Program.update({Program.daily_cap: 100}).where(Program.id > 0)
     phone, till = new_browser(), new_browser()
@@ -39,7 +41,8 @@ async def member_with_nine_stamps(new_browser: Callable[[], Browser], clock: Fro
 
 
 async def test_fifty_concurrent_stamps_on_a_card_one_short_give_exactly_one_reward(
-    new_browser: Callable[[], Browser], clock: FrozenClock,
+    new_browser: Callable[[], Browser],
+    clock: FrozenClock,
 ) -> None:
     phone, till, scan = await member_with_nine_stamps(new_browser, clock)
     responses = await asyncio.gather(*[till.stamp(scan) for _ in range(50)])
@@ -55,7 +58,9 @@ async def test_fifty_concurrent_stamps_on_a_card_one_short_give_exactly_one_rewa
 
 
 async def test_twenty_tills_scanning_the_same_member_at_once_stamp_once(
-    new_browser: Callable[[], Browser], clock: FrozenClock, app: Litestar,
+    new_browser: Callable[[], Browser],
+    clock: FrozenClock,
+    app: Litestar,
 ) -> None:
     phone, _, _ = await member_with_nine_stamps(new_browser, clock)
     number = (await phone.get("/api/me")).json()["member"]["member_number"]
@@ -77,7 +82,8 @@ async def test_twenty_tills_scanning_the_same_member_at_once_stamp_once(
 
 
 async def test_without_caps_fifty_concurrent_stamps_are_all_counted_once(
-    new_browser: Callable[[], Browser], clock: FrozenClock,
+    new_browser: Callable[[], Browser],
+    clock: FrozenClock,
 ) -> None:
     phone, till, scan = await member_with_nine_stamps(new_browser, clock)
     await Program.update({Program.daily_cap: 1000}).where(Program.id > 0)
@@ -92,7 +98,8 @@ async def test_without_caps_fifty_concurrent_stamps_are_all_counted_once(
 
 
 async def test_the_same_idempotency_key_ten_times_at_once_stamps_once_with_identical_responses(
-    new_browser: Callable[[], Browser], clock: FrozenClock,
+    new_browser: Callable[[], Browser],
+    clock: FrozenClock,
 ) -> None:
     phone, till, scan = await member_with_nine_stamps(new_browser, clock)
     key = str(uuid.uuid4())
@@ -104,13 +111,16 @@ async def test_the_same_idempotency_key_ten_times_at_once_stamps_once_with_ident
 
 
 async def test_concurrent_redemptions_of_one_reward_redeem_it_once(
-    new_browser: Callable[[], Browser], clock: FrozenClock,
+    new_browser: Callable[[], Browser],
+    clock: FrozenClock,
 ) -> None:
     phone, till, scan = await member_with_nine_stamps(new_browser, clock)
     reward_id = (await till.stamp(scan)).json()["rewards_issued"][0]["id"]
-    responses = await asyncio.gather(*[
-        till.post("/api/staff/redemptions", {"scan_id": scan, "reward_id": reward_id}, key=str(uuid.uuid4()))
-        for _ in range(20)
-    ])
+    responses = await asyncio.gather(
+        *[
+            till.post("/api/staff/redemptions", {"scan_id": scan, "reward_id": reward_id}, key=str(uuid.uuid4()))
+            for _ in range(20)
+        ]
+    )
     assert sorted(r.status_code for r in responses) == [200] + [409] * 19
     assert await LedgerEntry.count().where(LedgerEntry.kind == "reward_redeemed") == 1
