@@ -193,9 +193,9 @@ class Server:
             start_new_session=True,  # Ctrl-C reaches only us; we stop the server ourselves
         )
 
-    async def wait_healthy(self, timeout: float = 90) -> None:
+    async def wait_healthy(self, within: float = 90) -> None:
         assert self.process is not None
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         async with httpx.AsyncClient(base_url=self.base_url, timeout=2) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
@@ -206,7 +206,7 @@ class Server:
                 except httpx.TransportError:
                     pass
                 await asyncio.sleep(0.2)
-        raise RuntimeError(f"the server did not answer /health within {timeout:.0f} s\n{self.tail()}")
+        raise RuntimeError(f"the server did not answer /health within {within:.0f} s\n{self.tail()}")
 
     def tail(self, lines: int = 40) -> str:
         try:
@@ -291,7 +291,8 @@ async def join_members(base_url: str, count: int, concurrency: int, tag: str) ->
             browser = browsers[i % len(browsers)]
             identifier = f"bench-{tag}-{i}@example.com"
             key = ec.generate_private_key(ec.SECP256R1())
-            raw = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+            raw = key.public_key().public_bytes(
+                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
             body = {"identifier": identifier, "purpose": "join", "terms_accepted": True}
             expect(await browser.post("/api/auth/otp/start", body), 202, "otp start")
             outbox = expect(await browser.client.get("/api/dev/outbox", params={"to": identifier}), 200, "dev outbox")
@@ -383,7 +384,8 @@ async def sql_setup(database_url: str, count: int, tag: str) -> tuple[list[int],
     finally:
         await connection.close()
     assert row is not None and staff is not None, "the demo club is missing"
-    return member_ids, Program(row["id"], row["capacity"], row["reward_text"], row["reward_valid_days"]), staff["id"], staff["store"]
+    program = Program(row["id"], row["capacity"], row["reward_text"], row["reward_valid_days"])
+    return member_ids, program, staff["id"], staff["store"]
 
 
 async def sql_stamps(database_url: str, member_ids: list[int], program: Program, staff_id: int, store_id: int,
@@ -522,7 +524,8 @@ def main(argv: list[str] | None = None) -> int:
     minimum = args.requests + args.warmup
     args.members = args.members or minimum
     if args.members < minimum:
-        parser.error(f"--members must be at least --requests + --warmup ({minimum}): each operation needs a fresh member")
+        parser.error(f"--members must be at least --requests + --warmup ({minimum}): "
+                     "each operation needs a fresh member")
 
     # SIGTERM unwinds like Ctrl-C, so the finally blocks below stop the server and drop the database.
     signal.signal(signal.SIGTERM, _interrupt)

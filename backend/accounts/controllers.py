@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from backend.accounts import staff_login
@@ -21,18 +21,18 @@ class StaffAuthController(Controller):
 
     @post("/login", status_code=200)
     async def login(
-        self, ctx: AppContext, data: staff_login.StaffLoginIn, request: Request[Any, Any, Any]
+        self, ctx: NamedDependency[AppContext], data: staff_login.StaffLoginIn, request: Request[Any, Any, Any]
     ) -> Response[staff_login.StaffMeOut]:
         body, token = await staff_login.login(ctx, data, request.headers.get("user-agent", ""), client_ip(request))
         return Response(body, cookies=[session_cookie(ctx.settings, token, ctx.settings.staff_session_hours * 3600)])
 
     @get("/me", dependencies={"actor": Provide(provide_actor)})
-    async def me(self, actor: Actor) -> staff_login.StaffMeOut:
+    async def me(self, actor: NamedDependency[Actor]) -> staff_login.StaffMeOut:
         account = await StaffAccount.objects().where(StaffAccount.id == actor.staff_id).first()
         assert account is not None
         return await staff_login.staff_out(account)
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, dependencies={"actor": Provide(provide_actor)})
-    async def logout(self, ctx: AppContext, actor: Actor) -> Response[None]:
+    async def logout(self, ctx: NamedDependency[AppContext], actor: NamedDependency[Actor]) -> Response[None]:
         await revoke_session(actor.session_id, ctx.clock.now())
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[cleared_cookie(ctx.settings)])

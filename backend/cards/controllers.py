@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, post
-from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import HeaderParameter
 
 from backend.cards import scans, staff_actions
 from backend.cards.idempotency import StoredResponse
@@ -16,9 +16,10 @@ from backend.cards.views import scan_out
 from backend.context import Actor, AppContext
 from backend.web.auth import provide_actor
 
-IdempotencyKey = Parameter(
-    header="Idempotency-Key", required=False, description="A fresh UUID per action; reuse it on retry."
-)
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(name="Idempotency-Key", required=False, description="A fresh UUID per action; reuse it on retry."),
+]
 
 
 def _lang(request: Request[Any, Any, Any]) -> str:
@@ -35,7 +36,13 @@ class TillController(Controller):
     dependencies = {"actor": Provide(provide_actor)}
 
     @post("/scans", status_code=201)
-    async def scan(self, ctx: AppContext, actor: Actor, data: ScanIn, request: Request[Any, Any, Any]) -> ScanOut:
+    async def scan(
+        self,
+        ctx: NamedDependency[AppContext],
+        actor: NamedDependency[Actor],
+        data: ScanIn,
+        request: Request[Any, Any, Any],
+    ) -> ScanOut:
         """A scanned member QR, a typed member number or a phone number."""
         scan, member = await scans.present(ctx, actor, data.code)
         return await scan_out(scan, member, await active_program(), ctx.clock.now(), _lang(request))
@@ -43,32 +50,32 @@ class TillController(Controller):
     @post("/stamps", status_code=200, responses=None)
     async def stamp(
         self,
-        ctx: AppContext,
-        actor: Actor,
+        ctx: NamedDependency[AppContext],
+        actor: NamedDependency[Actor],
         data: StampIn,
         request: Request[Any, Any, Any],
-        idempotency_key: str | None = IdempotencyKey,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[StampOut]:
         return _json(await staff_actions.add_stamps(ctx, actor, data, idempotency_key, _lang(request)))
 
     @post("/redemptions", status_code=200)
     async def redeem(
         self,
-        ctx: AppContext,
-        actor: Actor,
+        ctx: NamedDependency[AppContext],
+        actor: NamedDependency[Actor],
         data: RedeemIn,
         request: Request[Any, Any, Any],
-        idempotency_key: str | None = IdempotencyKey,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[RedeemOut]:
         return _json(await staff_actions.redeem(ctx, actor, data, idempotency_key, _lang(request)))
 
     @post("/undo", status_code=200)
     async def undo(
         self,
-        ctx: AppContext,
-        actor: Actor,
+        ctx: NamedDependency[AppContext],
+        actor: NamedDependency[Actor],
         data: UndoIn,
         request: Request[Any, Any, Any],
-        idempotency_key: str | None = IdempotencyKey,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[UndoOut]:
         return _json(await staff_actions.undo(ctx, actor, data, idempotency_key, _lang(request)))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from backend.club.posters import join_url, qr_svg
 from backend.club.service import BusinessOut, ConfigOut, InterestOut, get_club, list_stores, store_by_slug
@@ -16,7 +18,7 @@ class ClubController(Controller):
     tags = ["club"]
 
     @get("/config")
-    async def config(self, ctx: AppContext) -> ConfigOut:
+    async def config(self, ctx: NamedDependency[AppContext]) -> ConfigOut:
         """What the app needs to draw its screens: the business, its stores, interests and terms version."""
         club = await get_club()
         return ConfigOut(
@@ -30,7 +32,7 @@ class ClubController(Controller):
         )
 
     @get("/stores/{slug:str}/join-qr.svg", media_type="image/svg+xml")
-    async def join_qr(self, ctx: AppContext, slug: str) -> Response[bytes]:
+    async def join_qr(self, ctx: NamedDependency[AppContext], slug: FromPath[str]) -> Response[bytes]:
         """The QR on the store's join poster: opens the join page with the store as the member's source."""
         if await store_by_slug(slug) is None:
             raise DomainError("not_found", "No such store.", kind="not_found")

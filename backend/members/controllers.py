@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from backend.accounts import otp_login
@@ -33,12 +33,16 @@ class MemberAuthController(Controller):
     tags = ["member login"]
 
     @post("/otp/start", status_code=HTTP_202_ACCEPTED)
-    async def start(self, ctx: AppContext, data: OtpStartIn, request: Request[Any, Any, Any]) -> OtpStartOut:
+    async def start(
+        self, ctx: NamedDependency[AppContext], data: OtpStartIn, request: Request[Any, Any, Any]
+    ) -> OtpStartOut:
         """Step 1: send a 6-digit code to the phone or e-mail. Same answer whether or not a member exists."""
         return await otp_login.start(ctx, data, client_ip(request))
 
     @post("/otp/verify", status_code=200)
-    async def verify(self, ctx: AppContext, data: OtpVerifyIn, request: Request[Any, Any, Any]) -> Response[VerifyOut]:
+    async def verify(
+        self, ctx: NamedDependency[AppContext], data: OtpVerifyIn, request: Request[Any, Any, Any]
+    ) -> Response[VerifyOut]:
         """Enter the code: creates the member or logs in, starts a new session, registers the device key."""
         result = await otp_login.verify(ctx, data, request.headers.get("user-agent", ""), client_ip(request))
         body = VerifyOut(home_view.member_out(result.member), result.device_id, result.new_member)
@@ -46,7 +50,7 @@ class MemberAuthController(Controller):
         return Response(body, cookies=[session_cookie(ctx.settings, result.session_token, max_age)])
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT)
-    async def logout(self, ctx: AppContext, request: Request[Any, Any, Any]) -> Response[None]:
+    async def logout(self, ctx: NamedDependency[AppContext], request: Request[Any, Any, Any]) -> Response[None]:
         session = await current_session(request, ctx)
         if session is not None:
             await revoke_session(session.id, ctx.clock.now())
@@ -59,22 +63,26 @@ class MeController(Controller):
     dependencies = {"auth": Provide(provide_member)}
 
     @get("/")
-    async def get_home(self, ctx: AppContext, auth: MemberAuth) -> MemberHome:
+    async def get_home(self, ctx: NamedDependency[AppContext], auth: NamedDependency[MemberAuth]) -> MemberHome:
         """The home screen: card, rewards, tier progress, recent activity."""
         return await home_view.home(auth.member, auth.session.id, ctx.clock.now())
 
     @patch("/profile")
-    async def patch_profile(self, ctx: AppContext, auth: MemberAuth, data: ProfileIn) -> MemberHome:
+    async def patch_profile(
+        self, ctx: NamedDependency[AppContext], auth: NamedDependency[MemberAuth], data: ProfileIn
+    ) -> MemberHome:
         """Join step 2. Completing the profile the first time grants the configured bonus stamp."""
         member = await update_profile(ctx, auth.member.id, data)
         return await home_view.home(member, auth.session.id, ctx.clock.now())
 
     @post("/profile/dismiss", status_code=HTTP_204_NO_CONTENT)
-    async def dismiss(self, ctx: AppContext, auth: MemberAuth) -> None:
+    async def dismiss(self, ctx: NamedDependency[AppContext], auth: NamedDependency[MemberAuth]) -> None:
         await dismiss_prompt(ctx, auth.member.id)
 
     @post("/devices", status_code=201)
-    async def add_device(self, ctx: AppContext, auth: MemberAuth, data: DeviceIn) -> DeviceRegisteredOut:
+    async def add_device(
+        self, ctx: NamedDependency[AppContext], auth: NamedDependency[MemberAuth], data: DeviceIn
+    ) -> DeviceRegisteredOut:
         """Registers a new device key for this session (e.g. after the phone's storage was cleared)."""
         async with write_transaction(ctx.engine):
             device_id = await register_device(

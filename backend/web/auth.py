@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Request
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 
 from backend.accounts.sessions import SessionInfo, load_session
 from backend.context import Actor, AppContext
@@ -53,14 +54,14 @@ def client_ip(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else ""
 
 
-async def current_session(request: Request[Any, Any, Any], ctx: AppContext) -> SessionInfo | None:
+async def current_session(request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> SessionInfo | None:
     if "session_info" not in request.state:
         token = request.cookies.get(cookie_name(ctx.settings))
         request.state.session_info = await load_session(token, ctx.clock.now()) if token else None
     return request.state.session_info  # type: ignore[no-any-return]
 
 
-async def provide_member(request: Request[Any, Any, Any], ctx: AppContext) -> MemberAuth:
+async def provide_member(request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> MemberAuth:
     session = await current_session(request, ctx)
     if session is None:
         raise DomainError("not_authenticated", "Log in to continue.", kind="unauthenticated")
@@ -72,7 +73,7 @@ async def provide_member(request: Request[Any, Any, Any], ctx: AppContext) -> Me
     return MemberAuth(session, member)
 
 
-async def provide_actor(request: Request[Any, Any, Any], ctx: AppContext) -> Actor:
+async def provide_actor(request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> Actor:
     session = await current_session(request, ctx)
     if session is None:
         raise DomainError("not_authenticated", "Log in to continue.", kind="unauthenticated")

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import msgspec
 from litestar import Controller, get
+from litestar.params import FromQuery
 
 from backend.messaging.tables import OutboxMessage
 from digital_stampcard.errors import DomainError
@@ -31,7 +32,7 @@ class DevOutboxController(Controller):
     include_in_schema = False
 
     @get("/outbox")
-    async def outbox(self, to: str | None = None) -> list[OutboxOut]:
+    async def outbox(self, to: FromQuery[str | None] = None) -> list[OutboxOut]:
         query = OutboxMessage.objects().order_by(OutboxMessage.id, ascending=False).limit(20)
         if to:
             with contextlib.suppress(DomainError):

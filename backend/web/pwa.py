@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Router, get
+from litestar.params import FromPath
 from litestar.response import File, Response
 from litestar.static_files import create_static_files_router
 
@@ -25,7 +26,7 @@ APP_ROUTES = [
 
 
 @get(APP_ROUTES, include_in_schema=False, sync_to_thread=False)
-def shell(slug: str | None = None) -> Response[bytes]:
+def shell(slug: FromPath[str] | None = None) -> Response[bytes]:
     return Response(
         (PWA_DIR / "index.html").read_bytes(),
         media_type="text/html; charset=utf-8",

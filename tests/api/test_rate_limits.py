@@ -30,7 +30,9 @@ async def test_memory_limiter_counts_per_key() -> None:
     assert await limiter.hit("b", 2, 60) is None
 
 
-async def test_disabling_a_staff_account_ends_its_sessions(new_browser: Callable[[], Browser], clock: FrozenClock) -> None:
+async def test_disabling_a_staff_account_ends_its_sessions(
+    new_browser: Callable[[], Browser], clock: FrozenClock
+) -> None:
     till = new_browser()
     await till.staff_login("kasse1")
     assert (await till.get("/api/staff/me")).status_code == 200
