@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -26,6 +27,12 @@ async def scan_id(till: Browser, phone: Browser, clock: FrozenClock, offset: int
     response = await till.scan(phone.qr(time_step(clock.now()) + offset))
     assert response.status_code == 201, response.text
     return str(response.json()["scan_id"])
+
+
+async def fill_card(till: Browser, sid: str) -> dict[str, Any]:
+    """Ten stamps on one scan (the test lifts the daily cap first); returns the filling response."""
+    await till.stamp(sid, count=5)
+    return dict((await till.stamp(sid, count=5)).json())
 
 
 async def stamp_visits(till: Browser, phone: Browser, clock: FrozenClock, visits: int) -> None:
@@ -170,8 +177,7 @@ async def test_reward_is_redeemed_exactly_once(new_browser: Callable[[], Browser
     await Program.update({Program.daily_cap: 20}).where(Program.id > 0)
     phone, till = await member_and_till(new_browser)
     sid = await scan_id(till, phone, clock)
-    await till.stamp(sid, count=5)
-    reward_id = (await till.stamp(sid, count=5)).json()["rewards_issued"][0]["id"]
+    reward_id = (await fill_card(till, sid))["rewards_issued"][0]["id"]
     clock.advance(minutes=1)
     sid = await scan_id(till, phone, clock)
     redeemed = await till.post(
@@ -188,8 +194,7 @@ async def test_expired_reward_cannot_be_redeemed(new_browser: Callable[[], Brows
     await Program.update({Program.daily_cap: 20}).where(Program.id > 0)
     phone, till = await member_and_till(new_browser)
     sid = await scan_id(till, phone, clock)
-    await till.stamp(sid, count=5)
-    reward_id = (await till.stamp(sid, count=5)).json()["rewards_issued"][0]["id"]
+    reward_id = (await fill_card(till, sid))["rewards_issued"][0]["id"]
     clock.advance(days=31)
     await till.staff_login()
     sid = await scan_id(till, phone, clock)
@@ -205,8 +210,7 @@ async def test_undo_within_five_minutes_restores_card_and_revokes_reward(
     await Program.update({Program.daily_cap: 20}).where(Program.id > 0)
     phone, till = await member_and_till(new_browser)
     sid = await scan_id(till, phone, clock)
-    await till.stamp(sid, count=5)
-    done = (await till.stamp(sid, count=5)).json()
+    done = await fill_card(till, sid)
     last = done["scan"]["last_action"]
     assert last["kind"] == "stamp"
     clock.advance(minutes=4)
@@ -252,8 +256,7 @@ async def test_undo_a_redemption_makes_the_reward_usable_again(
     await Program.update({Program.daily_cap: 20}).where(Program.id > 0)
     phone, till = await member_and_till(new_browser)
     sid = await scan_id(till, phone, clock)
-    await till.stamp(sid, count=5)
-    reward_id = (await till.stamp(sid, count=5)).json()["rewards_issued"][0]["id"]
+    reward_id = (await fill_card(till, sid))["rewards_issued"][0]["id"]
     redeemed = (
         await till.post("/api/staff/redemptions", {"scan_id": sid, "reward_id": reward_id}, key=str(uuid.uuid4()))
     ).json()
