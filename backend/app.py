@@ -36,6 +36,10 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+async def _keep_connection(_: object) -> None:
+    return None
+
+
 def _allowed_hosts(settings: Settings) -> list[str]:
     # Litestar compares the whole Host header, port included.
     hosts = {*settings.allowed_hosts, urlsplit(settings.public_url).netloc}
@@ -57,7 +61,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, run_migrations
         if run_migrations:
             await migrate(engine)  # embedded mode; production runs `stampcard migrate` as its own step
         if isinstance(engine, PostgresEngine):
-            await engine.start_connection_pool(max_size=settings.db_pool_size)
+            # No RESET ALL / UNLISTEN round trips on every release: we use no session state,
+            # and asyncpg still rolls back a connection released mid-transaction.
+            await engine.start_connection_pool(max_size=settings.db_pool_size, reset=_keep_connection)
         try:
             yield
         finally:

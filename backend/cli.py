@@ -43,11 +43,11 @@ def _serve(settings, *, demo: bool) -> int:  # type: ignore[no-untyped-def]
 
     asyncio.run(_prepare(settings, demo))
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, run_migrations=False),  # _prepare has migrated (or production's own step did)
         host=settings.host,
         port=settings.port,
         proxy_headers=settings.trust_forwarded_headers,
-        forwarded_allow_ips="*" if settings.trust_forwarded_headers else None,
+        forwarded_allow_ips=settings.forwarded_allow_ips if settings.trust_forwarded_headers else None,
         log_level="info",
     )
     return 0
@@ -57,7 +57,11 @@ async def _prepare(settings, demo: bool) -> None:  # type: ignore[no-untyped-def
     from backend.db import make_engine, migrate
 
     engine = make_engine(settings.database_url)
-    await migrate(engine)
+    if settings.is_production:
+        if demo:
+            raise SystemExit("Demo data is refused in production.")
+        return  # production runs `stampcard migrate` as its own step before the app starts
+    await migrate(engine)  # embedded mode: migrations run at start
     if demo:
         from backend import demo as demo_data
 

@@ -20,6 +20,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = 8000
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
     trust_forwarded_headers: bool = False
+    forwarded_allow_ips: str = "127.0.0.1"
     redis_url: str = ""
     email_transport: Literal["outbox", "smtp"] = "outbox"
     sms_transport: Literal["outbox"] = "outbox"
@@ -64,6 +65,7 @@ _ENV_NAMES = {
     "port": "STAMPCARD_PORT",
     "allowed_hosts": "ALLOWED_HOSTS",
     "trust_forwarded_headers": "TRUST_FORWARDED_HEADERS",
+    "forwarded_allow_ips": "FORWARDED_ALLOW_IPS",
     "redis_url": "REDIS_URL",
     "email_transport": "EMAIL_TRANSPORT",
     "sms_transport": "SMS_TRANSPORT",

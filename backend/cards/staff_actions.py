@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from backend.cards.idempotency import StoredResponse, run_idempotent
-from backend.cards.ledger import STAFF_ACTION_KINDS, is_reversed, last_entry, stamped_today
+from backend.cards.ledger import STAFF_ACTION_KINDS, earned_in_window, is_reversed, last_entry, stamped_today
 from backend.cards.programs import active_program, rules_of, tier_ladder
 from backend.cards.scans import load_scan
 from backend.cards.schemas import RedeemIn, RedeemOut, StampIn, StampOut, UndoIn, UndoOut
 from backend.cards.stamping import apply_stamps, ledger_entry, open_key
 from backend.cards.tables import Card, LedgerEntry, Reward
-from backend.cards.views import active_rewards, member_tier, reward_out, scan_out
+from backend.cards.views import reward_out, scan_out
 from backend.context import Actor, AppContext
 from backend.db import lock_member
 from backend.members.tables import Member
@@ -21,6 +21,7 @@ from backend.members.tiers import promote_if_earned
 from digital_stampcard import rewards as reward_rules
 from digital_stampcard.cards import is_duplicate_scan, remaining_today
 from digital_stampcard.errors import DomainError
+from digital_stampcard.tiers import held_tier
 
 
 async def add_stamps(ctx: AppContext, actor: Actor, body: StampIn, key: str | None, lang: str) -> StoredResponse:
@@ -40,7 +41,9 @@ async def add_stamps(ctx: AppContext, actor: Actor, body: StampIn, key: str | No
             and is_duplicate_scan(previous.created_at, now, rules)
         ):
             return StampOut(await scan_out(scan, member, program, now, lang), 0, [], duplicate=True, capped=False)
-        tier, _ = await member_tier(member, now)
+        ladder = await tier_ladder()
+        earned = await earned_in_window(member.id, now)
+        tier = held_tier(member.tier_code, earned, ladder)
         allowance = remaining_today(await stamped_today(member.id, program.id, now), rules)
         applied = await apply_stamps(
             member.id,
@@ -56,11 +59,10 @@ async def add_stamps(ctx: AppContext, actor: Actor, body: StampIn, key: str | No
             idempotency_key=key,
         )
         await Member.update({Member.last_visit_at: now}).where(Member.id == member.id)
-        await promote_if_earned(member, now, await tier_ladder())
-        issued = [r for r in await active_rewards(member.id, now) if r.id in applied.reward_ids]
-        return StampOut(
-            await scan_out(scan, member, program, now, lang), applied.plan.added, issued, False, applied.plan.capped
-        )
+        tier = await promote_if_earned(member, now, ladder, earned + applied.plan.added)
+        out = await scan_out(scan, member, program, now, lang, tier)
+        issued = [r for r in out.rewards if r.id in applied.reward_ids]
+        return StampOut(out, applied.plan.added, issued, False, applied.plan.capped)
 
     return await run_idempotent(ctx, f"staff:{actor.staff_id}:stamp", key, body, action)
 

@@ -47,8 +47,8 @@ def reward_out(reward: Reward, now: datetime) -> RewardOut:
     )
 
 
-async def member_tier(member: Member, now: datetime) -> tuple[Tier, TierProgress]:
-    ladder = await tier_ladder()
+async def member_tier(member: Member, now: datetime, ladder: list[Tier] | None = None) -> tuple[Tier, TierProgress]:
+    ladder = ladder or await tier_ladder()
     earned = await earned_in_window(member.id, now)
     tier = held_tier(member.tier_code, earned, ladder)
     return tier, tier_progress(tier, earned, ladder)
@@ -95,8 +95,11 @@ async def activity(member_id: int, limit: int = 20) -> list[ActivityOut]:
     return [ActivityOut(r["created_at"], r["kind"], r["stamps"], r["reason"], r["store.name"]) for r in rows]
 
 
-async def scan_out(scan: Scan, member: Member, program: Program, now: datetime, lang: str) -> ScanOut:
-    tier, _ = await member_tier(member, now)
+async def scan_out(
+    scan: Scan, member: Member, program: Program, now: datetime, lang: str, tier: Tier | None = None
+) -> ScanOut:
+    if tier is None:
+        tier, _ = await member_tier(member, now)
     return ScanOut(
         scan_id=scan.public_id,
         method=scan.method,

@@ -10,8 +10,11 @@ from backend.members.tables import Member
 from digital_stampcard.tiers import Tier, held_tier
 
 
-async def promote_if_earned(member: Member, now: datetime, ladder: list[Tier]) -> Tier:
-    tier = held_tier(member.tier_code, await earned_in_window(member.id, now), ladder)
+async def promote_if_earned(member: Member, now: datetime, ladder: list[Tier], earned: int | None = None) -> Tier:
+    """`earned` may be passed when the caller already knows it (saves a query in the stamp path)."""
+    if earned is None:
+        earned = await earned_in_window(member.id, now)
+    tier = held_tier(member.tier_code, earned, ladder)
     if tier.code != member.tier_code:
         await Member.update({Member.tier_code: tier.code}).where(Member.id == member.id)
         member.tier_code = tier.code
