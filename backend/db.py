@@ -16,7 +16,9 @@ BUSY_TIMEOUT_SECONDS = 30
 
 
 class TunedSQLiteEngine(SQLiteEngine):
-    """SQLite for a web app: WAL, an explicit busy timeout and synchronous=NORMAL on every connection."""
+    """SQLite for a web app: WAL, and on every transaction's connection an explicit busy timeout and
+    synchronous=NORMAL. (Piccolo's single statements outside a transaction open their own connection
+    with the same busy timeout, passed as `timeout`.)"""
 
     async def get_connection(self) -> Any:
         connection = await super().get_connection()
@@ -95,9 +97,12 @@ async def write_transaction(engine: Engine) -> AsyncIterator[None]:
             yield
 
 
-async def lock_member(engine: Engine, member_id: int) -> None:
-    """Serialises writers per member on PostgreSQL; SQLite's IMMEDIATE already serialises all."""
-    if is_postgres(engine):
-        from backend.members.tables import Member
+async def lock_member(engine: Engine, member_id: int) -> Any:
+    """Serialises writers per member and returns the member as it is now, read under the lock.
 
+    PostgreSQL takes the row lock; SQLite's IMMEDIATE transaction already serialises all writers."""
+    from backend.members.tables import Member
+
+    if is_postgres(engine):
         await Member.raw("SELECT id FROM member WHERE id = {} FOR UPDATE", member_id)
+    return await Member.objects().output(load_json=True).where(Member.id == member_id).first()

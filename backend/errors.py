@@ -21,6 +21,7 @@ STATUS_BY_KIND = {
     "conflict": 409,
     "gone": 410,
     "rate_limited": 429,
+    "unavailable": 503,
 }
 # Codes whose status differs from their kind's default.
 STATUS_BY_CODE = {"idempotency_conflict": 422, "validation_error": 400}

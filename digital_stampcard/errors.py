@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-ErrorKind = Literal["invalid", "unauthenticated", "forbidden", "not_found", "conflict", "gone", "rate_limited"]
+ErrorKind = Literal[
+    "invalid", "unauthenticated", "forbidden", "not_found", "conflict", "gone", "rate_limited", "unavailable"
+]
 
 
 class DomainError(Exception):

@@ -4,7 +4,7 @@
 // - /assets and /vendor: cache first (bump VERSION when they change).
 // - /api is never cached, and non-GET requests are never touched.
 
-const VERSION = 'v1';
+const VERSION = 'v2';
 const CACHE = `stampcard-shell-${VERSION}`;
 
 const SHELL = [

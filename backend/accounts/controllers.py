@@ -13,6 +13,7 @@ from backend.accounts.sessions import revoke_session
 from backend.accounts.tables import StaffAccount
 from backend.context import Actor, AppContext
 from backend.web.auth import cleared_cookie, client_ip, provide_actor, session_cookie
+from digital_stampcard.errors import DomainError
 
 
 class StaffAuthController(Controller):
@@ -29,7 +30,8 @@ class StaffAuthController(Controller):
     @get("/me", dependencies={"actor": Provide(provide_actor)})
     async def me(self, actor: NamedDependency[Actor]) -> staff_login.StaffMeOut:
         account = await StaffAccount.objects().where(StaffAccount.id == actor.staff_id).first()
-        assert account is not None
+        if account is None:
+            raise DomainError("not_authenticated", "Log in to continue.", kind="unauthenticated")
         return await staff_login.staff_out(account)
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, dependencies={"actor": Provide(provide_actor)})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from datetime import timedelta
 
@@ -22,6 +23,7 @@ from digital_stampcard import member_qr, otp
 from digital_stampcard.errors import DomainError
 from digital_stampcard.identifiers import parse_identifier
 
+log = logging.getLogger(__name__)
 HOUR = 3600
 DAY = 86_400
 
@@ -65,7 +67,15 @@ async def start(ctx: AppContext, data: OtpStartIn, ip: str) -> OtpStartOut:
         )
     club = await get_club()
     # Sent whether or not a member exists: the answer must not reveal who is a member.
-    await ctx.sender.send(otp_message(identifier.channel, identifier.value, code, club.name, data.lang))
+    try:
+        await ctx.sender.send(otp_message(identifier.channel, identifier.value, code, club.name, data.lang))
+    except DomainError:
+        raise
+    except Exception as exc:  # SMTP down, gateway refused: say so, don't pretend nothing happened
+        log.warning("could not send a one-time code by %s: %s", identifier.channel, exc)
+        raise DomainError(
+            "send_failed", "We could not send the code just now. Try again in a minute.", kind="unavailable"
+        ) from exc
     return OtpStartOut(
         identifier.channel, identifier.masked(), int(otp.CODE_TTL.total_seconds()), otp.RESEND_AFTER_SECONDS
     )

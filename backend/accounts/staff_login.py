@@ -32,9 +32,10 @@ class StaffMeOut(msgspec.Struct):
 
 
 async def login(ctx: AppContext, data: StaffLoginIn, user_agent: str, ip: str) -> tuple[StaffMeOut, str]:
+    username = data.username.strip().lower()
     await enforce(ctx.limiter, f"staff-login:{ip}", 20, 600)
-    await enforce(ctx.limiter, f"staff-login-user:{data.username.lower()}", 10, 600)
-    account = await StaffAccount.objects().where(StaffAccount.username == data.username.strip().lower()).first()
+    await enforce(ctx.limiter, f"staff-login-user:{username}", 10, 600)
+    account = await StaffAccount.objects().where(StaffAccount.username == username).first()
     if not await verify_password(account.password_hash if account else None, data.password) or account is None:
         raise DomainError("staff_login_failed", "Wrong username or password.", kind="unauthenticated")
     if account.disabled_at is not None:

@@ -11,7 +11,7 @@ from digital_stampcard.clock import local_day_bounds
 from digital_stampcard.tiers import WINDOW_DAYS
 
 EARNING_KINDS = ("stamp", "bonus", "undo")
-STAFF_ACTION_KINDS = ("stamp", "reward_redeemed")
+CARD_KINDS = ("stamp", "bonus", "reward_redeemed")  # everything that changes cards or rewards
 
 
 async def earned_in_window(member_id: int, now: datetime) -> int:
@@ -48,3 +48,12 @@ async def last_entry(member_id: int, kinds: tuple[str, ...], program_id: int | N
 
 async def is_reversed(entry_id: int) -> bool:
     return await LedgerEntry.exists().where(LedgerEntry.reverses == entry_id)
+
+
+async def undoable_action(member_id: int) -> LedgerEntry | None:
+    """Only the member's latest card change can be undone, and only if it was a staff action not
+    already undone: a later bonus stamp (or anything else) may sit on the cards it opened."""
+    entry = await last_entry(member_id, CARD_KINDS)
+    if entry is None or entry.kind == "bonus" or await is_reversed(entry.id):
+        return None
+    return entry

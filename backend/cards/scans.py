@@ -89,7 +89,8 @@ async def _present_qr(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, M
     except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
         raise DomainError("qr_replayed", "This QR code has already been used.", kind="conflict") from None
     member = await Member.objects().where(Member.id == device.member).first()
-    assert member is not None
+    if member is None:
+        raise DomainError("member_not_found", "This member no longer exists.", kind="not_found")
     return scan, member
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.cards.idempotency import StoredResponse, run_idempotent
-from backend.cards.ledger import STAFF_ACTION_KINDS, earned_in_window, is_reversed, last_entry, stamped_today
+from backend.cards.ledger import earned_in_window, is_reversed, last_entry, stamped_today, undoable_action
 from backend.cards.programs import active_program, rules_of, tier_ladder
 from backend.cards.scans import load_scan
 from backend.cards.schemas import RedeemIn, RedeemOut, StampIn, StampOut, UndoIn, UndoOut
@@ -27,7 +27,7 @@ from digital_stampcard.tiers import held_tier
 async def add_stamps(ctx: AppContext, actor: Actor, body: StampIn, key: str | None, lang: str) -> StoredResponse:
     async def action() -> StampOut:
         scan, member = await load_scan(actor, body.scan_id, ctx)
-        await lock_member(ctx.engine, member.id)
+        member = await lock_member(ctx.engine, member.id)  # re-read under the lock
         now = ctx.clock.now()
         program = await active_program()
         rules = rules_of(program)
@@ -76,7 +76,7 @@ async def redeem(ctx: AppContext, actor: Actor, body: RedeemIn, key: str | None,
                 "Rewards can only be redeemed from the member's QR code.",
                 kind="forbidden",
             )
-        await lock_member(ctx.engine, member.id)
+        member = await lock_member(ctx.engine, member.id)
         now = ctx.clock.now()
         reward = await Reward.objects().where((Reward.id == body.reward_id) & (Reward.member == member.id)).first()
         if reward is None:
@@ -110,11 +110,13 @@ async def redeem(ctx: AppContext, actor: Actor, body: RedeemIn, key: str | None,
 async def undo(ctx: AppContext, actor: Actor, body: UndoIn, key: str | None, lang: str) -> StoredResponse:
     async def action() -> UndoOut:
         scan, member = await load_scan(actor, body.scan_id, ctx)
-        await lock_member(ctx.engine, member.id)
+        member = await lock_member(ctx.engine, member.id)
         now = ctx.clock.now()
-        last = await last_entry(member.id, STAFF_ACTION_KINDS)
-        if last is None or last.id != body.ledger_id or await is_reversed(last.id):
+        last = await undoable_action(member.id)
+        if last is None or last.id != body.ledger_id:
             raise DomainError("nothing_to_undo", "Only the member's last action can be undone.", kind="conflict")
+        if actor.role != "owner" and last.store != actor.store_id:
+            raise DomainError("forbidden", "Only the store that did it can undo this.", kind="forbidden")
         reward_rules.check_undo_window(last.created_at, now)
         if last.kind == "stamp":
             await _reverse_stamps(last, body.reason, now)

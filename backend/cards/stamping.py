@@ -76,22 +76,7 @@ async def apply_stamps(
             card_ids[fill.seq] = card.id
         card = None  # every later fill is a card this action opened
         fills.append({"card_id": card_ids[fill.seq], "added": fill.stamps_added, "opened": created})
-    entry = await LedgerEntry.insert(
-        ledger_entry(
-            member_id,
-            program.id,
-            kind,
-            plan.added,
-            reason,
-            now,
-            actor,
-            scan_pk,
-            idempotency_key,
-            counts_for_cap=allowance is not None,
-            details={"fills": fills},
-        )
-    ).returning(LedgerEntry.id)
-    ledger_id = entry[0]["id"]
+    # Rewards first, so the stamp's ledger row is written once, complete (the ledger is append-only).
     reward_ids = []
     for grant in plan.rewards:
         reward = await Reward.insert(
@@ -106,6 +91,24 @@ async def apply_stamps(
             )
         ).returning(Reward.id)
         reward_ids.append(reward[0]["id"])
+    details: dict[str, Any] = {"fills": fills, "rewards": reward_ids}
+    entry = await LedgerEntry.insert(
+        ledger_entry(
+            member_id,
+            program.id,
+            kind,
+            plan.added,
+            reason,
+            now,
+            actor,
+            scan_pk,
+            idempotency_key,
+            counts_for_cap=allowance is not None,
+            details=details,
+        )
+    ).returning(LedgerEntry.id)
+    ledger_id = entry[0]["id"]
+    for grant, reward_id in zip(plan.rewards, reward_ids, strict=True):
         await LedgerEntry.insert(
             ledger_entry(
                 member_id,
@@ -117,13 +120,9 @@ async def apply_stamps(
                 actor,
                 scan_pk,
                 None,
-                reward_id=reward[0]["id"],
+                reward_id=reward_id,
                 details={"caused_by": ledger_id},
             )
-        )
-    if reward_ids:
-        await LedgerEntry.update({LedgerEntry.details: {"fills": fills, "rewards": reward_ids}}).where(
-            LedgerEntry.id == ledger_id
         )
     return Applied(ledger_id, plan, reward_ids)
 

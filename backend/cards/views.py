@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from backend.cards.ledger import STAFF_ACTION_KINDS, earned_in_window, is_reversed, last_entry
+from backend.cards.ledger import earned_in_window, undoable_action
 from backend.cards.programs import tier_ladder
 from backend.cards.schemas import (
     ActivityOut,
@@ -19,7 +19,6 @@ from backend.cards.schemas import (
 )
 from backend.cards.stamping import open_card
 from backend.cards.tables import LedgerEntry, Program, Reward, Scan
-from backend.club.tables import Store
 from backend.members.tables import Member
 from digital_stampcard import rewards as reward_rules
 from digital_stampcard.tiers import WINDOW_DAYS, Tier, TierProgress, held_tier, tier_progress
@@ -70,8 +69,8 @@ def progress_out(progress: TierProgress, lang: str) -> TierProgressOut:
 
 
 async def last_action_out(member_id: int, now: datetime) -> LastActionOut | None:
-    entry = await last_entry(member_id, STAFF_ACTION_KINDS)
-    if entry is None or await is_reversed(entry.id):
+    entry = await undoable_action(member_id)
+    if entry is None:
         return None
     undo_until = entry.created_at + reward_rules.UNDO_WINDOW
     if now > undo_until:
@@ -110,10 +109,3 @@ async def scan_out(
         can_redeem=scan.method == "qr",
         last_action=await last_action_out(member.id, now),
     )
-
-
-async def store_name(store_id: int | None) -> str | None:
-    if store_id is None:
-        return None
-    row = await Store.select(Store.name).where(Store.id == store_id).first()
-    return row["name"] if row else None

@@ -14,7 +14,7 @@ from backend.context import AppContext
 from backend.db import write_transaction
 from backend.members import home as home_view
 from backend.members.profile import dismiss_prompt, update_profile
-from backend.members.registry import register_device
+from backend.members.registry import register_device, revoke_session_devices
 from backend.members.schemas import (
     DeviceIn,
     DeviceRegisteredOut,
@@ -53,7 +53,9 @@ class MemberAuthController(Controller):
     async def logout(self, ctx: NamedDependency[AppContext], request: Request[Any, Any, Any]) -> Response[None]:
         session = await current_session(request, ctx)
         if session is not None:
-            await revoke_session(session.id, ctx.clock.now())
+            async with write_transaction(ctx.engine):
+                await revoke_session(session.id, ctx.clock.now())
+                await revoke_session_devices(session.id, ctx.clock.now())
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[cleared_cookie(ctx.settings)])
 
 

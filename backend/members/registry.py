@@ -84,6 +84,8 @@ async def record_consents(
 
 async def register_device(member_id: int, public_key: str, label: str, session_id: int | None, now: datetime) -> str:
     member_qr.decode_public_key(public_key)  # refuses anything that is not a P-256 point
+    if session_id is not None:
+        await revoke_session_devices(session_id, now)  # one signing key per login: the newest
     while True:
         device_id = member_qr.new_device_id(secrets.token_bytes(7))
         if not await MemberDevice.exists().where(MemberDevice.device_id == device_id):
@@ -100,3 +102,10 @@ async def register_device(member_id: int, public_key: str, label: str, session_i
         )
     )
     return device_id
+
+
+async def revoke_session_devices(session_id: int, now: datetime) -> None:
+    """A revoked device's QR codes are refused at once, even if its key is still on a phone."""
+    await MemberDevice.update({MemberDevice.revoked_at: now}).where(
+        (MemberDevice.session_id == session_id) & MemberDevice.revoked_at.is_null()
+    )

@@ -13,6 +13,8 @@ import msgspec
 from backend.clock import Clock
 from backend.messaging.tables import OutboxMessage
 from backend.settings import Settings
+from digital_stampcard.errors import DomainError
+from digital_stampcard.otp import CODE_TTL
 
 log = logging.getLogger("stampcard.messages")
 
@@ -80,17 +82,38 @@ class ChannelRouter:
         await (self.email if message.channel == "email" else self.sms).send(message)
 
 
+class UnavailableSender:
+    """Production without a real transport for a channel: refuse clearly, never park codes in a table."""
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+
+    async def send(self, message: Message) -> None:
+        hint = "Use your e-mail address instead." if self.channel == "sms" else "Use your mobile number instead."
+        raise DomainError(
+            "channel_unavailable", f"Codes by {self.channel} are not available here. {hint}", kind="unavailable"
+        )
+
+
 def make_sender(settings: Settings, clock: Clock) -> MessageSender:
-    outbox = OutboxSender(clock)
+    """The dev outbox is for development and tests only: production never stores or logs a code."""
+    outbox: MessageSender = UnavailableSender("outbox") if settings.is_production else OutboxSender(clock)
     email: MessageSender = SmtpSender(settings) if settings.email_transport == "smtp" else outbox
-    return ChannelRouter(email=email, sms=outbox)
+    sms: MessageSender = UnavailableSender("sms") if settings.is_production else outbox  # no SMS gateway yet
+    return ChannelRouter(email=email, sms=sms)
 
 
 def otp_message(channel: str, to: str, code: str, club_name: str, lang: str) -> Message:
+    minutes = int(CODE_TTL.total_seconds() // 60)
     if lang == "en":
         subject = f"Your code for {club_name}"
-        body = f"Your code is {code}. It is valid for 10 minutes. If you did not ask for it, ignore this message."
+        body = (
+            f"Your code is {code}. It is valid for {minutes} minutes. If you did not ask for it, ignore this message."
+        )
     else:
         subject = f"Din kode til {club_name}"
-        body = f"Koden din er {code}. Den gjelder i 10 minutter. Har du ikke bedt om den, kan du se bort fra meldingen."
+        body = (
+            f"Koden din er {code}. Den gjelder i {minutes} minutter. "
+            "Har du ikke bedt om den, kan du se bort fra meldingen."
+        )
     return Message(channel, to, subject, body)

@@ -79,5 +79,5 @@ async def provide_actor(request: Request[Any, Any, Any], ctx: NamedDependency[Ap
         raise DomainError("not_authenticated", "Log in to continue.", kind="unauthenticated")
     if session.kind != "staff" or session.staff_id is None or session.staff_role is None:
         raise DomainError("forbidden", "Only store staff can do this.", kind="forbidden")
-    device = request.headers.get("user-agent", "")[:120]
+    device = f"session {session.id}: {request.headers.get('user-agent', '')}"[:120]
     return Actor(session.staff_id, session.staff_role, session.store_id, session.id, device, client_ip(request))

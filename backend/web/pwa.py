@@ -3,6 +3,7 @@ our assets and the pinned npm packages (never a CDN)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from litestar import Router, get
@@ -11,27 +12,26 @@ from litestar.response import File, Response
 from litestar.static_files import create_static_files_router
 
 PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"
-APP_ROUTES = [
-    "/",
-    "/join",
-    "/login",
-    "/card",
-    "/qr",
-    "/profile",
-    "/offline",
-    "/staff",
-    "/staff/login",
-    "/poster/{slug:str}",
-]
+APP_ROUTES = ["/", "/join", "/login", "/card", "/qr", "/profile", "/offline", "/staff", "/staff/login"]
+
+
+@lru_cache(maxsize=1)
+def _shell_html() -> bytes:
+    return (PWA_DIR / "index.html").read_bytes()  # read once, not on the event loop per request
+
+
+def _shell() -> Response[bytes]:
+    return Response(_shell_html(), media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
 
 
 @get(APP_ROUTES, include_in_schema=False, sync_to_thread=False)
-def shell(slug: FromPath[str] | None = None) -> Response[bytes]:
-    return Response(
-        (PWA_DIR / "index.html").read_bytes(),
-        media_type="text/html; charset=utf-8",
-        headers={"Cache-Control": "no-cache"},
-    )
+def shell() -> Response[bytes]:
+    return _shell()
+
+
+@get("/poster/{slug:str}", include_in_schema=False, sync_to_thread=False)
+def poster_shell(slug: FromPath[str]) -> Response[bytes]:
+    return _shell()  # the app draws the poster for `slug`
 
 
 @get("/sw.js", include_in_schema=False, sync_to_thread=False)
@@ -60,6 +60,7 @@ def pwa_router() -> Router:
         path="/",
         route_handlers=[
             shell,
+            poster_shell,
             service_worker,
             manifest,
             create_static_files_router(

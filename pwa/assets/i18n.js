@@ -206,6 +206,8 @@ export const nb = {
   'err.idempotency_in_flight': 'Forrige forsøk behandles fortsatt. Vent et øyeblikk.',
   'err.csrf': 'Økten ble utdatert. Last inn siden på nytt og prøv igjen.',
   'err.server_error': 'Noe gikk galt hos oss. Prøv igjen om litt.',
+  'err.send_failed': 'Vi fikk ikke sendt koden akkurat nå. Prøv igjen om et minutt.',
+  'err.channel_unavailable': 'Vi kan ikke sende kode dit her. Bruk e-post eller mobilnummer i stedet.',
   'err.generic': 'Noe gikk galt. Prøv igjen.',
   'err.network': 'Ingen nettforbindelse. Sjekk nettet og prøv igjen.',
 };
@@ -415,6 +417,8 @@ export const en = {
   'err.idempotency_in_flight': 'The previous attempt is still being processed. Wait a moment.',
   'err.csrf': 'Your session went stale. Reload the page and try again.',
   'err.server_error': 'Something went wrong on our side. Try again shortly.',
+  'err.send_failed': 'We could not send the code just now. Try again in a minute.',
+  'err.channel_unavailable': 'We cannot send a code there. Use your e-mail or mobile number instead.',
   'err.generic': 'Something went wrong. Try again.',
   'err.network': 'No internet connection. Check your connection and try again.',
 };

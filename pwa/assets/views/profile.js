@@ -6,6 +6,7 @@ import { errorMessage, getLang, setLang, t } from '../i18n.js';
 import { api } from '../api.js';
 import { getConfig } from '../config.js';
 import { clearSnapshot, syncFromMe } from '../member-store.js';
+import { forgetDeviceKey } from '../device-key.js';
 import { formatMemberNumber, loading, notice, pageTitle, withBusy } from '../ui.js';
 
 let draft = null; // survives a language re-render
@@ -144,6 +145,7 @@ function accountSection(ctx, me) {
     try {
       await api.post('/api/auth/logout', undefined, { signal: ctx.signal });
       await clearSnapshot();
+      await forgetDeviceKey(); // the next person on this phone cannot sign this member's QR
       draft = null;
       ctx.navigate('/login', { replace: true });
     } catch (err) {

@@ -163,8 +163,7 @@ export async function render(ctx) {
     closeUndo: () => { state.undoOpen = false; draw(); },
     reset: () => {
       Object.assign(state, { scan: null, message: null, undoOpen: false, lastCode: '', lastCodeAt: 0, device: null });
-      draw();
-      manual.input.focus();
+      draw(); // focus stays off the text field so a handheld scanner is decoded by key code
     },
   };
 
