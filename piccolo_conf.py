@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "backend.accounts.piccolo_app",
         "backend.cards.piccolo_app",
         "backend.messaging.piccolo_app",
+        "backend.push.piccolo_app",
     ]
 )

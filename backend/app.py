@@ -24,6 +24,9 @@ from backend.db import bind_engine, close_pool, make_engine, migrate
 from backend.errors import EXCEPTION_HANDLERS
 from backend.members.controllers import MeController, MemberAuthController
 from backend.messaging.senders import make_sender
+from backend.push.controllers import PushController
+from backend.push.vapid import load_identity
+from backend.push.worker import running_dispatcher
 from backend.ratelimit import make_rate_limiter
 from backend.settings import Settings
 from backend.web.dev import DevOutboxController
@@ -49,11 +52,14 @@ def _allowed_hosts(settings: Settings) -> list[str]:
     return sorted(hosts)
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None, run_migrations: bool = True) -> Litestar:
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, run_migrations: bool = True, start_dispatcher: bool = True
+) -> Litestar:
     settings.check()
     engine = make_engine(settings.database_url)
     clock = clock or Clock()
     ctx = AppContext(settings, engine, clock, make_rate_limiter(settings.redis_url), make_sender(settings, clock))
+    ctx.vapid = load_identity(settings)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -65,7 +71,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, run_migrations
             # and asyncpg still rolls back a connection released mid-transaction.
             await engine.start_connection_pool(max_size=settings.db_pool_size, reset=_keep_connection)
         try:
-            yield
+            in_process = start_dispatcher and settings.push_dispatcher == "inprocess"
+            async with running_dispatcher(ctx, enabled=in_process):
+                yield
         finally:
             if isinstance(engine, PostgresEngine):
                 await close_pool(engine)
@@ -78,6 +86,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, run_migrations
         MeController,
         StaffAuthController,
         TillController,
+        PushController,
         pwa_router(),
     ]
     if settings.dev_tools_enabled:

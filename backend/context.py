@@ -8,6 +8,7 @@ from piccolo.engine.base import Engine
 
 from backend.clock import Clock
 from backend.messaging.senders import MessageSender
+from backend.push.vapid import VapidIdentity
 from backend.ratelimit import RateLimiter
 from backend.settings import Settings
 
@@ -19,6 +20,7 @@ class AppContext:
     clock: Clock
     limiter: RateLimiter
     sender: MessageSender
+    vapid: VapidIdentity | None = None  # None: push is not set up (production without a key)
 
 
 class Actor:

@@ -37,6 +37,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     member_session_days: int = 180
     staff_session_hours: int = 12
     db_pool_size: int = 20
+    vapid_private_key: str = ""  # base64url raw P-256 key or PEM; empty: a dev key in var/ (push off in production)
+    vapid_subject: str = "mailto:push@digital-stampcard.example"
+    push_dispatcher: Literal["inprocess", "off"] = "inprocess"
+    push_concurrency: int = 64
 
     @property
     def is_production(self) -> bool:
@@ -54,6 +58,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError("SECRET_KEY must be set to a random value of at least 32 characters in production")
         if not self.public_url.startswith("https://"):
             raise ValueError("PUBLIC_URL must be https:// in production")
+        if self.vapid_private_key and not self.vapid_subject.startswith(("mailto:", "https:")):
+            raise ValueError("VAPID_SUBJECT must be a real mailto: or https: URI")
 
 
 _ENV_NAMES = {
@@ -82,6 +88,10 @@ _ENV_NAMES = {
     "member_session_days": "MEMBER_SESSION_DAYS",
     "staff_session_hours": "STAFF_SESSION_HOURS",
     "db_pool_size": "DB_POOL_SIZE",
+    "vapid_private_key": "VAPID_PRIVATE_KEY",
+    "vapid_subject": "VAPID_SUBJECT",
+    "push_dispatcher": "PUSH_DISPATCHER",
+    "push_concurrency": "PUSH_CONCURRENCY",
 }
 
 

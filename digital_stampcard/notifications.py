@@ -109,10 +109,15 @@ def next_quiet_end(now: datetime, policy: PushPolicy) -> datetime:
 
 
 def _busiest_window(send_at: datetime, sent: list[datetime]) -> int:
-    """Most earlier pushes sharing a 7-day window [a, a + 7 d) with `send_at` (pushes scheduled later count too)."""
+    """The most pushes in any 7-day window [a, a + 7 d) that also contains `send_at`.
+
+    A window's count only rises when its start passes `t - 7 d` for a later push t, so the
+    earliest start and those just past each such point are the only candidates to check.
+    """
     times = [_utc(t) for t in sent]
-    starts = [send_at - CAP_WINDOW + timedelta(microseconds=1)]
-    starts += [t for t in times if send_at - CAP_WINDOW < t <= send_at]
+    tick = timedelta(microseconds=1)
+    starts = [send_at - CAP_WINDOW + tick]
+    starts += [t - CAP_WINDOW + tick for t in times if send_at < t < send_at + CAP_WINDOW]
     return max(sum(1 for t in times if start <= t < start + CAP_WINDOW) for start in starts)
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from backend.clock import FrozenClock
 from backend.db import all_tables, bind_engine, is_postgres, make_engine, migrate
+from backend.push.vapid import new_private_key
 from backend.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("STAMPCARD_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -18,6 +18,7 @@ from backend.context import Actor, AppContext
 from backend.db import lock_member
 from backend.members.tables import Member
 from backend.members.tiers import promote_if_earned
+from backend.push.triggers import after_staff_stamp
 from digital_stampcard import rewards as reward_rules
 from digital_stampcard.cards import is_duplicate_scan, remaining_today
 from digital_stampcard.errors import DomainError
@@ -59,8 +60,9 @@ async def add_stamps(ctx: AppContext, actor: Actor, body: StampIn, key: str | No
             idempotency_key=key,
         )
         await Member.update({Member.last_visit_at: now}).where(Member.id == member.id)
-        tier = await promote_if_earned(member, now, ladder, earned + applied.plan.added)
-        out = await scan_out(scan, member, program, now, lang, tier)
+        promoted = await promote_if_earned(member, now, ladder, earned + applied.plan.added)
+        out = await scan_out(scan, member, program, now, lang, promoted)
+        await after_staff_stamp(member, program, applied, out.card, tier, promoted, now)  # the outbox, same transaction
         issued = [r for r in out.rewards if r.id in applied.reward_ids]
         return StampOut(out, applied.plan.added, issued, False, applied.plan.capped)
 

@@ -109,3 +109,16 @@ async def revoke_session_devices(session_id: int, now: datetime) -> None:
     await MemberDevice.update({MemberDevice.revoked_at: now}).where(
         (MemberDevice.session_id == session_id) & MemberDevice.revoked_at.is_null()
     )
+
+
+async def record_consent_change(
+    member_id: int, purpose: str, granted: bool, version: str, source: str, now: datetime
+) -> None:
+    """Grants or withdraws one purpose; nothing is written when it is already so."""
+    if (await current_consents(member_id)).get(purpose, False) == granted:
+        return
+    await ConsentEvent.insert(
+        ConsentEvent(
+            member=member_id, purpose=purpose, granted=granted, text_version=version, source=source, created_at=now
+        )
+    )

@@ -16,6 +16,7 @@ class Member(Table):
     favourite_store = ForeignKey(references=Store, null=True, default=None)
     source_store = ForeignKey(references=Store, null=True, default=None)
     lang = Varchar(length=2, default="nb")
+    push_service_enabled = Boolean(default=True)  # stamp/reward/tier messages; offers follow the consent ledger
     tier_code = Varchar(length=20, default="bronse")
     tier_review_at = Timestamptz()
     profile_completed_at = Timestamptz(null=True, default=None)

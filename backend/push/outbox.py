@@ -1,0 +1,24 @@
+"""Writing notifications into the outbox, inside the transaction of the event that causes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from backend.push.tables import Notification
+from digital_stampcard.notifications import Kind, dedupe_key
+
+
+async def enqueue(
+    member_id: int, kind: Kind, ref: str | int, data: dict[str, Any], now: datetime, due_at: datetime | None = None
+) -> bool:
+    """Adds the notification unless this event already has one (the dedupe key is unique too).
+
+    Callers hold the member's write lock, so the check and the insert cannot race."""
+    key = dedupe_key(kind, member_id, ref)
+    if await Notification.exists().where(Notification.dedupe_key == key):
+        return False
+    await Notification.insert(
+        Notification(member=member_id, kind=kind, dedupe_key=key, data=data, created_at=now, due_at=due_at or now)
+    )
+    return True

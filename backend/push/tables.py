@@ -1,0 +1,51 @@
+"""Push subscriptions, the notification outbox and one delivery row per (notification, device)."""
+
+from piccolo.columns import JSON, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from backend.members.tables import Member
+
+
+class PushSubscription(Table):
+    """A browser's push endpoint; upserted by endpoint each time the app opens."""
+
+    member = ForeignKey(references=Member, index=True)
+    endpoint = Varchar(length=1000, unique=True)
+    p256dh = Varchar(length=200)
+    auth = Varchar(length=64)
+    vapid_key_id = Varchar(length=32)  # re-subscribe when the server key changes
+    user_agent = Varchar(length=200, default="")
+    created_at = Timestamptz()
+    last_seen_at = Timestamptz()
+    flagged_at = Timestamptz(null=True, default=None)  # 400/403/413 from the push service
+    flag_reason = Varchar(length=200, null=True, default=None)
+
+
+class Notification(Table):
+    """The transactional outbox: written in the same transaction as the event that causes it."""
+
+    member = ForeignKey(references=Member, index=True)
+    kind = Varchar(length=30)
+    dedupe_key = Varchar(length=160, unique=True)  # one notification per event
+    data = JSON(default={})
+    created_at = Timestamptz()
+    due_at = Timestamptz(index=True)
+    status = Varchar(length=12, default="pending", index=True)  # pending | expanded | skipped
+    skip_reason = Varchar(length=40, null=True, default=None)
+
+
+class PushDelivery(Table):
+    """One message to one device. Claimed by a dispatcher; the unique key stops a double fan-out."""
+
+    notification = ForeignKey(references=Notification, index=True)
+    subscription = ForeignKey(references=PushSubscription, null=True, default=None, on_delete=OnDelete.set_null)
+    delivery_key = Varchar(length=60, unique=True)  # "notification:subscription"
+    status = Varchar(length=12, default="pending", index=True)  # pending | sending | sent | failed | gone
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(index=True)
+    locked_until = Timestamptz(null=True, default=None)
+    response_status = Integer(null=True, default=None)
+    last_error = Varchar(length=300, null=True, default=None)
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,189 @@
+"""Push delivery end to end: a stamp writes the outbox, the dispatcher sends through a local push
+service that verifies VAPID and decrypts every payload."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+
+import pytest
+from litestar import Litestar
+
+from backend.cards.tables import Program
+from backend.clock import FrozenClock
+from backend.members.tables import ConsentEvent
+from backend.push.dispatcher import Dispatcher
+from backend.push.tables import Notification, PushDelivery, PushSubscription
+from digital_stampcard.member_qr import time_step
+from tests.api.helpers import Browser
+from tests.push.fake_push_service import FakePushService, FakeSubscription
+
+
+@pytest.fixture
+async def push() -> AsyncIterator[FakePushService]:
+    async with FakePushService() as service:
+        yield service
+
+
+@pytest.fixture
+async def dispatcher(app: Litestar, client: object) -> AsyncIterator[Dispatcher]:
+    ctx = app.state["ctx"]
+    async with Dispatcher(ctx, ctx.vapid, concurrency=16) as d:
+        yield d
+
+
+async def subscribed_member(
+    new_browser: Callable[[], Browser], push: FakePushService, phone_number: str = "91234567"
+) -> tuple[Browser, FakeSubscription]:
+    phone = new_browser()
+    await phone.join(phone_number)
+    key = (await phone.get("/api/push/key")).json()
+    subscription = push.new_subscription(application_server_key=key["application_server_key"])
+    response = await phone.post("/api/me/push/subscriptions", {**subscription.info, "key_id": key["key_id"]})
+    assert response.status_code == 204, response.text
+    return phone, subscription
+
+
+async def stamp(
+    new_browser: Callable[[], Browser], phone: Browser, clock: FrozenClock, count: int = 1, till: Browser | None = None
+) -> dict[str, object]:
+    if till is None:
+        till = new_browser()
+        await till.staff_login()
+    scan = (await till.scan(phone.qr(time_step(clock.now())))).json()["scan_id"]
+    return dict((await till.stamp(scan, count=count)).json())
+
+
+async def test_first_stamp_sends_the_welcome_push_with_real_vapid_and_encryption(
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+) -> None:
+    phone, subscription = await subscribed_member(new_browser, push)
+    await stamp(new_browser, phone, clock)
+    assert await Notification.count() == 1  # written in the stamp's own transaction
+    await dispatcher.run_once()
+    [message] = await push.wait_for(1)
+    assert message.subscription_id == subscription.id
+    assert message.json["web_push"] == 8030
+    assert message.json["notification"]["title"] == "Velkommen i klubben"
+    assert message.json["notification"]["navigate"].endswith("/")
+    assert message.ttl > 0 and message.urgency == "normal"
+    assert message.claims.aud == push.origin and message.exp_ahead <= 12 * 3600
+    assert message.claims.sub.startswith(("mailto:", "https:"))
+    assert (await PushDelivery.objects().first()).status == "sent"  # type: ignore[union-attr]
+    await dispatcher.run_once()
+    assert len(push.received) == 1  # nothing is sent twice
+
+
+async def test_a_full_card_sends_stamp_and_reward_messages_with_their_topics(
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+) -> None:
+    await Program.update({Program.daily_cap: 20}).where(Program.id > 0)
+    phone, subscription = await subscribed_member(new_browser, push)
+    await stamp(new_browser, phone, clock, count=5)  # welcome
+    clock.advance(minutes=2)
+    await stamp(new_browser, phone, clock, count=5)  # stamp received (0 of 10 on the new card) + reward ready
+    await dispatcher.run_once()
+    messages = await push.wait_for(4)
+    by_title = {m.json["notification"]["title"]: m for m in messages}
+    assert set(by_title) == {
+        "Velkommen i klubben",
+        "Stempel registrert",
+        "Belønningen din er klar!",
+        "Gratulerer, du er nå Sølv!",
+    }
+    assert by_title["Gratulerer, du er nå Sølv!"].topic == "tier"
+    assert by_title["Stempel registrert"].topic == "card" and by_title["Stempel registrert"].urgency == "high"
+    reward = by_title["Belønningen din er klar!"]
+    assert reward.topic == "rewards" and "Gratis kaffe" in reward.json["notification"]["body"]
+    assert "reward=" in reward.json["notification"]["navigate"]
+
+
+async def test_gone_subscription_is_deleted(
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+) -> None:
+    phone, subscription = await subscribed_member(new_browser, push)
+    push.gone(subscription)
+    await stamp(new_browser, phone, clock)
+    await dispatcher.run_once()
+    assert await PushSubscription.count() == 0
+    assert (await PushDelivery.objects().first()).status == "gone"  # type: ignore[union-attr]
+
+
+async def test_too_many_requests_is_retried_after_retry_after(
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+) -> None:
+    phone, subscription = await subscribed_member(new_browser, push)
+    push.respond(subscription, 429, retry_after=120)
+    await stamp(new_browser, phone, clock)
+    await dispatcher.run_once()
+    delivery = await PushDelivery.objects().first()
+    assert delivery is not None and delivery.status == "pending" and delivery.response_status == 429
+    assert delivery.next_attempt_at >= clock.now() + timedelta(seconds=120)
+    await dispatcher.run_once()
+    assert push.received == []  # not before Retry-After
+    clock.advance(seconds=150)
+    await dispatcher.run_once()
+    assert len(await push.wait_for(1)) == 1
+    assert push.attempts_for(subscription) == 2
+
+
+async def test_bad_request_flags_the_subscription(
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+) -> None:
+    phone, subscription = await subscribed_member(new_browser, push)
+    push.respond(subscription, 413)
+    await stamp(new_browser, phone, clock)
+    await dispatcher.run_once()
+    row = await PushSubscription.objects().first()
+    assert row is not None and row.flagged_at is not None and "413" in (row.flag_reason or "")
+
+
+async def test_service_messages_can_be_turned_off_and_offers_follow_the_consent_ledger(
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+) -> None:
+    phone, _ = await subscribed_member(new_browser, push)
+    settings = (await phone.patch("/api/me/push/settings", {"service": False, "offers": True})).json()
+    assert settings == {"service": False, "offers": True, "devices": 1}
+    await phone.patch("/api/me/push/settings", {"offers": False})
+    events = await ConsentEvent.select(ConsentEvent.purpose, ConsentEvent.granted, ConsentEvent.source).where(
+        ConsentEvent.purpose == "marketing_push"
+    )
+    assert [(e["granted"], e["source"]) for e in events] == [(True, "push_settings"), (False, "push_settings")]
+    await stamp(new_browser, phone, clock)
+    await dispatcher.run_once()
+    assert push.received == []
+    assert (await Notification.objects().first()).skip_reason == "service_off"  # type: ignore[union-attr]
+
+
+async def test_a_crashed_claim_is_sent_once_after_its_lease(
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+) -> None:
+    phone, _ = await subscribed_member(new_browser, push)
+    await stamp(new_browser, phone, clock)
+    await dispatcher.expand_due()
+    assert len(await dispatcher.claim()) == 1  # a worker claims it, then dies before sending
+    await dispatcher.run_once()
+    assert push.received == []  # still leased to the dead worker
+    clock.advance(seconds=61)
+    await dispatcher.run_once()
+    assert len(await push.wait_for(1)) == 1
+
+
+async def test_two_dispatchers_never_send_the_same_message_twice(
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, app: Litestar, dispatcher: Dispatcher
+) -> None:
+    subscriptions = []
+    till = new_browser()
+    await till.staff_login()
+    for i in range(12):
+        phone, subscription = await subscribed_member(new_browser, push, f"9{i:02d}12345")
+        subscriptions.append(subscription)
+        await stamp(new_browser, phone, clock, till=till)
+    ctx = app.state["ctx"]
+    async with Dispatcher(ctx, ctx.vapid, concurrency=16, batch=5) as second:
+        dispatcher.batch = 5
+        for _ in range(6):
+            await asyncio.gather(dispatcher.run_once(), second.run_once())
+    await push.wait_for(12)
+    assert sorted(len(push.received_for(s)) for s in subscriptions) == [1] * 12
