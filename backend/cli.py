@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="run the web app (migrates the embedded database first)")
     serve.add_argument("--demo", action="store_true", help="load demo data when the database is empty")
     sub.add_parser("migrate", help="run database migrations (a separate step in production)")
+    sub.add_parser("worker", help="send push notifications from the outbox (run several on PostgreSQL)")
+    sub.add_parser("vapid", help="print a new VAPID key pair for VAPID_PRIVATE_KEY")
     sub.add_parser("demo", help="load demo data into an empty database")
     init = sub.add_parser("init", help="create the club (business) in an empty database")
     init.add_argument("--name", required=True)
@@ -33,6 +35,14 @@ def main(argv: list[str] | None = None) -> int:
     settings = settings_from_env()
     if args.command == "serve":
         return _serve(settings, demo=args.demo)
+    if args.command == "vapid":
+        from backend.push.vapid import new_private_key
+
+        private, public = new_private_key()
+        print(f"VAPID_PRIVATE_KEY={private}\n# public (application server) key: {public}")
+        return 0
+    if args.command == "worker":
+        return asyncio.run(_worker(settings))
     return asyncio.run(_run(settings, args))
 
 
@@ -85,6 +95,33 @@ def _ctx(settings, engine):  # type: ignore[no-untyped-def]
 
     clock = Clock()
     return AppContext(settings, engine, clock, make_rate_limiter(""), make_sender(settings, clock))
+
+
+async def _worker(settings) -> int:  # type: ignore[no-untyped-def]
+    import signal
+
+    from piccolo.engine.postgres import PostgresEngine
+
+    from backend.db import bind_engine, close_pool, make_engine
+    from backend.push.vapid import load_identity
+    from backend.push.worker import run_worker
+
+    engine = make_engine(settings.database_url)
+    bind_engine(engine)
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(max_size=min(settings.db_pool_size, 10))
+    ctx = _ctx(settings, engine)
+    ctx.vapid = load_identity(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)  # finish the round in flight, then exit
+    try:
+        await run_worker(ctx, stop)
+    finally:
+        if isinstance(engine, PostgresEngine):
+            await close_pool(engine)
+    return 0
 
 
 async def _run(settings, args) -> int:  # type: ignore[no-untyped-def]
