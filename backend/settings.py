@@ -41,6 +41,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     vapid_subject: str = "mailto:push@digital-stampcard.example"
     push_dispatcher: Literal["inprocess", "off"] = "inprocess"
     push_concurrency: int = 64
+    we_miss_you_days: int = 45
 
     @property
     def is_production(self) -> bool:
@@ -92,6 +93,7 @@ _ENV_NAMES = {
     "vapid_subject": "VAPID_SUBJECT",
     "push_dispatcher": "PUSH_DISPATCHER",
     "push_concurrency": "PUSH_CONCURRENCY",
+    "we_miss_you_days": "WE_MISS_YOU_DAYS",
 }
 
 

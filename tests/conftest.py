@@ -67,8 +67,12 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 11, 24, 10, 0, 0, tzinfo=UTC))
 
 
+TEST_VAPID_PRIVATE_KEY, _ = new_private_key()
+
+
 @pytest.fixture
 def settings(clean_db: str) -> Settings:
+    # The push dispatcher does not run by itself in API tests: push tests drive it round by round.
     return Settings(
         environment="test",
         database_url=clean_db,
@@ -77,4 +81,6 @@ def settings(clean_db: str) -> Settings:
         otp_sends_per_identifier_per_hour=50,
         otp_sends_per_ip_per_hour=500,
         manual_entries_per_device_per_hour=100,
+        vapid_private_key=TEST_VAPID_PRIVATE_KEY,
+        push_dispatcher="off",
     )

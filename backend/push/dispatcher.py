@@ -19,12 +19,14 @@ from backend.context import AppContext
 from backend.db import is_postgres, write_transaction
 from backend.members.registry import current_consents
 from backend.members.tables import Member
+from backend.push.schedules import enqueue_due
 from backend.push.tables import Notification, PushDelivery, PushSubscription
 from backend.push.vapid import VapidIdentity
 from digital_stampcard import notifications as rules
 
 log = logging.getLogger("stampcard.push")
 CLAIM_LEASE = timedelta(seconds=60)  # a crashed worker's claims come back after this
+SCAN_EVERY = timedelta(minutes=10)
 GONE = {404, 410}
 BAD_SUBSCRIPTION = {400, 403, 413}
 
@@ -45,8 +47,12 @@ class Dispatcher:
             await self.session.close()
 
     async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
+        next_scan = self.ctx.clock.now()
         while not stop.is_set():
             try:
+                if self.ctx.clock.now() >= next_scan:  # time-based messages: expiring rewards, birthdays...
+                    await enqueue_due(self.ctx, self.ctx.clock.now())
+                    next_scan = self.ctx.clock.now() + SCAN_EVERY
                 busy = await self.run_once()
             except Exception:  # keep the loop alive; the outbox keeps the work
                 log.exception("dispatcher round failed")

@@ -12,13 +12,20 @@ from digital_stampcard.notifications import Kind, dedupe_key
 async def enqueue(
     member_id: int, kind: Kind, ref: str | int, data: dict[str, Any], now: datetime, due_at: datetime | None = None
 ) -> bool:
-    """Adds the notification unless this event already has one (the dedupe key is unique too).
-
-    Callers hold the member's write lock, so the check and the insert cannot race."""
-    key = dedupe_key(kind, member_id, ref)
-    if await Notification.exists().where(Notification.dedupe_key == key):
-        return False
-    await Notification.insert(
-        Notification(member=member_id, kind=kind, dedupe_key=key, data=data, created_at=now, due_at=due_at or now)
+    """Adds the notification unless this event already has one: the unique dedupe key decides, so
+    several workers scanning at once still write it once. Returns whether it was added."""
+    added = (
+        await Notification.insert(
+            Notification(
+                member=member_id,
+                kind=kind,
+                dedupe_key=dedupe_key(kind, member_id, ref),
+                data=data,
+                created_at=now,
+                due_at=due_at or now,
+            )
+        )
+        .on_conflict(target=Notification.dedupe_key, action="DO NOTHING")
+        .returning(Notification.id)
     )
-    return True
+    return bool(added)

@@ -85,6 +85,7 @@ def settings(clean_db: str) -> Settings:
         smtp_host="127.0.0.1",
         smtp_port=dead_port,
         otp_sends_per_identifier_per_hour=50,
+        push_dispatcher="off",
     )
 
 

@@ -47,6 +47,7 @@ def settings(clean_db: str, smtp_inbox: tuple[Inbox, int]) -> Settings:
         smtp_host="127.0.0.1",
         smtp_port=smtp_inbox[1],
         mail_from="Testkaffe <klubb@testkaffe.no>",
+        push_dispatcher="off",
     )
 
 

@@ -1,0 +1,132 @@
+"""Each trigger produces exactly the expected notification, once; quiet hours and consent hold."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import date, timedelta
+
+import pytest
+from litestar import Litestar
+
+from backend.cards.tables import Program, Reward
+from backend.clock import FrozenClock
+from backend.members.tables import Member
+from backend.push.dispatcher import Dispatcher
+from backend.push.schedules import enqueue_due
+from backend.push.tables import Notification
+from digital_stampcard.clock import OSLO
+from tests.api.helpers import Browser
+from tests.push.fake_push_service import FakePushService, FakeSubscription
+from tests.push.test_delivery import subscribed_member
+
+
+@pytest.fixture
+async def push() -> AsyncIterator[FakePushService]:
+    async with FakePushService() as service:
+        yield service
+
+
+@pytest.fixture
+async def dispatcher(app: Litestar, client: object) -> AsyncIterator[Dispatcher]:
+    ctx = app.state["ctx"]
+    async with Dispatcher(ctx, ctx.vapid, concurrency=8) as d:
+        yield d
+
+
+async def member_row() -> Member:
+    member = await Member.objects().first()
+    assert member is not None
+    return member
+
+
+async def only_message(push: FakePushService, subscription: FakeSubscription) -> dict[str, str]:
+    [message] = push.received_for(subscription)
+    return dict(message.json["notification"])
+
+
+async def test_reward_expiring_in_three_days_is_announced_once(
+    new_browser: Callable[[], Browser], clock: FrozenClock, app: Litestar, push: FakePushService, dispatcher: Dispatcher
+) -> None:
+    _, subscription = await subscribed_member(new_browser, push)
+    member = await member_row()
+    program = await Program.objects().first()
+    assert program is not None
+    await Reward.insert(
+        Reward(
+            member=member.id,
+            program=program.id,
+            title="Gratis kaffe",
+            status="active",
+            issued_at=clock.now() - timedelta(days=28),
+            expires_at=clock.now() + timedelta(days=2, hours=3),
+        )
+    )
+    ctx = app.state["ctx"]
+    await enqueue_due(ctx, clock.now())
+    await enqueue_due(ctx, clock.now())  # a second scan (or a second worker) adds nothing
+    assert await Notification.count() == 1
+    await dispatcher.run_once()
+    await push.wait_for(1)
+    note = await only_message(push, subscription)
+    assert note["title"] == "Gratis kaffe går ut om 2 dager" and "reward=" in note["navigate"]
+
+
+async def test_birthday_greeting_waits_for_the_morning(
+    new_browser: Callable[[], Browser], clock: FrozenClock, app: Litestar, push: FakePushService, dispatcher: Dispatcher
+) -> None:
+    _, subscription = await subscribed_member(new_browser, push)
+    clock.advance(hours=11)  # 21:00 UTC = 22:00 in Oslo: quiet hours
+    today = clock.now().date()
+    await Member.update({Member.first_name: "Kari", Member.birthday: date(1990, today.month, today.day)}).where(
+        Member.id > 0
+    )
+    await enqueue_due(app.state["ctx"], clock.now())
+    await dispatcher.run_once()
+    assert push.received == []
+    deferred = await Notification.objects().first()
+    assert deferred is not None and deferred.status == "pending"
+    assert deferred.due_at.astimezone(OSLO).hour == 9
+    clock.at = deferred.due_at
+    await dispatcher.run_once()
+    await push.wait_for(1)
+    note = await only_message(push, subscription)
+    assert note["title"] == "Gratulerer med dagen, Kari!" and "Gratis kaffe" in note["body"]
+    assert await Reward.count().where(Reward.status == "active") == 1  # the birthday reward, once
+    await enqueue_due(app.state["ctx"], clock.now())
+    assert await Reward.count() == 1
+
+
+async def test_we_miss_you_needs_marketing_consent_and_comes_once_per_absence(
+    new_browser: Callable[[], Browser], clock: FrozenClock, app: Litestar, push: FakePushService, dispatcher: Dispatcher
+) -> None:
+    phone, subscription = await subscribed_member(new_browser, push)
+    await Member.update({Member.last_visit_at: clock.now() - timedelta(days=50)}).where(Member.id > 0)
+    ctx = app.state["ctx"]
+    await enqueue_due(ctx, clock.now())
+    await dispatcher.run_once()
+    assert push.received == []
+    assert (await Notification.objects().first()).skip_reason == "no_consent"  # type: ignore[union-attr]
+
+    await phone.patch("/api/me/push/settings", {"offers": True})
+    await Member.update({Member.last_visit_at: clock.now() - timedelta(days=46)}).where(Member.id > 0)  # a new absence
+    await enqueue_due(ctx, clock.now())
+    await enqueue_due(ctx, clock.now())
+    await dispatcher.run_once()
+    await push.wait_for(1)
+    assert (await only_message(push, subscription))["title"] == "Vi savner deg"
+    assert await Notification.count().where(Notification.kind == "we_miss_you") == 2
+
+
+async def test_tier_demotion_warning_thirty_days_before_the_review(
+    new_browser: Callable[[], Browser], clock: FrozenClock, app: Litestar, push: FakePushService, dispatcher: Dispatcher
+) -> None:
+    _, subscription = await subscribed_member(new_browser, push)
+    await Member.update({Member.tier_code: "solv", Member.tier_review_at: clock.now() + timedelta(days=20)}).where(
+        Member.id > 0
+    )
+    await enqueue_due(app.state["ctx"], clock.now())
+    await dispatcher.run_once()
+    await push.wait_for(1)
+    note = await only_message(push, subscription)
+    assert note["title"] == "Nivået ditt vurderes snart"
+    assert "Bronse" in note["body"] and "10 stempler" in note["body"]
