@@ -89,7 +89,8 @@ class Dispatcher:
             await _set_status(row["id"], "skipped", "member_gone")
             return
         consents = await current_consents(member.id)
-        state = rules.MemberPushState(member.push_service_enabled, consents.get("marketing_push", False), [])
+        sent = await _marketing_times(member.id, row["id"], now) if rules.is_marketing(kind) else []
+        state = rules.MemberPushState(member.push_service_enabled, consents.get("marketing_push", False), sent)
         decision = rules.decide(kind, now, state, self.policy)
         if decision.action == "skip":
             await _set_status(row["id"], "skipped", decision.reason)
@@ -217,6 +218,19 @@ async def _locked(ctx: AppContext, sql: str, *args: Any) -> list[dict[str, Any]]
     if is_postgres(ctx.engine):
         sql += " FOR UPDATE SKIP LOCKED"
     return await Notification.raw(sql, *args)
+
+
+async def _marketing_times(member_id: int, this_id: int, now: datetime) -> list[datetime]:
+    """When this member's other marketing pushes went out (or are due), a week either side of now."""
+    rows = await Notification.select(Notification.due_at).where(
+        (Notification.member == member_id)
+        & Notification.kind.is_in(sorted(rules.MARKETING_KINDS))
+        & (Notification.status == "expanded")
+        & (Notification.id != this_id)
+        & (Notification.due_at >= now - rules.CAP_WINDOW)
+        & (Notification.due_at <= now + rules.CAP_WINDOW)
+    )
+    return [r["due_at"] for r in rows]
 
 
 async def _set_status(notification_id: int, status: str, reason: str | None) -> None:

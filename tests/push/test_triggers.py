@@ -12,6 +12,7 @@ from backend.cards.tables import Program, Reward
 from backend.clock import FrozenClock
 from backend.members.tables import Member
 from backend.push.dispatcher import Dispatcher
+from backend.push.outbox import enqueue
 from backend.push.schedules import enqueue_due
 from backend.push.tables import Notification
 from digital_stampcard.clock import OSLO
@@ -130,3 +131,25 @@ async def test_tier_demotion_warning_thirty_days_before_the_review(
     note = await only_message(push, subscription)
     assert note["title"] == "Nivået ditt vurderes snart"
     assert "Bronse" in note["body"] and "10 stempler" in note["body"]
+
+
+async def test_at_most_two_marketing_pushes_a_week(
+    new_browser: Callable[[], Browser], clock: FrozenClock, app: Litestar, push: FakePushService, dispatcher: Dispatcher
+) -> None:
+    phone, subscription = await subscribed_member(new_browser, push)
+    await phone.patch("/api/me/push/settings", {"offers": True})
+    member = await member_row()
+    for day in range(4):  # an offer a day; the third and fourth in the same week must not go out
+        await enqueue(
+            member.id, "campaign", day, {"title": f"Tilbud {day}", "body": "Kom innom", "campaign_id": day}, clock.now()
+        )
+        await dispatcher.run_once()
+        clock.advance(days=1)
+    titles = [m.json["notification"]["title"] for m in push.received_for(subscription)]
+    assert titles == ["Tilbud 0", "Tilbud 1"]
+    reasons = [n["skip_reason"] for n in await Notification.select(Notification.skip_reason).order_by(Notification.id)]
+    assert reasons == [None, None, "weekly_cap", "weekly_cap"]
+    clock.advance(days=4)  # a week after the first offer there is room again
+    await enqueue(member.id, "campaign", 9, {"title": "Tilbud 9", "body": "Kom innom", "campaign_id": 9}, clock.now())
+    await dispatcher.run_once()
+    assert [m.json["notification"]["title"] for m in push.received_for(subscription)][-1] == "Tilbud 9"
