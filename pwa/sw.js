@@ -3,8 +3,9 @@
 // - Navigations: network first, cached shell ("/") as fallback.
 // - /assets and /vendor: cache first (bump VERSION when they change).
 // - /api is never cached, and non-GET requests are never touched.
+// - Web Push: renders Declarative Web Push payloads, opens their `navigate` URL on click.
 
-const VERSION = 'v2';
+const VERSION = 'v3';
 const CACHE = `stampcard-shell-${VERSION}`;
 
 const SHELL = [
@@ -21,12 +22,14 @@ const SHELL = [
   '/assets/keyboard-wedge.js',
   '/assets/member-qr.js',
   '/assets/member-store.js',
+  '/assets/push.js',
   '/assets/scanner.js',
   '/assets/ui.js',
   '/assets/views/consents.js',
   '/assets/views/dev-outbox.js',
   '/assets/views/home.js',
   '/assets/views/join.js',
+  '/assets/views/notifications.js',
   '/assets/views/offline.js',
   '/assets/views/poster.js',
   '/assets/views/profile.js',
@@ -102,8 +105,99 @@ self.addEventListener('fetch', (event) => {
 });
 
 // ---------------------------------------------------------------------------
-// PUSH NOTIFICATIONS: reserved for the Web Push issue.
-// The 'push' handler (render the Declarative Web Push payload and always show a
-// notification inside event.waitUntil) and the 'notificationclick' handler
-// (focus/open payload.notification.navigate) go here.
-// ---------------------------------------------------------------------------
+// Push notifications. Payloads are Declarative Web Push JSON:
+//   {"web_push": 8030, "notification": {"title", "body", "navigate", "lang", "tag", "app_badge"?}, "app_badge"?}
+// A notification is ALWAYS shown inside waitUntil, whatever arrives: Safari
+// revokes subscriptions that push silently, Chrome shows its own generic one.
+
+const ICON = '/assets/icons/icon-192.png';
+const FALLBACK = { title: 'Digital Stampcard', body: 'Du har en ny melding. / You have a new message.' };
+
+function sameOriginUrl(value) {
+  try {
+    const url = new URL(value, self.location.origin);
+    return url.origin === self.location.origin ? url.href : null;
+  } catch { return null; }
+}
+
+function parsePush(event) {
+  let payload = null;
+  try { payload = event.data ? event.data.json() : null; } catch { payload = null; }
+  const n = payload && payload.web_push === 8030 && payload.notification && typeof payload.notification === 'object'
+    ? payload.notification : null;
+  const title = n && typeof n.title === 'string' && n.title ? n.title : FALLBACK.title;
+  const options = {
+    body: n && typeof n.body === 'string' ? n.body : n ? '' : FALLBACK.body,
+    icon: ICON,
+    data: { navigate: (n && sameOriginUrl(n.navigate)) || `${self.location.origin}/` },
+  };
+  if (n && typeof n.tag === 'string' && n.tag) options.tag = n.tag;
+  if (n && typeof n.lang === 'string' && n.lang) options.lang = n.lang;
+  let badge = payload && Number.isInteger(payload.app_badge) ? payload.app_badge : undefined;
+  if (badge === undefined && n && Number.isInteger(n.app_badge)) badge = n.app_badge;
+  return { title, options, badge };
+}
+
+self.addEventListener('push', (event) => {
+  const { title, options, badge } = parsePush(event);
+  event.waitUntil((async () => {
+    if (badge !== undefined && self.navigator && 'setAppBadge' in self.navigator) {
+      try {
+        if (badge > 0) await self.navigator.setAppBadge(badge);
+        else await self.navigator.clearAppBadge();
+      } catch { /* badging is a nicety */ }
+    }
+    await self.registration.showNotification(title, options);
+  })());
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = sameOriginUrl(event.notification.data && event.notification.data.navigate) || `${self.location.origin}/`;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const client = windows.find((c) => c.url === target)
+      || windows.find((c) => new URL(c.url).origin === self.location.origin);
+    if (client) {
+      try {
+        const focused = await client.focus();
+        if (focused.url !== target && 'navigate' in focused) await focused.navigate(target);
+        return;
+      } catch { /* not controlled or not focusable: open a window instead */ }
+    }
+    await self.clients.openWindow(target);
+  })());
+});
+
+// The push service replaced or expired the subscription. Subscribe again with the
+// server's current key; the worker cannot send the CSRF header, so an open page
+// posts it (push.js listenToWorker). With no page open, the next app open does it.
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil((async () => {
+    let key = null;
+    let keyId = '';
+    try {
+      const res = await fetch('/api/push/key', { credentials: 'same-origin', cache: 'no-store' });
+      if (res.ok) {
+        const body = await res.json();
+        const b64 = body.application_server_key.replace(/-/g, '+').replace(/_/g, '/');
+        key = Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+        keyId = body.key_id;
+      }
+    } catch { /* offline: fall back to the old key */ }
+    const old = event.oldSubscription;
+    key ||= old && old.options && old.options.applicationServerKey;
+    if (!key) return;
+    const subscription = event.newSubscription
+      || await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    for (const client of windows) {
+      client.postMessage({
+        type: 'push-subscription-changed',
+        subscription: subscription.toJSON(),
+        key_id: keyId,
+        old_endpoint: old ? old.endpoint : null,
+      });
+    }
+  })());
+});

@@ -8,6 +8,7 @@ import { getLang, onLangChange, setLang, t } from './i18n.js';
 import { getConfig, loadConfig } from './config.js';
 import { api } from './api.js';
 import { pageTitle } from './ui.js';
+import { listenToWorker } from './push.js';
 import * as home from './views/home.js';
 import * as join from './views/join.js';
 import * as profile from './views/profile.js';
@@ -177,6 +178,7 @@ async function start() {
   });
   await render('start');
   if ('serviceWorker' in navigator) {
+    listenToWorker();
     navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((err) => console.warn('SW registration failed', err));
   }
 }

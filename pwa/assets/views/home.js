@@ -6,6 +6,7 @@ import { clear, h } from '../dom.js';
 import { errorMessage, getLang, hasStoredLang, setLang, t } from '../i18n.js';
 import { api } from '../api.js';
 import { loadSnapshot, syncFromMe } from '../member-store.js';
+import { syncOnOpen } from '../push.js';
 import {
   activityList, formatMemberNumber, loading, notice, pageTitle, rewardList, stampCard, tierBadge, tierProgress, withBusy,
 } from '../ui.js';
@@ -34,6 +35,7 @@ export async function render(ctx) {
     try {
       const me = await api.get('/api/me', { signal: ctx.signal });
       syncing = syncing.then(() => syncFromMe(me)).catch(() => {});
+      syncOnOpen(me.member.member_number); // once per app open and member
       if (me.member.lang && me.member.lang !== getLang()) {
         if (!hasStoredLang()) {
           setLang(me.member.lang, { persist: false }); // first visit on this device: adopt theirs; re-renders

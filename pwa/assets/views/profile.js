@@ -8,6 +8,8 @@ import { getConfig } from '../config.js';
 import { clearSnapshot, syncFromMe } from '../member-store.js';
 import { forgetDeviceKey } from '../device-key.js';
 import { formatMemberNumber, loading, notice, pageTitle, withBusy } from '../ui.js';
+import { syncOnOpen } from '../push.js';
+import { notificationsSection } from './notifications.js';
 
 let draft = null; // survives a language re-render
 
@@ -35,6 +37,7 @@ export async function render(ctx) {
     };
   }
   wait.replaceWith(...sections(ctx, me));
+  syncOnOpen(me.member.member_number);
 }
 
 function sections(ctx, me) {
@@ -122,6 +125,7 @@ function sections(ctx, me) {
     pageTitle(t('profile.title')),
     h('p', { class: 'lead', text: t('profile.lead') }),
     h('section', { class: 'card' }, form),
+    notificationsSection(ctx),
     languageSection(lang),
     accountSection(ctx, me),
   ];
