@@ -8,6 +8,6 @@ APP_CONFIG = AppConfig(
     app_name="push",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=table_finder(modules=["backend.push.tables"], exclude_imported=True),
-    migration_dependencies=["backend.members.piccolo_app"],
+    migration_dependencies=["backend.members.piccolo_app", "backend.campaigns.piccolo_app"],
     commands=[],
 )

@@ -4,6 +4,7 @@ from piccolo.columns import JSON, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
+from backend.campaigns.tables import Campaign
 from backend.members.tables import Member
 
 
@@ -33,6 +34,7 @@ class Notification(Table):
     due_at = Timestamptz(index=True)
     status = Varchar(length=12, default="pending", index=True)  # pending | expanded | skipped
     skip_reason = Varchar(length=40, null=True, default=None)
+    campaign = ForeignKey(references=Campaign, null=True, default=None, index=True)
 
 
 class PushDelivery(Table):
@@ -49,3 +51,5 @@ class PushDelivery(Table):
     last_error = Varchar(length=300, null=True, default=None)
     created_at = Timestamptz()
     sent_at = Timestamptz(null=True, default=None)
+    received_at = Timestamptz(null=True, default=None)  # the service worker got it (where it reports)
+    opened_at = Timestamptz(null=True, default=None)  # the member tapped it

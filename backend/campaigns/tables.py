@@ -1,0 +1,25 @@
+"""Owner campaigns: the message, who it goes to and when. Released into the push outbox when due."""
+
+from piccolo.columns import JSON, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.table import Table
+
+from backend.accounts.tables import StaffAccount
+
+
+class Campaign(Table):
+    title = Varchar(length=60)
+    body = Varchar(length=200)
+    title_en = Varchar(length=60, null=True, default=None)  # for members who chose English
+    body_en = Varchar(length=200, null=True, default=None)
+    target = Varchar(length=10, default="offer")  # card | rewards | offer
+    segment = JSON(default={})  # digital_stampcard.segments.Segment, as JSON
+    send_at = Timestamptz()  # when everyone outside early access gets it
+    early_tiers = JSON(default=[])
+    early_lead_minutes = Integer(default=0)
+    release_at = Timestamptz(index=True)  # send_at minus the early-access lead: when it enters the outbox
+    status = Varchar(length=12, default="scheduled", index=True)  # scheduled | released | cancelled
+    recipients = Integer(default=0)  # members written to the outbox at release
+    created_by = ForeignKey(references=StaffAccount)
+    created_at = Timestamptz()
+    released_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)

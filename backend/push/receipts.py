@@ -1,0 +1,39 @@
+"""Delivery and open receipts. Each push carries a token for its own delivery row in the URL it
+opens (`?n=…`): the service worker reports "received" when the push arrives, the app reports
+"opened" when the member taps it. The token is signed, so nobody can count for someone else."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+RECEIPT_PARAM = "n"
+_SIG_BYTES = 12
+
+
+def _signature(secret: str, delivery_id: int) -> str:
+    mac = hmac.new(secret.encode(), f"push-receipt:{delivery_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:_SIG_BYTES]).decode().rstrip("=")
+
+
+def receipt_token(secret: str, delivery_id: int) -> str:
+    return f"{delivery_id}.{_signature(secret, delivery_id)}"
+
+
+def delivery_from_token(secret: str, token: str) -> int | None:
+    """The delivery id a genuine token names, or None."""
+    head, _, sig = token.partition(".")
+    if not head.isdigit() or len(head) > 18:
+        return None
+    delivery_id = int(head)
+    return delivery_id if hmac.compare_digest(sig, _signature(secret, delivery_id)) else None
+
+
+def with_receipt(path: str, token: str) -> str:
+    """`path` with the receipt parameter added (a same-origin path stays one)."""
+    parts = urlsplit(path)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != RECEIPT_PARAM]
+    query.append((RECEIPT_PARAM, token))
+    return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
