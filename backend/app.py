@@ -16,6 +16,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from piccolo.engine.postgres import PostgresEngine
 
 from backend.accounts.controllers import StaffAuthController
+from backend.campaigns.controllers import AdminController, OfferController
 from backend.cards.controllers import TillController
 from backend.clock import Clock
 from backend.club.controllers import ClubController
@@ -87,6 +88,8 @@ def create_app(
         StaffAuthController,
         TillController,
         PushController,
+        AdminController,
+        OfferController,
         pwa_router(),
     ]
     if settings.dev_tools_enabled:

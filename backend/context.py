@@ -11,6 +11,7 @@ from backend.messaging.senders import MessageSender
 from backend.push.vapid import VapidIdentity
 from backend.ratelimit import RateLimiter
 from backend.settings import Settings
+from digital_stampcard.notifications import PushPolicy
 
 
 @dataclass
@@ -21,6 +22,10 @@ class AppContext:
     limiter: RateLimiter
     sender: MessageSender
     vapid: VapidIdentity | None = None  # None: push is not set up (production without a key)
+
+    @property
+    def push_policy(self) -> PushPolicy:
+        return PushPolicy(marketing_per_week=self.settings.marketing_pushes_per_week)
 
 
 class Actor:

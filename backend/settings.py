@@ -42,6 +42,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     push_dispatcher: Literal["inprocess", "off"] = "inprocess"
     push_concurrency: int = 64
     we_miss_you_days: int = 45
+    marketing_pushes_per_week: int = 2  # offers and "vi savner deg" together, per member
 
     @property
     def is_production(self) -> bool:
@@ -94,6 +95,7 @@ _ENV_NAMES = {
     "push_dispatcher": "PUSH_DISPATCHER",
     "push_concurrency": "PUSH_CONCURRENCY",
     "we_miss_you_days": "WE_MISS_YOU_DAYS",
+    "marketing_pushes_per_week": "MARKETING_PUSHES_PER_WEEK",
 }
 
 

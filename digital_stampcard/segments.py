@@ -18,6 +18,7 @@ Consent (markedsføringsloven §15, GDPR, Datatilsynet on kundeklubber):
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 import msgspec
 
@@ -61,16 +62,29 @@ def uses_history(segment: Segment) -> bool:
     )
 
 
-def matches(segment: Segment, facts: MemberFacts) -> bool:
-    if not facts.push_marketing_consent:
-        return False
-    if uses_history(segment) and not facts.analysis_consent:
-        return False
-    if segment.tiers is not None and facts.tier_code not in segment.tiers:
-        return False
+Exclusion = Literal["outside_segment", "no_marketing_consent", "no_analysis_consent"]
+
+
+def exclusion(segment: Segment, facts: MemberFacts) -> Exclusion | None:
+    """Why a member is not reached, or None when the campaign reaches them.
+
+    Tier and birthday month are checked first (club data), then the consents; the filters on
+    history are only looked at for members who gave the analysis consent."""
     month = facts.birthday.month if facts.birthday is not None else None
+    if segment.tiers is not None and facts.tier_code not in segment.tiers:
+        return "outside_segment"
     if segment.birthday_month is not None and month != segment.birthday_month:
-        return False
+        return "outside_segment"
+    if not facts.push_marketing_consent:
+        return "no_marketing_consent"
+    if not uses_history(segment):
+        return None
+    if not facts.analysis_consent:
+        return "no_analysis_consent"
+    return None if _history_matches(segment, facts) else "outside_segment"
+
+
+def _history_matches(segment: Segment, facts: MemberFacts) -> bool:
     last = facts.last_visit_at
     if segment.last_visit_before is not None and (last is None or not last < segment.last_visit_before):
         return False
@@ -81,6 +95,10 @@ def matches(segment: Segment, facts: MemberFacts) -> bool:
     if segment.favourite_store_id is not None and facts.favourite_store_id != segment.favourite_store_id:
         return False
     return segment.has_active_reward is None or facts.has_active_reward == segment.has_active_reward
+
+
+def matches(segment: Segment, facts: MemberFacts) -> bool:
+    return exclusion(segment, facts) is None
 
 
 def early_access_send_at(base_send_at: datetime, tier_code: str, early_tiers: list[str], lead: timedelta) -> datetime:

@@ -18,7 +18,6 @@ class Campaign(Table):
     early_lead_minutes = Integer(default=0)
     release_at = Timestamptz(index=True)  # send_at minus the early-access lead: when it enters the outbox
     status = Varchar(length=12, default="scheduled", index=True)  # scheduled | released | cancelled
-    recipients = Integer(default=0)  # members written to the outbox at release
     created_by = ForeignKey(references=StaffAccount)
     created_at = Timestamptz()
     released_at = Timestamptz(null=True, default=None)

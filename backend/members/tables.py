@@ -43,7 +43,7 @@ class ConsentEvent(Table):
     """Append-only: purpose, granted or withdrawn, text version, time, source."""
 
     member = ForeignKey(references=Member, index=True)
-    purpose = Varchar(length=40)  # terms | marketing_email | marketing_sms | marketing_push
+    purpose = Varchar(length=40)  # terms | marketing_email | marketing_sms | marketing_push | analysis
     granted = Boolean()
     text_version = Varchar(length=40)
     source = Varchar(length=80)

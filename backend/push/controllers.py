@@ -10,8 +10,9 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from backend.club.service import get_club
 from backend.context import AppContext
-from backend.push import subscriptions
-from backend.web.auth import MemberAuth, provide_member
+from backend.push import receipts, subscriptions
+from backend.ratelimit import enforce
+from backend.web.auth import MemberAuth, client_ip, provide_member
 from digital_stampcard.errors import DomainError
 
 
@@ -25,6 +26,15 @@ class PushController(Controller):
         if ctx.vapid is None:
             raise DomainError("push_unavailable", "Push notifications are not set up here.", kind="unavailable")
         return {"application_server_key": ctx.vapid.application_server_key, "key_id": ctx.vapid.key_id}
+
+    @post("/push/receipts", status_code=HTTP_204_NO_CONTENT, exclude_from_csrf=True)
+    async def receipt(
+        self, ctx: NamedDependency[AppContext], data: receipts.ReceiptIn, request: Request[Any, Any, Any]
+    ) -> None:
+        """The service worker reports a push arrived; the app reports it was opened. The signed token
+        in the push is the only credential, so this needs no session (a phone may be logged out)."""
+        await enforce(ctx.limiter, f"push-receipt:{client_ip(request)}", 600, 600)
+        await receipts.record(ctx, data)
 
     @post("/me/push/subscriptions", status_code=HTTP_204_NO_CONTENT, dependencies={"auth": Provide(provide_member)})
     async def subscribe(

@@ -7,7 +7,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from typing import Annotated, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import msgspec
+
+from backend.context import AppContext
+from backend.push.tables import PushDelivery
+from digital_stampcard.errors import DomainError
 
 RECEIPT_PARAM = "n"
 _SIG_BYTES = 12
@@ -37,3 +44,21 @@ def with_receipt(path: str, token: str) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != RECEIPT_PARAM]
     query.append((RECEIPT_PARAM, token))
     return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
+
+
+class ReceiptIn(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(max_length=60)]
+    event: Literal["received", "opened"]
+
+
+async def record(ctx: AppContext, data: ReceiptIn) -> None:
+    """The phone got the push, or the member tapped it. Counted once; a replay changes nothing."""
+    delivery_id = delivery_from_token(ctx.settings.secret_key, data.token)
+    if delivery_id is None:
+        raise DomainError("invalid_receipt", "This receipt is not valid.")
+    now = ctx.clock.now()
+    columns = [PushDelivery.received_at]  # an open proves the arrival too, where the phone said nothing
+    if data.event == "opened":
+        columns.append(PushDelivery.opened_at)
+    for column in columns:
+        await PushDelivery.update({column: now}).where((PushDelivery.id == delivery_id) & column.is_null())

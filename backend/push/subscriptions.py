@@ -32,12 +32,14 @@ class UnsubscribeIn(msgspec.Struct):
 class PushSettings(msgspec.Struct):
     service: bool
     offers: bool
+    personalised: bool  # offers picked by the member's visits and interests (the "analysis" consent)
     devices: int = 0
 
 
 class PushSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
     service: bool | None = None
     offers: bool | None = None
+    personalised: bool | None = None
 
 
 async def upsert(ctx: AppContext, member_id: int, data: SubscriptionIn, user_agent: str) -> None:
@@ -85,11 +87,14 @@ async def settings_of(member: Member) -> PushSettings:
     devices = await PushSubscription.count().where(
         (PushSubscription.member == member.id) & PushSubscription.flagged_at.is_null()
     )
-    return PushSettings(member.push_service_enabled, consents.get("marketing_push", False), devices)
+    return PushSettings(
+        member.push_service_enabled, consents.get("marketing_push", False), consents.get("analysis", False), devices
+    )
 
 
 async def change_settings(ctx: AppContext, member_id: int, data: PushSettingsIn, version: str) -> PushSettings:
-    """Offers are the push marketing consent itself: turning it off is a withdrawal in the ledger."""
+    """Offers are the push marketing consent itself and personalised offers the analysis consent:
+    turning either off is a withdrawal in the ledger, and campaigns respect it from then on."""
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
         member = await lock_member(ctx.engine, member_id)
@@ -98,4 +103,6 @@ async def change_settings(ctx: AppContext, member_id: int, data: PushSettingsIn,
             member.push_service_enabled = data.service
         if data.offers is not None:
             await record_consent_change(member_id, "marketing_push", data.offers, version, "push_settings", now)
+        if data.personalised is not None:
+            await record_consent_change(member_id, "analysis", data.personalised, version, "push_settings", now)
     return await settings_of(member)

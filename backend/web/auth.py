@@ -81,3 +81,11 @@ async def provide_actor(request: Request[Any, Any, Any], ctx: NamedDependency[Ap
         raise DomainError("forbidden", "Only store staff can do this.", kind="forbidden")
     device = f"session {session.id}: {request.headers.get('user-agent', '')}"[:120]
     return Actor(session.staff_id, session.staff_role, session.store_id, session.id, device, client_ip(request))
+
+
+async def provide_owner(request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> Actor:
+    """The owner's area: a staff session with the owner role."""
+    actor = await provide_actor(request, ctx)
+    if actor.role != "owner":
+        raise DomainError("forbidden", "Only the owner can do this.", kind="forbidden")
+    return actor

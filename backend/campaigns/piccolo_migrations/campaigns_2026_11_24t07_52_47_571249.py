@@ -25,7 +25,7 @@ class StaffAccount(Table, tablename="staff_account", schema=None):
     )
 
 
-ID = "2026-11-24T07:48:56:165355"
+ID = "2026-11-24T07:52:47:571249"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -268,27 +268,6 @@ async def forwards():
             "primary_key": False,
             "unique": False,
             "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Campaign",
-        tablename="campaign",
-        column_name="recipients",
-        db_column_name="recipients",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,

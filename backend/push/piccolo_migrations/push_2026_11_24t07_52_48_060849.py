@@ -21,7 +21,7 @@ class Campaign(Table, tablename="campaign", schema=None):
     )
 
 
-ID = "2026-11-24T07:48:56:717053"
+ID = "2026-11-24T07:52:48:060849"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 

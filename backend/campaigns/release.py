@@ -1,0 +1,75 @@
+"""Releasing a due campaign into the push outbox: one notification per recipient, in their language,
+due at their tier's send time. The dispatcher takes it from there (consent, cap and quiet hours are
+checked again when each one is sent)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import msgspec
+
+from backend.campaigns import audience
+from backend.campaigns.schemas import SegmentIn
+from backend.campaigns.service import segment_of
+from backend.campaigns.tables import Campaign
+from backend.context import AppContext
+from backend.db import write_transaction
+from backend.push.tables import Notification
+from digital_stampcard.campaigns import Message, navigate_for
+from digital_stampcard.notifications import dedupe_key
+from digital_stampcard.segments import early_access_send_at
+
+CHUNK = 500  # rows per INSERT
+
+
+async def release_due(ctx: AppContext, now: datetime) -> int:
+    """Releases every campaign whose (early) send time has come. Safe from several workers at once:
+    the status change from "scheduled" claims a campaign, and the outbox's dedupe key holds anyway."""
+    due = await Campaign.select(Campaign.id).where((Campaign.status == "scheduled") & (Campaign.release_at <= now))
+    released = 0
+    for row in due:
+        released += await _release(ctx, row["id"], now)
+    return released
+
+
+async def _release(ctx: AppContext, campaign_id: int, now: datetime) -> int:
+    async with write_transaction(ctx.engine):
+        claimed = (
+            await Campaign.update({Campaign.status: "released", Campaign.released_at: now})
+            .where((Campaign.id == campaign_id) & (Campaign.status == "scheduled"))
+            .returning(Campaign.id)
+        )
+        if not claimed:  # another worker has it, or the owner cancelled it
+            return 0
+        campaign = await Campaign.objects().where(Campaign.id == campaign_id).output(load_json=True).first()
+        assert campaign is not None
+        segment = segment_of(msgspec.convert(campaign.segment or {}, SegmentIn))
+        message = Message(
+            title=campaign.title, body=campaign.body, title_en=campaign.title_en, body_en=campaign.body_en
+        )
+        lead = timedelta(minutes=campaign.early_lead_minutes)
+        people = audience.recipients(segment, await audience.candidates(now))
+        rows = []
+        for person in people:
+            title, body = message.for_lang(person.lang)
+            rows.append(
+                Notification(
+                    member=person.member_id,
+                    kind="campaign",
+                    dedupe_key=dedupe_key("campaign", person.member_id, campaign_id),
+                    data={
+                        "title": title,
+                        "body": body,
+                        "navigate": navigate_for(campaign.target, campaign_id),  # type: ignore[arg-type]
+                        "campaign_id": campaign_id,
+                    },
+                    campaign=campaign_id,
+                    created_at=now,
+                    due_at=early_access_send_at(campaign.send_at, person.facts.tier_code, campaign.early_tiers, lead),
+                )
+            )
+        for start in range(0, len(rows), CHUNK):
+            await Notification.insert(*rows[start : start + CHUNK]).on_conflict(
+                target=Notification.dedupe_key, action="DO NOTHING"
+            )
+    return 1

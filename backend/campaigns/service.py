@@ -1,0 +1,280 @@
+"""The owner's campaigns: check and store them, show reach before sending, and the numbers after."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from typing import get_args
+
+import msgspec
+
+from backend.accounts.tables import StaffAccount
+from backend.campaigns import audience
+from backend.campaigns.schemas import (
+    AudienceIn,
+    CampaignFigures,
+    CampaignIn,
+    CampaignOptions,
+    CampaignOut,
+    CampaignStats,
+    EarlyAccessIn,
+    InterestOption,
+    Limits,
+    MemberFigures,
+    OfferOut,
+    OverviewOut,
+    OwnerOut,
+    PolicyOut,
+    SegmentIn,
+    StoreOption,
+    TierOption,
+)
+from backend.campaigns.tables import Campaign
+from backend.cards.idempotency import StoredResponse, run_idempotent
+from backend.cards.programs import tier_ladder
+from backend.club.service import get_club, interest_codes
+from backend.club.tables import Store
+from backend.context import Actor, AppContext
+from backend.members.tables import Member
+from backend.push.tables import Notification, PushSubscription
+from digital_stampcard import campaigns as rules
+from digital_stampcard.clock import OSLO
+from digital_stampcard.errors import DomainError
+from digital_stampcard.segments import Segment
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=OSLO)
+
+
+async def to_segment(data: SegmentIn) -> Segment:
+    """The owner's filters as a domain segment, with every code checked against the club."""
+    if data.tiers is not None:
+        known = {t.code for t in await tier_ladder()}
+        _only_known(data.tiers, known, "tiers", "campaign_unknown_tier", "That tier does not exist.")
+    if data.interests_any is not None:
+        known = set(interest_codes(await get_club()))
+        _only_known(data.interests_any, known, "interests_any", "campaign_unknown_interest", "Unknown interest.")
+    if data.favourite_store_id is not None and not await Store.exists().where(Store.id == data.favourite_store_id):
+        raise DomainError("campaign_unknown_store", "That store does not exist.", field="favourite_store_id")
+    before, after = data.last_visit_before, data.last_visit_after
+    if before is not None and after is not None and after >= before:
+        raise DomainError(
+            "campaign_visit_range_empty",
+            "“Last visit after” must be earlier than “last visit before”, or nobody matches.",
+            field="last_visit_after",
+        )
+    return segment_of(data)
+
+
+def segment_of(data: SegmentIn) -> Segment:
+    """The stored filters as a domain segment, unchecked (a campaign keeps what it was planned with)."""
+    before, after = data.last_visit_before, data.last_visit_after
+    return Segment(
+        tiers=data.tiers,
+        last_visit_before=_day_start(before) if before else None,
+        last_visit_after=_day_start(after) if after else None,
+        birthday_month=data.birthday_month,
+        interests_any=data.interests_any,
+        favourite_store_id=data.favourite_store_id,
+        has_active_reward=data.has_active_reward,
+    )
+
+
+def _only_known(codes: list[str], known: set[str], field: str, code: str, detail: str) -> None:
+    unknown = sorted(set(codes) - known)
+    if unknown:
+        raise DomainError(code, detail, field=field, unknown=unknown)
+
+
+async def _early(data: EarlyAccessIn | None) -> tuple[list[str], timedelta]:
+    if data is None:
+        return [], timedelta(0)
+    known = {t.code for t in await tier_ladder()}
+    _only_known(data.tiers, known, "early_access", "campaign_unknown_tier", "That tier does not exist.")
+    return sorted(set(data.tiers)), timedelta(minutes=data.lead_minutes)
+
+
+async def options(ctx: AppContext) -> CampaignOptions:
+    club = await get_club()
+    stores = await Store.select(Store.id, Store.name).order_by(Store.name)
+    policy = ctx.push_policy
+    return CampaignOptions(
+        tiers=[TierOption(t.code, t.name_nb, t.name_en) for t in await tier_ladder()],
+        interests=[InterestOption(i["code"], i["label_nb"], i["label_en"]) for i in club.interests],
+        stores=[StoreOption(s["id"], s["name"]) for s in stores],
+        targets=list(get_args(rules.Target)),
+        limits=Limits(rules.TITLE_MAX, rules.BODY_MAX),
+        policy=PolicyOut(
+            policy.marketing_per_week,
+            policy.quiet_start.strftime("%H:%M"),
+            policy.quiet_end.strftime("%H:%M"),
+            policy.timezone,
+        ),
+    )
+
+
+async def preview(ctx: AppContext, data: AudienceIn) -> audience.Reach:
+    now = ctx.clock.now()
+    segment = await to_segment(data.segment)
+    tiers, lead = await _early(data.early_access)
+    plan = rules.schedule(data.send_at, lead, now)
+    return await audience.preview(segment, plan.send_at, tiers, lead, now, ctx.push_policy)
+
+
+async def create(ctx: AppContext, owner: Actor, data: CampaignIn, key: str | None) -> StoredResponse:
+    """Stored once per Idempotency-Key: a double tap on "Send" never makes two campaigns."""
+    now = ctx.clock.now()
+    message = rules.clean_message(data.title, data.body, data.title_en, data.body_en)
+    await to_segment(data.segment)
+    tiers, lead = await _early(data.early_access)
+    plan = rules.schedule(data.send_at, lead, now)
+
+    async def store() -> CampaignOut:
+        [row] = await Campaign.insert(
+            Campaign(
+                title=message.title,
+                body=message.body,
+                title_en=message.title_en,
+                body_en=message.body_en,
+                target=data.target,
+                segment=msgspec.json.decode(msgspec.json.encode(data.segment)),
+                send_at=plan.send_at,
+                early_tiers=tiers,
+                early_lead_minutes=int(lead.total_seconds() // 60),
+                release_at=plan.release_at,
+                created_by=owner.staff_id,
+                created_at=now,
+            )
+        ).returning(Campaign.id)
+        return await get_campaign(row["id"])
+
+    return await run_idempotent(ctx, f"campaign:{owner.staff_id}", key, data, store, status=201)
+
+
+async def cancel(ctx: AppContext, campaign_id: int) -> CampaignOut:
+    await _row(campaign_id)
+    cancelled = (
+        await Campaign.update({Campaign.status: "cancelled", Campaign.cancelled_at: ctx.clock.now()})
+        .where((Campaign.id == campaign_id) & (Campaign.status == "scheduled"))
+        .returning(Campaign.id)
+    )
+    if not cancelled:
+        row = await _row(campaign_id)
+        if row["status"] != "cancelled":
+            raise DomainError(
+                "campaign_already_sent", "This campaign has already gone out and cannot be stopped.", kind="conflict"
+            )
+    return await get_campaign(campaign_id)
+
+
+async def _row(campaign_id: int) -> dict[str, object]:
+    row = await Campaign.select().where(Campaign.id == campaign_id).output(load_json=True).first()
+    if row is None:
+        raise DomainError("campaign_not_found", "There is no such campaign.", kind="not_found")
+    return row
+
+
+async def get_campaign(campaign_id: int) -> CampaignOut:
+    row = await _row(campaign_id)
+    return _out(row, (await stats_for([campaign_id]))[campaign_id])
+
+
+async def list_campaigns(limit: int = 100) -> list[CampaignOut]:
+    rows = await Campaign.select().order_by(Campaign.id, ascending=False).limit(limit).output(load_json=True)
+    stats = await stats_for([r["id"] for r in rows])
+    return [_out(r, stats[r["id"]]) for r in rows]
+
+
+def _out(row: dict[str, object], stats: CampaignStats) -> CampaignOut:
+    early = None
+    if row["early_tiers"] and row["early_lead_minutes"]:
+        early = EarlyAccessIn(list(row["early_tiers"]), int(row["early_lead_minutes"]))  # type: ignore[call-overload]
+    return CampaignOut(
+        id=row["id"],  # type: ignore[arg-type]
+        title=row["title"],  # type: ignore[arg-type]
+        body=row["body"],  # type: ignore[arg-type]
+        title_en=row["title_en"],  # type: ignore[arg-type]
+        body_en=row["body_en"],  # type: ignore[arg-type]
+        target=row["target"],  # type: ignore[arg-type]
+        segment=msgspec.convert(row["segment"] or {}, SegmentIn),
+        send_at=row["send_at"],  # type: ignore[arg-type]
+        early_access=early,
+        status=rules.status_of(str(row["status"]), stats.pending),
+        created_at=row["created_at"],  # type: ignore[arg-type]
+        released_at=row["released_at"],  # type: ignore[arg-type]
+        stats=stats,
+    )
+
+
+async def stats_for(campaign_ids: list[int]) -> dict[int, CampaignStats]:
+    """Two grouped queries for any number of campaigns: the outbox rows and their deliveries."""
+    stats: dict[int, CampaignStats] = defaultdict(CampaignStats)
+    if not campaign_ids:
+        return stats
+    for row in (
+        await Notification.select(Notification.campaign, Notification.status, Notification.id.count())
+        .where(Notification.campaign.is_in(campaign_ids))
+        .group_by(Notification.campaign, Notification.status)
+    ):
+        s = stats[row["campaign"]]
+        s.recipients += row["count"]
+        if row["status"] == "skipped":
+            s.skipped += row["count"]
+        elif row["status"] == "pending":  # waiting for its send time (early access, quiet hours)
+            s.pending += row["count"]
+    rows = await Notification.raw(
+        "SELECT n.campaign AS campaign, d.status AS status, COUNT(*) AS total, "
+        "COUNT(d.received_at) AS received, COUNT(d.opened_at) AS opened "
+        "FROM push_delivery d JOIN notification n ON n.id = d.notification "
+        f"WHERE n.campaign IN ({', '.join('{}' for _ in campaign_ids)}) GROUP BY n.campaign, d.status",
+        *campaign_ids,
+    )
+    for row in rows:
+        s = stats[row["campaign"]]
+        s.devices += row["total"]
+        s.delivered += row["received"]
+        s.clicked += row["opened"]
+        if row["status"] == "sent":
+            s.sent += row["total"]
+        elif row["status"] in ("failed", "gone"):
+            s.failed += row["total"]
+        else:
+            s.pending += row["total"]
+    return stats
+
+
+async def overview(ctx: AppContext, owner: Actor) -> OverviewOut:
+    account = await StaffAccount.objects().where(StaffAccount.id == owner.staff_id).first()
+    reach = await preview(ctx, AudienceIn())
+    with_devices = (
+        await PushSubscription.select(PushSubscription.member).where(PushSubscription.flagged_at.is_null()).distinct()
+    )
+    recent = await list_campaigns(limit=1)
+    return OverviewOut(
+        owner=OwnerOut(account.name if account else ""),
+        members=MemberFigures(total=await Member.count(), push_devices=len(with_devices), offers_reachable=reach.reach),
+        campaigns=CampaignFigures(
+            scheduled=await Campaign.count().where(Campaign.status == "scheduled"),
+            last=recent[0] if recent else None,
+        ),
+    )
+
+
+async def offer_for(member: Member, campaign_id: int) -> OfferOut:
+    """A member sees a campaign they were sent, in their language; anyone else gets a 404."""
+    note = (
+        await Notification.select(Notification.data, Notification.due_at)
+        .where(
+            (Notification.campaign == campaign_id)
+            & (Notification.member == member.id)
+            & (Notification.status == "expanded")
+        )
+        .output(load_json=True)
+        .first()
+    )
+    row = await Campaign.select(Campaign.target).where(Campaign.id == campaign_id).first()
+    if note is None or row is None:
+        raise DomainError("offer_not_found", "This offer is not available.", kind="not_found")
+    data = note["data"] or {}
+    return OfferOut(campaign_id, data.get("title", ""), data.get("body", ""), note["due_at"], row["target"])
