@@ -41,6 +41,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     vapid_subject: str = "mailto:push@digital-stampcard.example"
     push_dispatcher: Literal["inprocess", "off"] = "inprocess"
     push_concurrency: int = 64
+    push_claim_lease_seconds: float = 60  # a dead worker's claimed pushes are sent again after this
     we_miss_you_days: int = 45
     marketing_pushes_per_week: int = 2  # offers and "vi savner deg" together, per member
 
@@ -94,6 +95,7 @@ _ENV_NAMES = {
     "vapid_subject": "VAPID_SUBJECT",
     "push_dispatcher": "PUSH_DISPATCHER",
     "push_concurrency": "PUSH_CONCURRENCY",
+    "push_claim_lease_seconds": "PUSH_CLAIM_LEASE_SECONDS",
     "we_miss_you_days": "WE_MISS_YOU_DAYS",
     "marketing_pushes_per_week": "MARKETING_PUSHES_PER_WEEK",
 }

@@ -6,7 +6,7 @@ weekly cap, quiet hours) is `notifications.decide`, applied again by the dispatc
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import msgspec
@@ -78,7 +78,7 @@ def schedule(requested: datetime | None, lead: timedelta, now: datetime) -> Sche
         raise DomainError("campaign_time_past", "That time has passed. Pick a later time.", field="send_at")
     if requested is not None and requested > now + MAX_AHEAD:
         raise DomainError("campaign_time_too_far", "Plan at most a year ahead.", field="send_at")
-    send_at = max(requested or now, now + lead)
+    send_at = max(requested or now, now + lead).astimezone(UTC)
     return Schedule(send_at=send_at, release_at=send_at - lead)
 
 

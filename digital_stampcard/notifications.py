@@ -174,8 +174,14 @@ DELIVERY: Mapping[Kind, Delivery] = {
 }
 
 
-def delivery_for(kind: Kind) -> Delivery:
-    return DELIVERY[kind]
+def delivery_for(kind: Kind, data: Mapping[str, object] | None = None) -> Delivery:
+    """The headers for one message of `kind`. A campaign carries its own Topic, `c{campaign_id}`: a copy
+    the push service still holds for an offline phone is replaced by a later copy of the same campaign
+    (a resend after a crash), never by another campaign."""
+    base = DELIVERY[kind]
+    if kind == "campaign" and data is not None and "campaign_id" in data:
+        return Delivery(base.ttl, base.urgency, f"c{data['campaign_id']}")  # refuses an id that is no topic
+    return base
 
 
 # --- texts and payload -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from backend.campaigns.schemas import (
     OverviewOut,
 )
 from backend.context import Actor, AppContext
-from backend.web.auth import MemberAuth, provide_member, provide_owner
+from backend.web.auth import MemberAuth, owner_only, provide_member, provide_owner
 
 IdempotencyKey = Annotated[
     str | None,
@@ -31,6 +31,7 @@ IdempotencyKey = Annotated[
 class AdminController(Controller):
     path = "/api/admin"
     tags = ["owner"]
+    guards = [owner_only]  # every handler, also those that don't ask for the owner
     dependencies = {"owner": Provide(provide_owner)}
 
     @get("/overview")

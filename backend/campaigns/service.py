@@ -212,22 +212,24 @@ async def stats_for(campaign_ids: list[int]) -> dict[int, CampaignStats]:
     stats: dict[int, CampaignStats] = defaultdict(CampaignStats)
     if not campaign_ids:
         return stats
-    for row in (
-        await Notification.select(Notification.campaign, Notification.status, Notification.id.count())
-        .where(Notification.campaign.is_in(campaign_ids))
-        .group_by(Notification.campaign, Notification.status)
-    ):
+    placeholders = ", ".join("{}" for _ in campaign_ids)
+    notes = await Notification.raw(
+        "SELECT campaign, status, COUNT(*) AS total FROM notification "
+        f"WHERE campaign IN ({placeholders}) GROUP BY campaign, status",
+        *campaign_ids,
+    )
+    for row in notes:
         s = stats[row["campaign"]]
-        s.recipients += row["count"]
+        s.recipients += row["total"]
         if row["status"] == "skipped":
-            s.skipped += row["count"]
+            s.skipped += row["total"]
         elif row["status"] == "pending":  # waiting for its send time (early access, quiet hours)
-            s.pending += row["count"]
+            s.pending += row["total"]
     rows = await Notification.raw(
         "SELECT n.campaign AS campaign, d.status AS status, COUNT(*) AS total, "
         "COUNT(d.received_at) AS received, COUNT(d.opened_at) AS opened "
         "FROM push_delivery d JOIN notification n ON n.id = d.notification "
-        f"WHERE n.campaign IN ({', '.join('{}' for _ in campaign_ids)}) GROUP BY n.campaign, d.status",
+        f"WHERE n.campaign IN ({placeholders}) GROUP BY n.campaign, d.status",
         *campaign_ids,
     )
     for row in rows:

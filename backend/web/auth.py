@@ -7,7 +7,9 @@ from typing import Any
 import msgspec
 from litestar import Request
 from litestar.datastructures import Cookie
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
+from litestar.handlers.base import BaseRouteHandler
 
 from backend.accounts.sessions import SessionInfo, load_session
 from backend.context import Actor, AppContext
@@ -89,3 +91,8 @@ async def provide_owner(request: Request[Any, Any, Any], ctx: NamedDependency[Ap
     if actor.role != "owner":
         raise DomainError("forbidden", "Only the owner can do this.", kind="forbidden")
     return actor
+
+
+async def owner_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard for the owner's area: checked for every handler, whether or not it asks for the owner."""
+    await provide_owner(connection, connection.app.state["ctx"])  # type: ignore[arg-type]
