@@ -4,21 +4,25 @@ and about 50 members with a few months of history, so every screen has something
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from backend.accounts.passwords import hash_password
 from backend.accounts.tables import StaffAccount
+from backend.campaigns.tables import Campaign
 from backend.cards.programs import tier_ladder
 from backend.cards.stamping import apply_stamps, ledger_entry
 from backend.cards.tables import LedgerEntry, Program, Reward, TierLevel
 from backend.club.tables import Club, Store
 from backend.context import Actor, AppContext
 from backend.db import write_transaction
-from backend.members.registry import create_member, record_consents
+from backend.members.registry import create_member, record_consent_change, record_consents
 from backend.members.schemas import MarketingChoice
-from backend.members.tables import Member
+from backend.members.tables import ConsentEvent, Member
 from backend.members.tiers import promote_if_earned
+from backend.push.tables import Notification, PushDelivery
+from digital_stampcard.campaigns import Message
 from digital_stampcard.identifiers import Identifier
+from digital_stampcard.notifications import dedupe_key
 from digital_stampcard.tiers import DEFAULT_TIERS
 
 DEMO_LOGINS = [  # (username, password, name, role, store slug)
@@ -26,6 +30,12 @@ DEMO_LOGINS = [  # (username, password, name, role, store slug)
     ("majorstuen", "kaffe-majorstuen", "Kasse Majorstuen", "staff", "majorstuen"),
     ("eier", "kaffe-eier", "Ingrid Eier", "owner", None),
 ]
+DEMO_CAMPAIGN = Message(
+    title="Vinterblandingen er her",
+    body="Smak årets vinterkaffe: 20 % på første kopp denne uka.",
+    title_en="The winter blend is here",
+    body_en="Taste this year's winter coffee: 20% off your first cup this week.",
+)
 INTERESTS = [
     {"code": "kaffe", "label_nb": "Kaffe", "label_en": "Coffee"},
     {"code": "te", "label_nb": "Te", "label_en": "Tea"},
@@ -147,6 +157,10 @@ async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[t
                         Member.profile_completed_at: joined + timedelta(days=1),
                     }
                 ).where(Member.id == member.id)
+                if rng.random() < 0.6:
+                    await record_consent_change(
+                        member.id, "analysis", True, "2026-11", "profile", joined + timedelta(days=1)
+                    )
             visit = joined
             for _ in range(rng.choice([1, 2, 4, 6, 9, 12, 16, 22, 30])):
                 visit += timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 3))
@@ -181,4 +195,59 @@ async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[t
             fresh = await Member.objects().where(Member.id == member.id).first()
             assert fresh is not None
             await promote_if_earned(fresh, now, ladder)
+        await _past_campaign(staff_ids[None], now - timedelta(days=12), rng)
     return [(u, p, r) for u, p, _, r, _ in DEMO_LOGINS]
+
+
+async def _past_campaign(owner_id: int, sent: datetime, rng: random.Random) -> None:
+    """One campaign that went out before the demo starts, so the campaign screens have numbers.
+    Its pushes went to phones that are gone now (no subscription rows), so nothing is re-sent."""
+    [row] = await Campaign.insert(
+        Campaign(
+            title=DEMO_CAMPAIGN.title,
+            body=DEMO_CAMPAIGN.body,
+            title_en=DEMO_CAMPAIGN.title_en,
+            body_en=DEMO_CAMPAIGN.body_en,
+            target="offer",
+            send_at=sent,
+            release_at=sent,
+            status="released",
+            created_by=owner_id,
+            created_at=sent - timedelta(days=1),
+            released_at=sent,
+        )
+    ).returning(Campaign.id)
+    campaign_id = row["id"]
+    consenting = await ConsentEvent.select(ConsentEvent.member).where(
+        (ConsentEvent.purpose == "marketing_push") & (ConsentEvent.granted == True)  # noqa: E712
+    )
+    members = await Member.select(Member.id, Member.lang).where(Member.id.is_in([r["member"] for r in consenting]))
+    for member in members:
+        title, body = DEMO_CAMPAIGN.for_lang(member["lang"])
+        [note] = await Notification.insert(
+            Notification(
+                member=member["id"],
+                kind="campaign",
+                dedupe_key=dedupe_key("campaign", member["id"], campaign_id),
+                data={"title": title, "body": body, "navigate": f"/offer/{campaign_id}", "campaign_id": campaign_id},
+                campaign=campaign_id,
+                created_at=sent,
+                due_at=sent,
+                status="expanded",
+            )
+        ).returning(Notification.id)
+        received = rng.random() < 0.85
+        await PushDelivery.insert(
+            PushDelivery(
+                notification=note["id"],
+                delivery_key=f"{note['id']}:demo",
+                status="sent",
+                attempts=1,
+                next_attempt_at=sent,
+                response_status=201,
+                created_at=sent,
+                sent_at=sent,
+                received_at=sent + timedelta(seconds=rng.randint(1, 600)) if received else None,
+                opened_at=sent + timedelta(minutes=rng.randint(1, 300)) if received and rng.random() < 0.35 else None,
+            )
+        )

@@ -6,8 +6,8 @@ from typing import Any
 
 import msgspec
 from litestar import Request
-from litestar.datastructures import Cookie
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 
