@@ -39,9 +39,7 @@ async def call(browser: Browser, method: str, url: str, body: object) -> object:
 
 
 @pytest.mark.parametrize(("method", "url", "body"), OWNER_CALLS)
-async def test_only_the_owner_gets_in(
-    new_browser: Callable[[], Browser], method: str, url: str, body: object
-) -> None:
+async def test_only_the_owner_gets_in(new_browser: Callable[[], Browser], method: str, url: str, body: object) -> None:
     anonymous = new_browser()
     response = await call(anonymous, method, url, body)
     assert response.status_code == 401, response.text  # type: ignore[attr-defined]
