@@ -60,7 +60,7 @@ async def _release(ctx: AppContext, campaign_id: int, now: datetime) -> int:
                     data={
                         "title": title,
                         "body": body,
-                        "navigate": navigate_for(campaign.target, campaign_id),  # type: ignore[arg-type]
+                        "navigate": navigate_for(campaign.target, campaign_id),
                         "campaign_id": campaign_id,
                     },
                     campaign=campaign_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
-from typing import get_args
+from typing import Any, get_args
 
 import msgspec
 
@@ -168,7 +168,7 @@ async def cancel(ctx: AppContext, campaign_id: int) -> CampaignOut:
     return await get_campaign(campaign_id)
 
 
-async def _row(campaign_id: int) -> dict[str, object]:
+async def _row(campaign_id: int) -> dict[str, Any]:
     row = await Campaign.select().where(Campaign.id == campaign_id).output(load_json=True).first()
     if row is None:
         raise DomainError("campaign_not_found", "There is no such campaign.", kind="not_found")
@@ -186,23 +186,23 @@ async def list_campaigns(limit: int = 100) -> list[CampaignOut]:
     return [_out(r, stats[r["id"]]) for r in rows]
 
 
-def _out(row: dict[str, object], stats: CampaignStats) -> CampaignOut:
+def _out(row: dict[str, Any], stats: CampaignStats) -> CampaignOut:
     early = None
     if row["early_tiers"] and row["early_lead_minutes"]:
-        early = EarlyAccessIn(list(row["early_tiers"]), int(row["early_lead_minutes"]))  # type: ignore[call-overload]
+        early = EarlyAccessIn(list(row["early_tiers"]), row["early_lead_minutes"])
     return CampaignOut(
-        id=row["id"],  # type: ignore[arg-type]
-        title=row["title"],  # type: ignore[arg-type]
-        body=row["body"],  # type: ignore[arg-type]
-        title_en=row["title_en"],  # type: ignore[arg-type]
-        body_en=row["body_en"],  # type: ignore[arg-type]
-        target=row["target"],  # type: ignore[arg-type]
+        id=row["id"],
+        title=row["title"],
+        body=row["body"],
+        title_en=row["title_en"],
+        body_en=row["body_en"],
+        target=row["target"],
         segment=msgspec.convert(row["segment"] or {}, SegmentIn),
-        send_at=row["send_at"],  # type: ignore[arg-type]
+        send_at=row["send_at"],
         early_access=early,
         status=rules.status_of(str(row["status"]), stats.pending),
-        created_at=row["created_at"],  # type: ignore[arg-type]
-        released_at=row["released_at"],  # type: ignore[arg-type]
+        created_at=row["created_at"],
+        released_at=row["released_at"],
         stats=stats,
     )
 
