@@ -3,9 +3,11 @@
 // - Navigations: network first, cached shell ("/") as fallback.
 // - /assets and /vendor: cache first (bump VERSION when they change).
 // - /api is never cached, and non-GET requests are never touched.
-// - Web Push: renders Declarative Web Push payloads, opens their `navigate` URL on click.
+// - Web Push: renders Declarative Web Push payloads, reports "received" for pushes whose
+//   `navigate` URL carries a receipt token (`n`), opens that URL on click (the app then
+//   reports "opened" and drops `n` from the address).
 
-const VERSION = 'v3';
+const VERSION = 'v4';
 const CACHE = `stampcard-shell-${VERSION}`;
 
 const SHELL = [
@@ -22,14 +24,28 @@ const SHELL = [
   '/assets/keyboard-wedge.js',
   '/assets/member-qr.js',
   '/assets/member-store.js',
+  '/assets/oslo-time.js',
   '/assets/push.js',
   '/assets/scanner.js',
   '/assets/ui.js',
+  '/assets/views/admin/campaign-confirm.js',
+  '/assets/views/admin/campaign-new.js',
+  '/assets/views/admin/campaign.js',
+  '/assets/views/admin/campaigns.js',
+  '/assets/views/admin/common.js',
+  '/assets/views/admin/early-access.js',
+  '/assets/views/admin/form-errors.js',
+  '/assets/views/admin/notification-preview.js',
+  '/assets/views/admin/overview.js',
+  '/assets/views/admin/reach.js',
+  '/assets/views/admin/segment-picker.js',
+  '/assets/views/admin/tabs.js',
   '/assets/views/consents.js',
   '/assets/views/dev-outbox.js',
   '/assets/views/home.js',
   '/assets/views/join.js',
   '/assets/views/notifications.js',
+  '/assets/views/offer.js',
   '/assets/views/offline.js',
   '/assets/views/poster.js',
   '/assets/views/profile.js',
@@ -148,8 +164,25 @@ self.addEventListener('push', (event) => {
       } catch { /* badging is a nicety */ }
     }
     await self.registration.showNotification(title, options);
+    await reportReceived(options.data.navigate);
   })());
 });
+
+// The delivery receipt: the push reached this phone. Best effort, never in the way of the
+// notification (which is already shown); the token is signed, so no session is needed.
+async function reportReceived(navigate) {
+  try {
+    const token = new URL(navigate).searchParams.get('n');
+    if (!token) return;
+    await fetch('/api/push/receipts', {
+      method: 'POST',
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token, event: 'received' }),
+    });
+  } catch { /* offline or refused: the count is a nicety */ }
+}
 
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();

@@ -87,12 +87,12 @@ async def candidates(now: datetime) -> list[Candidate]:
     ]
 
 
-def recipients(segment: Segment, people: Iterable[Candidate]) -> list[Candidate]:
-    """The members the campaign is written for: in the segment, with the consents it needs."""
-    return [c for c in people if exclusion(segment, c.facts) is None]
+def recipients(segment: Segment, people: Iterable[Candidate], with_devices: set[int]) -> list[Candidate]:
+    """The members the campaign is written for: in the segment, with the consents it needs and a phone."""
+    return [c for c in people if c.member_id in with_devices and exclusion(segment, c.facts) is None]
 
 
-async def _members_with_devices() -> set[int]:
+async def members_with_devices() -> set[int]:
     rows = await PushSubscription.select(PushSubscription.member).where(PushSubscription.flagged_at.is_null())
     return {r["member"] for r in rows}
 
@@ -125,7 +125,7 @@ async def preview(
 ) -> Reach:
     """What the owner sees before sending: how many get it, and why the others don't."""
     people = await candidates(now)
-    devices = await _members_with_devices()
+    devices = await members_with_devices()
     sent = await _marketing_times(send_at)
     excluded = Excluded()
     in_segment = reached = early_reached = 0

@@ -48,7 +48,8 @@ async def _release(ctx: AppContext, campaign_id: int, now: datetime) -> int:
             title=campaign.title, body=campaign.body, title_en=campaign.title_en, body_en=campaign.body_en
         )
         lead = timedelta(minutes=campaign.early_lead_minutes)
-        people = audience.recipients(segment, await audience.candidates(now))
+        # Members with a phone that takes pushes; the dispatcher checks consent and the cap again.
+        people = audience.recipients(segment, await audience.candidates(now), await audience.members_with_devices())
         rows = []
         for person in people:
             title, body = message.for_lang(person.lang)

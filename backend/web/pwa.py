@@ -12,7 +12,21 @@ from litestar.response import File, Response
 from litestar.static_files import create_static_files_router
 
 PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"
-APP_ROUTES = ["/", "/join", "/login", "/card", "/qr", "/profile", "/offline", "/staff", "/staff/login"]
+APP_ROUTES = [
+    "/",
+    "/join",
+    "/login",
+    "/card",
+    "/qr",
+    "/profile",
+    "/offline",
+    "/staff",
+    "/staff/login",
+    "/admin",
+    "/admin/campaigns",
+    "/admin/campaigns/new",
+]
+ID_ROUTES = ["/admin/campaigns/{item_id:int}", "/offer/{item_id:int}"]  # the app reads the id from the URL
 
 
 @lru_cache(maxsize=1)
@@ -26,6 +40,11 @@ def _shell() -> Response[bytes]:
 
 @get(APP_ROUTES, include_in_schema=False, sync_to_thread=False)
 def shell() -> Response[bytes]:
+    return _shell()
+
+
+@get(ID_ROUTES, include_in_schema=False, sync_to_thread=False)
+def shell_with_id(item_id: FromPath[int]) -> Response[bytes]:
     return _shell()
 
 

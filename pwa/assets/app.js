@@ -7,7 +7,7 @@ import { clear, h } from './dom.js';
 import { getLang, onLangChange, setLang, t } from './i18n.js';
 import { getConfig, loadConfig } from './config.js';
 import { api } from './api.js';
-import { pageTitle } from './ui.js';
+import { loading, pageTitle } from './ui.js';
 import { listenToWorker } from './push.js';
 import * as home from './views/home.js';
 import * as join from './views/join.js';
@@ -17,9 +17,25 @@ import * as staffLogin from './views/staff-login.js';
 import * as staff from './views/staff.js';
 import * as poster from './views/poster.js';
 import * as offline from './views/offline.js';
+import * as offer from './views/offer.js';
+import { ADMIN_TABS } from './views/admin/tabs.js';
 
-// chrome: 'member' shows the member tabs, 'plain' only brand + language,
-// 'bare' nothing (full-screen QR, printable poster).
+// The owner's screens load on first use: a member's phone never parses them.
+const lazy = (load) => ({
+  async render(ctx) {
+    const wait = ctx.main.appendChild(loading());
+    const view = await load();
+    wait.remove();
+    return view.render(ctx);
+  },
+});
+const adminOverview = lazy(() => import('./views/admin/overview.js'));
+const adminCampaigns = lazy(() => import('./views/admin/campaigns.js'));
+const adminCampaignNew = lazy(() => import('./views/admin/campaign-new.js'));
+const adminCampaign = lazy(() => import('./views/admin/campaign.js'));
+
+// chrome: 'member' shows the member tabs, 'admin' the owner's tabs and log-out,
+// 'plain' only brand + language, 'bare' nothing (full-screen QR, printable poster).
 const ROUTES = [
   { re: /^\/$/, view: home, chrome: 'member' },
   { re: /^\/card$/, view: home, chrome: 'member' },
@@ -29,6 +45,11 @@ const ROUTES = [
   { re: /^\/qr$/, view: qr, chrome: 'bare' },
   { re: /^\/staff$/, view: staff, chrome: 'staff' },
   { re: /^\/staff\/login$/, view: staffLogin, chrome: 'plain' },
+  { re: /^\/offer\/(\d+)$/, view: offer, chrome: 'member', params: (m) => ({ id: m[1] }) },
+  { re: /^\/admin$/, view: adminOverview, chrome: 'admin' },
+  { re: /^\/admin\/campaigns$/, view: adminCampaigns, chrome: 'admin' },
+  { re: /^\/admin\/campaigns\/new$/, view: adminCampaignNew, chrome: 'admin' },
+  { re: /^\/admin\/campaigns\/(\d+)$/, view: adminCampaign, chrome: 'admin', params: (m) => ({ id: m[1] }) },
   { re: /^\/poster\/([A-Za-z0-9_-]+)$/, view: poster, chrome: 'bare', params: (m) => ({ slug: m[1] }) },
   { re: /^\/offline$/, view: offline, chrome: 'plain' },
 ];
@@ -80,7 +101,7 @@ function renderHeader(chrome) {
   document.body.dataset.chrome = chrome;
   if (chrome === 'bare') { header.hidden = true; return; }
   header.hidden = false;
-  const brandHref = chrome === 'staff' ? '/staff' : '/';
+  const brandHref = { staff: '/staff', admin: '/admin' }[chrome] || '/';
   const langButton = h('button', {
     type: 'button', class: 'lang-switch', testid: 'lang-switch', lang: getLang() === 'nb' ? 'en' : 'nb',
     'aria-label': t('lang.switchLabel'), text: t('lang.other'),
@@ -90,7 +111,7 @@ function renderHeader(chrome) {
     h('a', { class: 'brand', href: brandHref },
       h('img', { src: '/assets/icons/icon-192.png', alt: '', width: '32', height: '32' }),
       h('span', { text: getConfig().business.name || t('app.name') })),
-    langButton);
+    chrome === 'admin' ? h('div', { class: 'header-actions' }, langButton, adminLogout()) : langButton);
   header.append(bar);
   if (chrome === 'member') {
     const path = location.pathname;
@@ -101,7 +122,25 @@ function renderHeader(chrome) {
     header.append(h('nav', { class: 'tabs', 'aria-label': t('app.name') },
       tab('/', 'nav.home', 'nav-home'), tab('/profile', 'nav.profile', 'nav-profile')));
   }
+  if (chrome === 'admin') {
+    const path = location.pathname;
+    header.append(h('nav', { class: 'tabs tabs-admin', 'aria-label': t('admin.nav.label') },
+      ADMIN_TABS.map((tab) => h('a', {
+        href: tab.href, class: 'tab', testid: tab.testid, text: t(tab.key),
+        'aria-current': tab.match(path) ? 'page' : null,
+      }))));
+  }
   header.append(h('p', { class: 'net-banner', role: 'status', hidden: navigator.onLine, text: t('net.offline') }));
+}
+
+function adminLogout() {
+  const button = h('button', { type: 'button', class: 'header-button', testid: 'admin-logout', text: t('nav.logout') });
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try { await api.post('/api/staff/logout'); } catch { /* leave anyway */ }
+    navigate('/staff/login', { replace: true });
+  });
+  return button;
 }
 
 async function render(reason = 'navigate') {
@@ -126,6 +165,8 @@ async function render(reason = 'navigate') {
     navigate,
     refresh: () => render('refresh'),
     onCleanup: (fn) => cleanups.push(fn),
+    // A view that wants focus somewhere else than its h1 after drawing (e.g. ?show=rewards).
+    focusTarget: null,
     setTitle: (text) => {
       const business = getConfig().business.name;
       document.title = text && business ? `${text} – ${business}` : text || business || t('app.name');
@@ -139,7 +180,10 @@ async function render(reason = 'navigate') {
     if (err && err.name === 'AbortError') return;
     console.error(err);
   }
-  if (!firstRender && reason !== 'lang' && !controller.signal.aborted) {
+  if (ctx.focusTarget && ctx.focusTarget.isConnected && !controller.signal.aborted) {
+    ctx.focusTarget.scrollIntoView({ block: 'start' });
+    ctx.focusTarget.focus({ preventScroll: true });
+  } else if (!firstRender && reason !== 'lang' && !controller.signal.aborted) {
     const heading = main.querySelector('h1');
     (heading || main).focus({ preventScroll: false });
   }
@@ -161,7 +205,27 @@ function updateNetBanner() {
   if (banner) banner.hidden = navigator.onLine;
 }
 
+// A push's navigate URL carries a signed receipt token in `n`: report the open once
+// (no session or CSRF needed) and take it out of the address before routing, so a
+// reload, a bookmark or a shared link never counts again.
+function reportOpened() {
+  const params = new URLSearchParams(location.search);
+  const token = params.get('n');
+  if (!params.has('n')) return;
+  if (token) {
+    fetch('/api/push/receipts', {
+      method: 'POST', credentials: 'same-origin', keepalive: true, cache: 'no-store',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token, event: 'opened' }),
+    }).catch(() => {});
+  }
+  params.delete('n');
+  const query = params.toString();
+  history.replaceState(history.state, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`);
+}
+
 async function start() {
+  reportOpened();
   document.querySelector('.skip-link').textContent = t('app.skip');
   await loadConfig();
   document.addEventListener('click', onLinkClick);

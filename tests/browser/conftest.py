@@ -8,6 +8,7 @@ STAMPCARD_TEST_DB=postgres): the demo loader only fills an empty database, and t
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import random
 import re
@@ -50,6 +51,7 @@ PHONE = {
     "timezone_id": "Europe/Oslo",
 }
 STAFF_LOGIN = ("lokka", "kaffe-lokka")  # demo staff of the Grünerløkka store
+OWNER_LOGIN = ("eier", "kaffe-eier")  # demo owner "Ingrid Eier", no store
 UI_TIMEOUT_MS = 10_000
 
 expect.set_options(timeout=UI_TIMEOUT_MS)
@@ -191,11 +193,13 @@ async def outbox_code(server: Server, mobile: str, *, not_before: datetime | Non
     raise AssertionError(f"no one-time code for {mobile} in the dev outbox")
 
 
-async def request_code(page: Page, mobile: str) -> None:
-    """Join step 1: number, terms, "Send kode"; waits for the code screen."""
+async def request_code(page: Page, mobile: str, *, offers: bool = False) -> None:
+    """Join step 1: number, terms (and "Tilbud som varsler" when `offers`), "Send kode"; waits for the code screen."""
     await page.goto("/join")
     await page.get_by_test_id("identifier-input").fill(mobile)
     await page.get_by_test_id("terms-checkbox").check()
+    if offers:
+        await page.get_by_test_id("marketing-push").check()
     await page.get_by_test_id("identify-submit").click()
     await expect(page.get_by_test_id("code-input")).to_be_visible()
 
@@ -206,10 +210,10 @@ class Member:
     member_number: str
 
 
-async def join(page: Page, server: Server, mobile: str | None = None) -> Member:
+async def join(page: Page, server: Server, mobile: str | None = None, *, offers: bool = False) -> Member:
     """A new member joins through the UI and lands on the home screen."""
     mobile = mobile or fresh_mobile()
-    await request_code(page, mobile)
+    await request_code(page, mobile, offers=offers)
     await page.get_by_test_id("code-input").fill(await outbox_code(server, mobile))
     await page.get_by_test_id("code-submit").click()
     await page.wait_for_url(re.compile(r"/$"))
@@ -228,6 +232,28 @@ async def staff_login(page: Page, username: str = STAFF_LOGIN[0], password: str 
     await expect(page.get_by_test_id("staff-identity")).to_contain_text("Grünerløkka")
 
 
+async def owner_login(page: Page) -> None:
+    """The owner signs in on the same staff form and lands on the back office."""
+    await page.goto("/staff/login")
+    await page.get_by_test_id("staff-username").fill(OWNER_LOGIN[0])
+    await page.get_by_test_id("staff-password").fill(OWNER_LOGIN[1])
+    await page.get_by_test_id("staff-login-submit").click()
+    await page.wait_for_url(re.compile(r"/admin$"))
+    await expect(page.get_by_test_id("admin-greeting")).to_be_visible()
+
+
+async def member_login(page: Page, server: Server, mobile: str) -> None:
+    """An existing member logs in with a one-time code and lands on the home screen."""
+    await page.goto("/login")
+    await page.get_by_test_id("identifier-input").fill(mobile)
+    await page.get_by_test_id("identify-submit").click()
+    await expect(page.get_by_test_id("code-input")).to_be_visible()
+    await page.get_by_test_id("code-input").fill(await outbox_code(server, mobile))
+    await page.get_by_test_id("code-submit").click()
+    await page.wait_for_url(re.compile(r"/$"))
+    await expect(page.get_by_test_id("stamp-count")).to_be_visible()
+
+
 async def wait_for_service_worker(page: Page) -> None:
     """Until the service worker is active (shell precached) and controls this page."""
     await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -235,6 +261,20 @@ async def wait_for_service_worker(page: Page) -> None:
 
 
 # --------------------------------------------------------------------------- database look-ups
+
+
+async def query(database_url: str, sql: str, *args: object) -> list[tuple[object, ...]]:
+    """Rows of a read-only query on the browser session's database (`?` placeholders on both engines)."""
+    if database_url.startswith("postgresql"):
+        counter = itertools.count(1)
+        numbered = re.sub(r"\?", lambda _m: f"${next(counter)}", sql)
+        connection = await asyncpg.connect(database_url)
+        try:
+            return [tuple(r) for r in await connection.fetch(numbered, *args)]
+        finally:
+            await connection.close()
+    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
+        return [tuple(r) for r in connection.execute(sql, args).fetchall()]
 
 
 async def demo_member_with_active_reward(database_url: str) -> str:

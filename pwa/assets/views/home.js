@@ -101,6 +101,8 @@ export async function render(ctx) {
     window.removeEventListener('online', onVisible);
   });
   await refresh();
+  // A push about rewards opens /?show=rewards: bring that section into view, focus its heading.
+  if (ctx.query.get('show') === 'rewards') ctx.focusTarget = content.querySelector('#rewards-h');
 }
 
 function stampGained(prev, me) {
@@ -133,7 +135,7 @@ function homeSections(ctx, me, flash, reload) {
     h('h2', { id: 'tier-h', text: `${t('tier.label')}: ${me.tier.name}` }),
     tierProgress(me.tier_progress)));
   sections.push(h('section', { class: 'card', 'aria-labelledby': 'rewards-h' },
-    h('h2', { id: 'rewards-h', text: t('home.rewardsTitle') }),
+    h('h2', { id: 'rewards-h', tabindex: '-1', text: t('home.rewardsTitle') }),
     me.rewards.length
       ? [rewardList(me.rewards), h('p', { class: 'hint', text: t('reward.howTo') })]
       : h('p', { class: 'muted', testid: 'rewards-empty', text: t('home.rewardsEmpty') })));

@@ -1,6 +1,7 @@
 // The "Varsler" section of the profile: what we send, the opt-in button (the
-// only place that asks for permission), this device's state, and the two
-// account-wide switches (service messages; offers = push marketing consent).
+// only place that asks for permission), this device's state, and the three
+// account-wide switches (service messages; offers = push marketing consent;
+// personalised offers = the separate consent to pick offers by visits and interests).
 
 import { h } from '../dom.js';
 import { errorMessage, t } from '../i18n.js';
@@ -90,6 +91,9 @@ export function notificationsSection(ctx) {
       h('legend', { text: t('push.settingsTitle') }),
       toggle('service', t('push.service'), t('push.serviceHint'), 'push-service-toggle'),
       toggle('offers', t('push.offers'), t('push.offersHint'), 'push-offers-toggle'),
+      // A consent of its own (Datatilsynet: profiling needs separate consent), kept
+      // independent of "Tilbud": turning one on or off never changes the other.
+      toggle('personalised', t('push.personalised'), t('push.personalisedHint'), 'push-personalised-toggle'),
       current.devices ? h('p', { class: 'hint', text: t('push.devices', { n: current.devices }) }) : null));
   }
 

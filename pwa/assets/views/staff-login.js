@@ -1,5 +1,5 @@
 // Staff sign-in on a store device. Done once; the session keeps the device in
-// staff mode until someone logs out.
+// staff mode until someone logs out. The owner uses the same form and lands on /admin.
 
 import { field, h } from '../dom.js';
 import { errorMessage, t } from '../i18n.js';
@@ -29,8 +29,9 @@ export async function render(ctx) {
     }
     withBusy(submit, async () => {
       try {
-        await api.post('/api/staff/login', { username: username.input.value.trim(), password: password.input.value }, { signal: ctx.signal });
-        ctx.navigate('/staff', { replace: true });
+        const res = await api.post('/api/staff/login', { username: username.input.value.trim(), password: password.input.value }, { signal: ctx.signal });
+        // The owner signs in here too, and goes to the back office.
+        ctx.navigate(res && res.staff && res.staff.role === 'owner' ? '/admin' : '/staff', { replace: true });
       } catch (err) {
         if (err.name === 'AbortError') return;
         error.textContent = errorMessage(err);

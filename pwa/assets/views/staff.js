@@ -31,6 +31,7 @@ export async function render(ctx) {
       h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => ctx.refresh() }));
     return;
   }
+  if (staff.role === 'owner') { ctx.navigate('/admin', { replace: true }); return; } // the owner has no till
   if (!ctx.rerender) Object.assign(state, { scan: null, message: null, busy: false, undoOpen: false, lastCode: '', lastCodeAt: 0, device: null });
 
   const result = h('div', { class: 'result-area', 'aria-live': 'off' });

@@ -1,0 +1,119 @@
+// "Hvem skal få den?": tiers, last visit, birthday month, interests, favourite
+// store and active reward. Works on a plain draft object; `toSegment` turns it
+// into the API's Segment (null = no filter; nothing ticked = everyone).
+
+import { checkbox, field, h } from '../../dom.js';
+import { t } from '../../i18n.js';
+import { interestLabel, monthName, tierName } from './common.js';
+
+export function emptySegmentDraft() {
+  return { tiers: [], visitBefore: '', visitAfter: '', birthdayMonth: '', interests: [], store: '', reward: 'any' };
+}
+
+export function toSegment(d) {
+  return {
+    tiers: d.tiers.length ? [...d.tiers] : null,
+    last_visit_before: d.visitBefore || null,
+    last_visit_after: d.visitAfter || null,
+    birthday_month: d.birthdayMonth ? Number(d.birthdayMonth) : null,
+    interests_any: d.interests.length ? [...d.interests] : null,
+    favourite_store_id: d.store ? Number(d.store) : null,
+    has_active_reward: d.reward === 'yes' ? true : d.reward === 'no' ? false : null,
+  };
+}
+
+/** True when the segment filters on history, which needs the personalised-offers consent. */
+export function usesHistory(d) {
+  return Boolean(d.visitBefore || d.visitAfter || d.interests.length || d.store || d.reward !== 'any');
+}
+
+/**
+ * The picker. `onChange` runs after every change. Returns {element, error}, where
+ * `error` is the inline error slot for server messages about the segment.
+ */
+export function segmentPicker(d, opts, onChange) {
+  const changed = () => { historyNote.classList.toggle('is-active', usesHistory(d)); onChange(); };
+
+  const codeBoxes = (items, list, testidPrefix, label) => items.map((item) => {
+    const box = checkbox({ label: label(item.code), checked: list.includes(item.code), testid: `${testidPrefix}-${item.code}` });
+    box.input.value = item.code;
+    box.input.addEventListener('change', () => {
+      const at = list.indexOf(item.code);
+      if (box.input.checked && at < 0) list.push(item.code);
+      if (!box.input.checked && at >= 0) list.splice(at, 1);
+      changed();
+    });
+    return box.row;
+  });
+
+  const tiers = h('fieldset', { class: 'fieldset sub-fieldset' },
+    h('legend', { text: t('admin.seg.tiersLabel') }),
+    h('div', { class: 'check-grid' }, codeBoxes(opts.tiers || [], d.tiers, 'segment-tier', (c) => tierName(opts, c))),
+    h('p', { class: 'hint', text: t('admin.seg.tiersHint') }));
+
+  const month = field({
+    label: t('admin.seg.birthdayLabel'),
+    input: h('select', { name: 'birthday_month', testid: 'segment-birthday-month' },
+      h('option', { value: '', text: t('admin.seg.anyMonth') }),
+      Array.from({ length: 12 }, (_, i) => h('option', {
+        value: String(i + 1), text: capitalise(monthName(i + 1)), selected: d.birthdayMonth === String(i + 1),
+      }))),
+  });
+  month.input.addEventListener('change', () => { d.birthdayMonth = month.input.value; changed(); });
+
+  const dateField = (key, label, testid) => {
+    const f = field({ label, input: h('input', { type: 'date', name: key, value: d[key], testid }) });
+    f.input.addEventListener('input', () => { d[key] = f.input.value; changed(); });
+    return f.row;
+  };
+
+  const interests = (opts.interests || []).length ? h('fieldset', { class: 'fieldset sub-fieldset' },
+    h('legend', { text: t('admin.seg.interestsLabel') }),
+    h('div', { class: 'check-grid' }, codeBoxes(opts.interests, d.interests, 'segment-interest', (c) => interestLabel(opts, c))),
+    h('p', { class: 'hint', text: t('admin.seg.interestsHint') })) : null;
+
+  const store = field({
+    label: t('admin.seg.storeLabel'),
+    input: h('select', { name: 'favourite_store_id', testid: 'segment-store' },
+      h('option', { value: '', text: t('admin.seg.anyStore') }),
+      (opts.stores || []).map((s) => h('option', { value: String(s.id), text: s.name, selected: d.store === String(s.id) }))),
+  });
+  store.input.addEventListener('change', () => { d.store = store.input.value; changed(); });
+
+  const reward = h('fieldset', { class: 'fieldset sub-fieldset' },
+    h('legend', { text: t('admin.seg.rewardLabel') }),
+    h('div', { class: 'segmented' }, ['any', 'yes', 'no'].map((value) => {
+      const id = `segment-reward-${value}`;
+      const input = h('input', { type: 'radio', name: 'has_active_reward', id, value, checked: d.reward === value, testid: id });
+      input.addEventListener('change', () => { if (input.checked) { d.reward = value; changed(); } });
+      return h('span', { class: 'segmented-item' }, input, h('label', { for: id, text: t(`admin.seg.reward.${value}`) }));
+    })));
+
+  const historyNote = h('p', { class: 'consent-note', testid: 'segment-history-note', text: t('admin.seg.historyNote') });
+  historyNote.classList.toggle('is-active', usesHistory(d));
+  const error = h('p', { class: 'field-error', role: 'alert', id: 'segment-error', testid: 'error-segment' });
+
+  const element = h('fieldset', { class: 'card fieldset segment-picker', 'aria-describedby': 'segment-lead' },
+    h('legend', { class: 'card-legend', text: t('admin.seg.title') }),
+    h('p', { class: 'hint', id: 'segment-lead', text: t('admin.seg.lead') }),
+    tiers,
+    month.row,
+    h('div', { class: 'history-filters' },
+      h('h3', { text: t('admin.seg.historyTitle') }),
+      historyNote,
+      h('fieldset', { class: 'fieldset', 'aria-describedby': 'visit-hint' },
+        h('legend', { text: t('admin.seg.visitLabel') }),
+        h('div', { class: 'date-pair' },
+          dateField('visitAfter', t('admin.seg.visitAfterLabel'), 'segment-visit-after'),
+          dateField('visitBefore', t('admin.seg.visitBeforeLabel'), 'segment-visit-before')),
+        h('p', { class: 'hint', id: 'visit-hint', text: t('admin.seg.visitHint') })),
+      interests,
+      store.row,
+      reward),
+    error);
+  return { element, error };
+}
+
+function capitalise(s) {
+  return s ? s[0].toUpperCase() + s.slice(1) : s;
+}
