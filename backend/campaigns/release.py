@@ -17,7 +17,7 @@ from backend.db import write_transaction
 from backend.push.tables import Notification
 from digital_stampcard.campaigns import Message, navigate_for
 from digital_stampcard.notifications import dedupe_key
-from digital_stampcard.segments import early_access_send_at
+from digital_stampcard.segments import early_access_send_at, uses_history
 
 CHUNK = 500  # rows per INSERT
 
@@ -63,6 +63,7 @@ async def _release(ctx: AppContext, campaign_id: int, now: datetime) -> int:
                         "body": body,
                         "navigate": navigate_for(campaign.target, campaign_id),
                         "campaign_id": campaign_id,
+                        "personalised": uses_history(segment),  # then the analysis consent is checked again
                     },
                     campaign=campaign_id,
                     created_at=now,

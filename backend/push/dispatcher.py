@@ -1,13 +1,14 @@
 """Sends the outbox off the request path, a batch at a time.
 
-A round expands due notifications into one delivery per device (a few bulk reads, the pure push policy
-per notification, one bulk insert), claims a batch of deliveries (SKIP LOCKED on PostgreSQL, so several
-workers never take the same one), sends them concurrently on one aiohttp session and records the push
-service's answers in grouped UPDATEs while the rest of the batch is still in flight.
+A round claims a batch of deliveries (SKIP LOCKED on PostgreSQL, so several workers never take the same
+one) and sends it concurrently on one aiohttp session while the next due notifications are fanned out into
+deliveries (a few bulk reads, the pure push policy per notification, one INSERT ... SELECT). The answers
+are recorded in grouped UPDATEs as they arrive.
 
-Delivery is at least once: a worker killed after the push service accepted a message but before the
-answer was recorded sends it again once the claim's lease runs out. Such a copy has the same Topic,
-tag and receipt token, so the push service and the phone replace the first copy with it."""
+Delivery is at least once. A send keeps its concurrency slot until its answer is recorded, so at most
+`concurrency` messages are ever sent but not recorded: all that a killed worker can send twice (once its
+lease runs out). Such a copy has the same Topic, tag and receipt token, so the push service and the phone
+replace the first copy with it. A stopped (SIGTERM) worker finishes and records its round first."""
 
 from __future__ import annotations
 
@@ -17,20 +18,21 @@ import json
 import logging
 import random
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, cast
+from typing import NamedTuple, cast
 
 import aiohttp
 import msgspec
 from pywebpush import WebPusher
 
+from backend.campaigns.release import release_due
 from backend.context import AppContext
-from backend.db import is_postgres, write_transaction
-from backend.members.tables import ConsentEvent, Member
+from backend.db import write_transaction
+from backend.push.fanout import expand_due, locked
 from backend.push.receipts import receipt_token, with_receipt
 from backend.push.schedules import enqueue_due
-from backend.push.tables import Notification, PushDelivery, PushSubscription
+from backend.push.tables import PushDelivery, PushSubscription
 from backend.push.vapid import VapidIdentity
 from digital_stampcard import notifications as rules
 from digital_stampcard.errors import DomainError
@@ -39,7 +41,7 @@ log = logging.getLogger("stampcard.push")
 SCAN_EVERY = timedelta(minutes=10)
 GONE = {404, 410}
 BAD_SUBSCRIPTION = {400, 403, 413}
-INSERT_CHUNK = 1000  # rows per INSERT: 14 columns each stays under SQLite's and asyncpg's parameter limits
+INSERT_CHUNK = 1000  # notifications per fan-out INSERT (one parameter each)
 RECORD_TRIES = 3
 SEND_TIMEOUT = aiohttp.ClientTimeout(total=15)
 
@@ -49,6 +51,7 @@ class Claimed(NamedTuple):
 
     id: int
     attempts: int
+    leased_until: datetime  # not sent once this has passed: another worker may have taken it over
     kind: rules.Kind
     data: str  # the notification's data as JSON text: equal texts render once
     lang: str
@@ -80,7 +83,7 @@ class Dispatcher:
         self.batch, self.semaphore = batch, asyncio.Semaphore(concurrency)
         self.lease = timedelta(seconds=ctx.settings.push_claim_lease_seconds)  # a dead worker's claims come back
         self.session: aiohttp.ClientSession | None = None
-        self.policy = rules.PushPolicy()
+        self.policy = ctx.push_policy  # the weekly marketing cap comes from MARKETING_PUSHES_PER_WEEK
 
     async def __aenter__(self) -> Dispatcher:
         self.session = aiohttp.ClientSession(timeout=SEND_TIMEOUT)
@@ -94,10 +97,13 @@ class Dispatcher:
         """Rounds until `stop` is set. A round in flight always ends with every send recorded."""
         next_scan = self.ctx.clock.now()
         while not stop.is_set():
-            try:
-                if self.ctx.clock.now() >= next_scan:  # time-based messages: expiring rewards, birthdays...
+            if self.ctx.clock.now() >= next_scan:  # time-based messages: expiring rewards, birthdays...
+                next_scan = self.ctx.clock.now() + SCAN_EVERY  # a failing scan must not stop the sending
+                try:
                     await enqueue_due(self.ctx, self.ctx.clock.now())
-                    next_scan = self.ctx.clock.now() + SCAN_EVERY
+                except Exception:
+                    log.exception("scan for time-based push messages failed")
+            try:
                 busy = await self.run_once()
             except Exception:  # keep the loop alive; the outbox keeps the work
                 log.exception("dispatcher round failed")
@@ -107,84 +113,27 @@ class Dispatcher:
                     await asyncio.wait_for(stop.wait(), idle_seconds)
 
     async def run_once(self) -> int:
-        """One round: expand what is due, send what is claimable. Returns how much was done."""
-        expanded = await self.expand_due()
+        """One round: claim a batch (fanning out what is due first when there is nothing to claim), then
+        send it while the next batch is fanned out. Returns how much was done (0: nothing to do)."""
+        expanded = await release_due(self.ctx, self.ctx.clock.now())  # owner campaigns whose time has come
         claimed = await self.claim()
-        await self.send(claimed)
-        return expanded + len(claimed)
-
-    # --- fan-out ------------------------------------------------------------------------------------
+        if not claimed:
+            expanded = await expand_due(self.ctx, self.policy, self.batch)
+            claimed = await self.claim()
+        _, expanded_meanwhile = await asyncio.gather(self.send(claimed), expand_due(self.ctx, self.policy, self.batch))
+        return expanded + expanded_meanwhile + len(claimed)
 
     async def expand_due(self) -> int:
-        now = self.ctx.clock.now()
-        async with write_transaction(self.ctx.engine):
-            rows = await _locked(
-                self.ctx,
-                "SELECT id, member, kind FROM notification WHERE status = 'pending' AND due_at <= {} "
-                "ORDER BY id LIMIT {}",
-                now,
-                self.batch,
-            )
-            if rows:
-                await self._expand(rows, now)
-        return len(rows)
-
-    async def _expand(self, rows: list[dict[str, Any]], now: datetime) -> None:
-        """Decides each notification with the push policy and writes the outcome, in bulk."""
-        members = {r["member"] for r in rows}
-        marketing = {r["member"] for r in rows if rules.is_marketing(r["kind"])}
-        service_enabled = await _service_enabled(members)
-        consents = await _marketing_consents(marketing)
-        sent_or_due = await _marketing_times(marketing, now)
-        statuses: dict[tuple[str, str | None], list[int]] = defaultdict(list)
-        deferred: dict[datetime, list[int]] = defaultdict(list)
-        sending = []
-        for row in rows:
-            member, kind = row["member"], row["kind"]
-            if member not in service_enabled:
-                statuses["skipped", "member_gone"].append(row["id"])
-                continue
-            times = sent_or_due[member] if rules.is_marketing(kind) else []
-            state = rules.MemberPushState(service_enabled[member], consents.get(member, False), list(times))
-            decision = rules.decide(kind, now, state, self.policy)
-            if decision.action == "skip":
-                statuses["skipped", decision.reason].append(row["id"])
-                continue
-            times.append(decision.send_at)  # the cap counts what this batch sends or schedules, too
-            if decision.action == "defer":
-                deferred[decision.send_at].append(row["id"])
-            else:
-                sending.append(row)
-        devices = await _devices({r["member"] for r in sending})
-        deliveries = []
-        for row in sending:
-            subscriptions = devices.get(row["member"], [])
-            statuses[("expanded", None) if subscriptions else ("skipped", "no_device")].append(row["id"])
-            deliveries += [
-                PushDelivery(
-                    notification=row["id"],
-                    subscription=sub_id,
-                    delivery_key=f"{row['id']}:{sub_id}",
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-                for sub_id in subscriptions
-            ]
-        for chunk in _chunks(deliveries, INSERT_CHUNK):  # a re-run after a crash adds nothing twice
-            await PushDelivery.insert(*chunk).on_conflict(target=PushDelivery.delivery_key, action="DO NOTHING")
-        for send_at, ids in deferred.items():
-            await Notification.update({Notification.due_at: send_at}).where(Notification.id.is_in(ids))
-        for (status, reason), ids in statuses.items():
-            await Notification.update({Notification.status: status, Notification.skip_reason: reason}).where(
-                Notification.id.is_in(ids)
-            )
+        """Due notifications become deliveries (see `backend.push.fanout`)."""
+        return await expand_due(self.ctx, self.policy, self.batch)
 
     # --- claim, send, record --------------------------------------------------------------------------
 
     async def claim(self) -> list[Claimed]:
         now = self.ctx.clock.now()
+        leased_until = now + self.lease
         async with write_transaction(self.ctx.engine):
-            rows = await _locked(
+            rows = await locked(
                 self.ctx,
                 "SELECT id FROM push_delivery WHERE (status = 'pending' AND next_attempt_at <= {}) "
                 "OR (status = 'sending' AND locked_until < {}) ORDER BY id LIMIT {}",
@@ -197,7 +146,7 @@ class Dispatcher:
                 await PushDelivery.update(
                     {
                         PushDelivery.status: "sending",
-                        PushDelivery.locked_until: now + self.lease,
+                        PushDelivery.locked_until: leased_until,
                         PushDelivery.attempts: PushDelivery.attempts + 1,
                     }
                 ).where(PushDelivery.id.is_in(ids))
@@ -218,6 +167,7 @@ class Dispatcher:
             Claimed(
                 id=r["id"],
                 attempts=r["attempts"],
+                leased_until=leased_until,
                 kind=r["notification.kind"],
                 data=r["notification.data"],
                 lang=r["notification.member.lang"] or "nb",
@@ -237,7 +187,12 @@ class Dispatcher:
         messages: dict[tuple[str, str, str], Message | str] = {}
 
         async def one(row: Claimed) -> None:
-            recorder.add(await self._send(row, messages))
+            # A slot is held until the answer is recorded, so at most `concurrency` pushes are ever sent but
+            # not yet recorded: all a crash can make us send twice.
+            async with self.semaphore:
+                if self.ctx.clock.now() >= row.leased_until:  # the batch outlived its lease (a hanging service)
+                    return  # left as it is: the next claim, ours or another worker's, sends it
+                await recorder.recorded(await self._send(row, messages))
 
         try:
             await asyncio.gather(*(one(row) for row in claimed))
@@ -270,20 +225,15 @@ class Dispatcher:
         if message.delivery.topic:
             headers["Topic"] = message.delivery.topic
         info = {"endpoint": row.endpoint, "keys": {"p256dh": row.p256dh, "auth": row.auth}}
-        async with self.semaphore:
-            try:
-                response = await WebPusher(info, aiohttp_session=self.session).send_async(
-                    payload,
-                    headers=headers,
-                    ttl=message.delivery.ttl,
-                    content_encoding="aes128gcm",
-                    timeout=SEND_TIMEOUT,
-                )
-                response = cast(aiohttp.ClientResponse, response)  # a str only when asked for curl
-                status, retry_after = response.status, _retry_after(response.headers.get("Retry-After"))
-            except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-                status, retry_after = 0, None
-                log.info("push to %s failed: %s", row.endpoint[:60], exc)
+        try:
+            response = await WebPusher(info, aiohttp_session=self.session).send_async(
+                payload, headers=headers, ttl=message.delivery.ttl, content_encoding="aes128gcm", timeout=SEND_TIMEOUT
+            )
+            response = cast(aiohttp.ClientResponse, response)  # a str only when asked for curl
+            status, retry_after = response.status, _retry_after(response.headers.get("Retry-After"))
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            status, retry_after = 0, None
+            log.info("push to %s failed: %s", row.endpoint[:60], exc)
         return Outcome(row.id, row.subscription_id, row.attempts, status, retry_after)
 
     async def _record(self, outcomes: list[Outcome]) -> None:
@@ -339,18 +289,21 @@ class Dispatcher:
 
 
 class _Recorder:
-    """Records outcomes as they arrive: one write at a time, each taking everything that has arrived
-    since the previous one began. A failed write is tried again; results wait only for the write ahead."""
+    """Records outcomes as they arrive, one write at a time, each taking everything that arrived since the
+    previous write began. A failed write (a deadlock abort, say) is tried again before it is given up on."""
 
-    def __init__(self, record: Callable[[list[Outcome]], Awaitable[None]]) -> None:
-        self.record = record
-        self.waiting: list[Outcome] = []
+    def __init__(self, write: Callable[[list[Outcome]], Awaitable[None]]) -> None:
+        self.write = write
+        self.waiting: list[tuple[Outcome, asyncio.Future[None]]] = []
         self.task: asyncio.Task[None] | None = None
 
-    def add(self, outcome: Outcome) -> None:
-        self.waiting.append(outcome)
+    async def recorded(self, outcome: Outcome) -> None:
+        """Returns once `outcome` is written (or given up on: then the lease brings the delivery back)."""
+        written = asyncio.get_running_loop().create_future()
+        self.waiting.append((outcome, written))
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._drain())
+        await asyncio.shield(written)
 
     async def drained(self) -> None:
         while self.task is not None and not self.task.done():
@@ -361,67 +314,15 @@ class _Recorder:
             chunk, self.waiting = self.waiting, []
             for attempt in range(1, RECORD_TRIES + 1):
                 try:
-                    await self.record(chunk)
+                    await self.write([outcome for outcome, _ in chunk])
                     break
-                except Exception:  # e.g. a deadlock abort: the transaction rolled back, so do it again
-                    if attempt == RECORD_TRIES:  # the lease brings these back: they are sent again
-                        log.exception("could not record %d push results", len(chunk))
+                except Exception:
+                    if attempt == RECORD_TRIES:
+                        log.exception("could not record %d push results; they will be sent again", len(chunk))
                     else:
                         await asyncio.sleep(0.1 * attempt)
-
-
-async def _locked(ctx: AppContext, sql: str, *args: Any) -> list[dict[str, Any]]:
-    """Rows for this worker only: PostgreSQL skips rows another worker holds; SQLite has one writer."""
-    if is_postgres(ctx.engine):
-        sql += " FOR UPDATE SKIP LOCKED"
-    return await Notification.raw(sql, *args)
-
-
-async def _service_enabled(member_ids: Iterable[int]) -> dict[int, bool]:
-    rows = await Member.select(Member.id, Member.push_service_enabled).where(Member.id.is_in(sorted(member_ids)))
-    return {r["id"]: r["push_service_enabled"] for r in rows}
-
-
-async def _marketing_consents(member_ids: set[int]) -> dict[int, bool]:
-    """Push marketing consent as the ledger says now: the latest event per member wins."""
-    if not member_ids:
-        return {}
-    rows = (
-        await ConsentEvent.select(ConsentEvent.member, ConsentEvent.granted)
-        .where(ConsentEvent.member.is_in(sorted(member_ids)) & (ConsentEvent.purpose == "marketing_push"))
-        .order_by(ConsentEvent.id)
-    )
-    return {r["member"]: r["granted"] for r in rows}
-
-
-async def _marketing_times(member_ids: set[int], now: datetime) -> defaultdict[int, list[datetime]]:
-    """When these members' marketing pushes went out, a week either side of now."""
-    times: defaultdict[int, list[datetime]] = defaultdict(list)
-    if member_ids:
-        rows = await Notification.select(Notification.member, Notification.due_at).where(
-            Notification.member.is_in(sorted(member_ids))
-            & Notification.kind.is_in(sorted(rules.MARKETING_KINDS))
-            & (Notification.status == "expanded")
-            & (Notification.due_at >= now - rules.CAP_WINDOW)
-            & (Notification.due_at <= now + rules.CAP_WINDOW)
-        )
-        for r in rows:
-            times[r["member"]].append(r["due_at"])
-    return times
-
-
-async def _devices(member_ids: set[int]) -> dict[int, list[int]]:
-    """The unflagged push subscriptions of these members."""
-    devices: dict[int, list[int]] = defaultdict(list)
-    if member_ids:
-        rows = (
-            await PushSubscription.select(PushSubscription.id, PushSubscription.member)
-            .where(PushSubscription.member.is_in(sorted(member_ids)) & PushSubscription.flagged_at.is_null())
-            .order_by(PushSubscription.id)
-        )
-        for r in rows:
-            devices[r["member"]].append(r["id"])
-    return devices
+            for _, written in chunk:
+                written.set_result(None)
 
 
 async def _finish(
@@ -436,10 +337,6 @@ async def _finish(
             PushDelivery.locked_until: None,
         }
     ).where(PushDelivery.id.is_in(ids))
-
-
-def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
-    return (items[i : i + size] for i in range(0, len(items), size))
 
 
 def _retry_after(value: str | None) -> float | None:

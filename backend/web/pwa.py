@@ -79,6 +79,7 @@ def pwa_router() -> Router:
         path="/",
         route_handlers=[
             shell,
+            shell_with_id,
             poster_shell,
             service_worker,
             manifest,

@@ -36,7 +36,17 @@ async def test_join_poster_qr_is_a_cached_svg_for_the_stores_join_link(new_brows
 
 async def test_pwa_shell_worker_manifest_and_vendor_files(new_browser: Callable[[], Browser]) -> None:
     browser = new_browser()
-    for route in ["/", "/join", "/qr", "/staff", "/profile"]:
+    for route in [
+        "/",
+        "/join",
+        "/qr",
+        "/staff",
+        "/profile",
+        "/admin",
+        "/admin/campaigns/new",
+        "/admin/campaigns/3",
+        "/offer/3",
+    ]:
         response = await browser.get(route)
         assert response.status_code == 200 and b'rel="manifest"' in response.content, route
     worker = await browser.get("/sw.js")

@@ -1,1 +1,23 @@
+"""Shared by the push tests: the real app (from the API tests), a local push service, a dispatcher."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar import Litestar
+
+from backend.push.dispatcher import Dispatcher
 from tests.api.conftest import app, client, new_browser  # noqa: F401  (the same real app, reused)
+from tests.push.fake_push_service import FakePushService
+
+
+@pytest.fixture
+async def push() -> AsyncIterator[FakePushService]:
+    async with FakePushService() as service:
+        yield service
+
+
+@pytest.fixture
+async def dispatcher(app: Litestar, client: object) -> AsyncIterator[Dispatcher]:  # noqa: F811
+    ctx = app.state["ctx"]
+    async with Dispatcher(ctx, ctx.vapid, concurrency=16) as d:
+        yield d

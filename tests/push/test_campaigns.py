@@ -21,7 +21,7 @@ from backend.push.tables import Notification, PushDelivery
 from digital_stampcard.clock import OSLO
 from tests.api.helpers import Browser
 from tests.push.fake_push_service import FakePushService, FakeSubscription
-from tests.push.test_delivery import dispatcher, push, subscribed_member  # noqa: F401  (shared fixtures)
+from tests.push.test_delivery import subscribed_member
 
 
 @pytest.fixture
@@ -282,3 +282,25 @@ async def test_a_scheduled_campaign_can_be_cancelled_until_it_goes_out(
     too_late = await owner.post(f"/api/admin/campaigns/{second['id']}/cancel")
     assert too_late.status_code == 409 and too_late.json()["code"] == "campaign_already_sent"
     assert await PushDelivery.count() == 1
+
+
+async def test_withdrawing_personalised_offers_after_release_takes_the_member_out(
+    app: Litestar,
+    new_browser: Callable[[], Browser],
+    owner: Browser,
+    push: FakePushService,
+    dispatcher: Dispatcher,
+    clock: FrozenClock,
+) -> None:
+    phone, _ = await member(new_browser, push, "91000071", interests=["kaffe"])
+    evening = datetime(2026, 11, 24, 22, 30, tzinfo=OSLO)
+    created = await create(owner, send_at=evening.isoformat(), segment={"interests_any": ["kaffe"]})
+    clock.advance(hours=11, minutes=30)  # 22:30 in Oslo: written to the outbox, held until the morning
+    await deliver(app, dispatcher, clock)
+    assert (await campaign(owner, created["id"]))["stats"]["pending"] == 1
+    assert (await phone.patch("/api/me/push/settings", {"personalised": False})).status_code == 200
+    clock.advance(hours=10, minutes=30)  # 09:00
+    await deliver(app, dispatcher, clock)
+    assert push.received == []
+    reason = await Notification.select(Notification.skip_reason).where(Notification.campaign == created["id"]).first()
+    assert reason == {"skip_reason": "no_consent"}

@@ -153,3 +153,30 @@ async def test_at_most_two_marketing_pushes_a_week(
     await enqueue(member.id, "campaign", 9, {"title": "Tilbud 9", "body": "Kom innom", "campaign_id": 9}, clock.now())
     await dispatcher.run_once()
     assert [m.json["notification"]["title"] for m in push.received_for(subscription)][-1] == "Tilbud 9"
+
+
+async def test_the_weekly_cap_holds_inside_one_batch_also_for_offers_held_until_morning(
+    new_browser: Callable[[], Browser], clock: FrozenClock, app: Litestar, push: FakePushService, dispatcher: Dispatcher
+) -> None:
+    phone, subscription = await subscribed_member(new_browser, push)
+    await phone.patch("/api/me/push/settings", {"offers": True})
+    member = await member_row()
+    clock.advance(hours=11)  # 22:00 in Oslo: the offers wait for the morning
+    for n in range(3):
+        data = {"title": f"Tilbud {n}", "body": "Kom innom", "campaign_id": n}
+        await enqueue(member.id, "campaign", n, data, clock.now())
+    await dispatcher.run_once()  # one batch decides all three: two are scheduled, so the third is over the cap
+    rows = await Notification.select(Notification.status, Notification.skip_reason, Notification.due_at).order_by(
+        Notification.id
+    )
+    assert [(r["status"], r["skip_reason"]) for r in rows] == [
+        ("pending", None),
+        ("pending", None),
+        ("skipped", "weekly_cap"),
+    ]
+    assert {r["due_at"].astimezone(OSLO).hour for r in rows[:2]} == {9}
+    clock.at = rows[0]["due_at"]
+    await dispatcher.run_once()
+    titles = sorted(m.json["notification"]["title"] for m in await push.wait_for(2))
+    assert titles == ["Tilbud 0", "Tilbud 1"]
+    assert [m.topic for m in push.received_for(subscription)] in (["c0", "c1"], ["c1", "c0"])

@@ -335,6 +335,25 @@ def test_every_kind_has_a_ttl_and_a_valid_topic(kind: Kind) -> None:
         assert re.fullmatch(r"[A-Za-z0-9_-]{1,32}", delivery.topic)
 
 
+@given(st.integers(min_value=1, max_value=10**30))
+def test_a_campaign_replaces_only_its_own_copies(campaign_id: int) -> None:
+    """Topic `c{id}`: a resent copy replaces one the push service still holds, another campaign never does."""
+    delivery = delivery_for("campaign", {"title": "Tilbud", "body": "Kom innom", "campaign_id": campaign_id})
+    assert delivery.topic == f"c{campaign_id}" and re.fullmatch(r"[A-Za-z0-9_-]{1,32}", delivery.topic)
+    assert (delivery.ttl, delivery.urgency) == (DELIVERY["campaign"].ttl, DELIVERY["campaign"].urgency)
+    assert delivery_for("campaign", {"campaign_id": campaign_id + 1}).topic != delivery.topic
+
+
+def test_topics_without_a_campaign_id_are_the_kinds_own() -> None:
+    assert delivery_for("campaign", {"title": "Tilbud", "body": "Kom innom"}) == DELIVERY["campaign"]
+    assert delivery_for("campaign") == DELIVERY["campaign"]
+    assert delivery_for("stamp_received", {"campaign_id": 7}).topic == "card"  # only campaigns take the id
+    with pytest.raises(ValueError):
+        delivery_for("campaign", {"campaign_id": "1 2"})  # never an invalid Topic header
+    with pytest.raises(ValueError):
+        delivery_for("campaign", {"campaign_id": 10**31})  # 33 characters
+
+
 @pytest.mark.parametrize("topic", ["", "a" * 33, "reward ready", "kø", "a/b", "a=b"])
 def test_a_topic_outside_rfc_8030_is_refused(topic: str) -> None:
     with pytest.raises(ValueError):
