@@ -1,8 +1,9 @@
 """A push campaign to 10,000 subscriptions through our dispatcher, beside a naive pywebpush loop measured in
 the same run.
 
-    .venv/bin/python benchmarks/push_campaign.py [--subscriptions 10000] [--baseline 300] [--latency 0.02]
-                                                 [--concurrency 64] [--batch 500] [--kind campaign]
+    .venv/bin/python benchmarks/push_campaign.py [--subscriptions 10000] [--baseline 300] [--baseline-at-0 2000]
+                                                 [--latency 0.02] [--concurrency 64] [--batch 500]
+                                                 [--kind campaign] [--traced 2000] [--profile FILE]
 
 What it does, in one run:
   1. creates a database `stampcard_bench_<hex>` on the PostgreSQL server at --pg-admin-url and migrates it;
@@ -13,21 +14,23 @@ What it does, in one run:
   4. for each latency (--latency, then 0): writes one outbox row per member (the campaign), then times
      `Dispatcher.run_once()` rounds until every delivery is sent, and checks that every subscription received
      exactly one message that decrypts to the campaign's text;
-  5. in the same conditions, times the naive loop a tutorial would write, on --baseline other subscriptions:
+  5. in the same conditions, times the naive loop a tutorial would write, on --baseline other subscriptions
+     (--baseline-at-0 at 0 ms latency, where it is fast and a short run gives a jumpy rate):
      `for sub in subs: pywebpush.webpush(sub, data, vapid_private_key=KEY, vapid_claims={"sub": ...})`,
      synchronous, one after another, a new requests connection, key parse and VAPID signature per call;
   6. prints deliveries per second for both, the ratio (the issue's target: at least 4x), CPU per message
      for this process, the fake service and PostgreSQL, and the dispatcher's peak memory: the growth of this
      process's maximum RSS during the timed runs, and the tracemalloc peak of a separate, untimed run
-     (tracemalloc slows every allocation, so it never runs while a rate is measured).
+     (tracemalloc slows every allocation, so it never runs while a rate is measured). --profile FILE also
+     runs an untimed campaign at 0 ms under cProfile and writes the stats to FILE (python -m pstats FILE).
 
 The naive loop is given its subscriptions in memory (no database work, no result bookkeeping); the
 dispatcher reads the outbox, applies the push policy (consent, quiet hours, weekly cap) per member, fans
-out, claims with SKIP LOCKED and records every answer. The dispatcher gets a FrozenClock at midday in Oslo
-(outside quiet hours), moved 15 days before each campaign so the weekly marketing cap lets each through.
-The dispatcher, PostgreSQL and the fake share the machine's cores: read the figures as a ratio measured
-under the same conditions. The database and the fake service are removed even when the run fails or is
-interrupted.
+out, claims with SKIP LOCKED and records every answer, and each of its messages carries its own receipt
+token. The dispatcher gets a FrozenClock at midday in Oslo (outside quiet hours), moved 15 days before each
+campaign so the weekly marketing cap lets each through. The dispatcher, PostgreSQL and the fake share the
+machine's cores: read the figures as a ratio measured under the same conditions. The database and the fake
+service are removed even when the run fails or is interrupted.
 """
 
 from __future__ import annotations
@@ -35,12 +38,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import io
 import json
 import multiprocessing
 import os
 import resource
-import secrets
 import signal
 import sys
 import threading
@@ -55,15 +58,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
+if str(ROOT) not in sys.path:  # run as a script: the repository root, for backend, digital_stampcard, benchmarks
     sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 
+from benchmarks.common import (  # noqa: E402
+    add_pg_admin_argument,
+    postgres_cpu_seconds,
+    proc_cpu_seconds,
+    run_script,
+    scratch_database,
+)
 from digital_stampcard.notifications import Kind  # noqa: E402
 
-DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 OSLO = ZoneInfo("Europe/Oslo")
 SUBJECT = "mailto:push@digital-stampcard.example"
 # Campaigns in one run are this far apart on the injected clock, so the weekly marketing cap (2 per 7 days,
@@ -174,28 +182,6 @@ class FakeService:
 # ---------------------------------------------------------------- measurement helpers
 
 
-def proc_cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
-
-
-def postgres_cpu_seconds() -> float:
-    """CPU used so far by every process named postgres on this machine (the server and its backends)."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if (entry / "comm").read_text().strip() == "postgres":
-                total += proc_cpu_seconds(int(entry.name))
-        except OSError:
-            continue
-    return total
-
-
 def maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
@@ -209,7 +195,13 @@ class Run:
     wall: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)  # seconds per process group
     rounds: int = 0
-    db_phase: float = 0.0  # dispatcher: seconds in expand_due() and claim(), which do not overlap the sends
+    sending: float = 0.0  # dispatcher: seconds in which a claimed batch was being sent (and recorded)
+
+    @property
+    def not_sending(self) -> float:
+        """Seconds of the run with no batch in flight: claims, and fan-outs with nothing to overlap."""
+        return self.wall - self.sending
+
     maxrss_growth: float = 0.0  # MiB
 
     @property
@@ -249,14 +241,6 @@ def check_delivery(summary: dict[str, Any], expected: int, what: str) -> None:
 
 
 # ---------------------------------------------------------------- database
-
-
-async def admin_execute(admin_url: str, sql: str) -> None:
-    connection = await asyncpg.connect(admin_url)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 SEED_MEMBERS = """
@@ -322,7 +306,14 @@ async def enqueue_campaign(
 
 
 async def dispatcher_campaign(
-    ctx: Any, args: argparse.Namespace, count: int, latency: float, meter: CpuMeter, *, trace: bool = False
+    ctx: Any,
+    args: argparse.Namespace,
+    count: int,
+    latency: float,
+    meter: CpuMeter,
+    *,
+    trace: bool = False,
+    profiler: cProfile.Profile | None = None,
 ) -> tuple[Run, float]:
     """Runs Dispatcher.run_once() until a round finds nothing to do. Returns the run and the tracemalloc peak."""
     from backend.push.dispatcher import Dispatcher
@@ -330,12 +321,13 @@ async def dispatcher_campaign(
     run = Run("dispatcher (outbox, run_once)", latency, count, args.concurrency)
     peak = 0.0
     async with Dispatcher(ctx, ctx.vapid, concurrency=args.concurrency, batch=args.batch) as dispatcher:
-        # run_once() = expand_due() + claim() + the sends; time the first two (on this instance only).
-        for name in ("expand_due", "claim"):
-            setattr(dispatcher, name, _timed(getattr(dispatcher, name), run))
+        # Time the sends (on this instance only); the rest of the wall time nothing was in flight.
+        dispatcher.send = _timed(dispatcher.send, run)  # type: ignore[method-assign,assignment]
         rss_before = maxrss_mib()
         if trace:
             tracemalloc.start()
+        if profiler is not None:
+            profiler.enable()
         before = meter.read()
         started = time.perf_counter()
         deadline = started + args.timeout
@@ -345,6 +337,8 @@ async def dispatcher_campaign(
                 raise CheckFailed(f"the dispatcher had not finished after {args.timeout:.0f} s ({run.rounds} rounds)")
         run.wall = time.perf_counter() - started
         run.cpu = CpuMeter.delta(before, meter.read())
+        if profiler is not None:
+            profiler.disable()
         if trace:
             peak = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
@@ -352,13 +346,13 @@ async def dispatcher_campaign(
     return run, peak
 
 
-def _timed(method: Callable[[], Awaitable[int]], run: Run) -> Callable[[], Awaitable[int]]:
-    async def timed() -> int:
+def _timed(method: Callable[[Any], Awaitable[None]], run: Run) -> Callable[[Any], Awaitable[None]]:
+    async def timed(claimed: Any) -> None:
         started = time.perf_counter()
         try:
-            return await method()
+            await method(claimed)
         finally:
-            run.db_phase += time.perf_counter() - started
+            run.sending += time.perf_counter() - started
 
     return timed
 
@@ -416,12 +410,13 @@ def report(
     print()
     print(
         f"push {args.kind} to {args.subscriptions} subscriptions on PostgreSQL: dispatcher concurrency "
-        f"{args.concurrency}, batch {args.batch}; naive loop on {args.baseline} other subscriptions; "
+        f"{args.concurrency}, batch {args.batch}; naive loop on {args.baseline} other subscriptions "
+        f"({args.baseline_at_0} at 0 ms); "
         f"fake push service in its own process, decrypt on; {os.cpu_count()} CPUs"
     )
     print()
     header = (
-        f"{'path':<30} {'latency':>8} {'messages':>8} {'conc':>5} {'rounds':>6} {'wall s':>8} {'expand s':>8}"
+        f"{'path':<30} {'latency':>8} {'messages':>8} {'conc':>5} {'rounds':>6} {'wall s':>8} {'idle s':>8}"
         f" {'msg/s':>9} {'self':>6} {'fake':>6} {'pg':>6}"
     )
     print(header)
@@ -431,7 +426,7 @@ def report(
         for run in pair:
             cpu = " ".join(f"{run.cpu[k] * 1000 / max(run.messages, 1):6.2f}" for k in ("self", "fake", "pg"))
             rounds = str(run.rounds) if run.rounds else "-"
-            phase = f"{run.db_phase:8.2f}" if run.rounds else f"{'-':>8}"
+            phase = f"{run.not_sending:8.2f}" if run.rounds else f"{'-':>8}"
             print(
                 f"{run.path:<30} {run.latency * 1000:6.0f}ms {run.messages:>8} {run.concurrency:>5} {rounds:>6}"
                 f" {run.wall:8.2f} {phase} {run.rate:9.1f} {cpu}"
@@ -459,8 +454,9 @@ def report(
         "Every subscription received exactly one message that decrypted to the expected text (checked by the fake "
         "push service, which also verified every VAPID JWT). 'self' is this process (the dispatcher, or the naive "
         "loop), 'fake' the push service process, 'pg' every postgres process on the machine. The latency is a sleep "
-        "in the fake service per request, modelling a network round trip; it applies to both paths. 'expand s' is "
-        "the dispatcher's time in expand_due() and claim(), during which nothing is being sent. The 0 ms campaign "
+        "in the fake service per request, modelling a network round trip; it applies to both paths. 'idle s' is "
+        "the dispatcher's time with no batch in flight (claiming, or fanning out with nothing to send meanwhile; "
+        "the fan-out of the next batch otherwise runs while one is sent). The 0 ms campaign "
         "runs on tables that already hold the first campaign's rows, as a later campaign would in production."
     )
 
@@ -498,12 +494,13 @@ async def bench(args: argparse.Namespace, database_url: str, fake: FakeService) 
         ctx.vapid = load_identity(settings)
         assert ctx.vapid is not None
 
+        naive_count = max(args.baseline, args.baseline_at_0)
         print(
-            f"starting the fake push service; making {args.subscriptions + args.baseline} subscriptions ...", flush=True
+            f"starting the fake push service; making {args.subscriptions + naive_count} subscriptions ...", flush=True
         )
         await fake.start()
         subs = await fake.call("subscribe", args.subscriptions, ctx.vapid.application_server_key)
-        naive_subs = await fake.call("subscribe", args.baseline, ctx.vapid.application_server_key)
+        naive_subs = await fake.call("subscribe", naive_count, ctx.vapid.application_server_key)
         connection = await asyncpg.connect(database_url)
         try:
             print(
@@ -512,12 +509,12 @@ async def bench(args: argparse.Namespace, database_url: str, fake: FakeService) 
             )
             member_ids = await seed(connection, subs, ctx.vapid.key_id, clock.now() - timedelta(days=1))
             sub_ids = [sid for sid, _ in subs]
-            naive_ids = [sid for sid, _ in naive_subs]
             meter = CpuMeter(fake)
             base_rss = maxrss_mib()
             pairs: list[tuple[Run, Run]] = []
             campaign_id = 0
             for latency in dict.fromkeys([args.latency, 0.0]):
+                naive_ids = {sid for sid, _ in naive_subs[: args.baseline if latency else args.baseline_at_0]}
                 await fake.call("latency", latency)
                 campaign_id += 1
                 clock.advance(days=CAMPAIGN_SPACING_DAYS)
@@ -541,14 +538,14 @@ async def bench(args: argparse.Namespace, database_url: str, fake: FakeService) 
 
                 await fake.call("reset")
                 print(
-                    f"timing the naive loop: {args.baseline} messages at {latency * 1000:.0f} ms latency ...",
+                    f"timing the naive loop: {len(naive_ids)} messages at {latency * 1000:.0f} ms latency ...",
                     flush=True,
                 )
                 naive = await naive_baseline(
-                    [info for _, info in naive_subs], payload, private_key, ttl, latency, meter
+                    [info for sid, info in naive_subs if sid in naive_ids], payload, private_key, ttl, latency, meter
                 )
-                summary = await fake.call("summary", naive_ids, note.title, note.tag)
-                check_delivery(summary, args.baseline, f"naive loop at {latency * 1000:.0f} ms")
+                summary = await fake.call("summary", sorted(naive_ids), note.title, note.tag)
+                check_delivery(summary, len(naive_ids), f"naive loop at {latency * 1000:.0f} ms")
                 pairs.append((ours, naive))
 
             traced = None
@@ -565,6 +562,22 @@ async def bench(args: argparse.Namespace, database_url: str, fake: FakeService) 
                 summary = await fake.call("summary", sub_ids[:count], note.title, note.tag)
                 check_delivery(summary, count, "traced dispatcher run")
                 traced = (count, peak)
+
+            if args.profile:
+                count = min(args.traced or 2000, args.subscriptions)
+                campaign_id += 1
+                clock.advance(days=CAMPAIGN_SPACING_DAYS)
+                await fake.call("latency", 0.0)
+                data = await enqueue_campaign(connection, member_ids[:count], args.kind, campaign_id, clock.now())
+                note = rules.render(args.kind, "nb", data)
+                await fake.call("reset")
+                print(f"profiling the dispatcher with cProfile: {count} messages (not timed) ...", flush=True)
+                profiler = cProfile.Profile()
+                await dispatcher_campaign(ctx, args, count, 0.0, meter, profiler=profiler)
+                summary = await fake.call("summary", sub_ids[:count], note.title, note.tag)
+                check_delivery(summary, count, "profiled dispatcher run")
+                profiler.dump_stats(args.profile)
+                print(f"profile written to {args.profile} (read it with: python -m pstats {args.profile})")
         finally:
             await connection.close()
     finally:
@@ -576,31 +589,18 @@ async def bench(args: argparse.Namespace, database_url: str, fake: FakeService) 
 
 async def run_all(args: argparse.Namespace) -> int:
     """Creates the database, runs the benchmark, and always stops the fake service and drops the database."""
-    loop = asyncio.get_running_loop()
-    main_task = asyncio.current_task()
-    assert main_task is not None
-    # SIGTERM unwinds like Ctrl-C (which asyncio.run turns into a cancellation of this task).
-    loop.add_signal_handler(signal.SIGTERM, main_task.cancel)
-    name = f"stampcard_bench_{secrets.token_hex(4)}"
-    database_url = f"{args.pg_admin_url.rsplit('/', 1)[0]}/{name}"
-    os.environ["DATABASE_URL"] = database_url  # piccolo_conf builds its engine from it on import
-    fake = FakeService(decrypt=True)
-    created = False
     try:
-        await admin_execute(args.pg_admin_url, f'CREATE DATABASE "{name}"')
-        created = True
-        print(f"created database {name}", flush=True)
-        await bench(args, database_url, fake)
-        return 0
+        async with scratch_database(args.pg_admin_url) as database_url:
+            os.environ["DATABASE_URL"] = database_url  # piccolo_conf builds its engine from it on import
+            fake = FakeService(decrypt=True)
+            try:
+                await bench(args, database_url, fake)
+                return 0
+            finally:
+                fake.stop()
     except (CheckFailed, RuntimeError, OSError, asyncpg.PostgresError) as exc:
         print(f"\nbenchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    finally:
-        loop.remove_signal_handler(signal.SIGTERM)  # a second SIGTERM stops us at once
-        fake.stop()
-        if created:
-            await admin_execute(args.pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            print(f"dropped database {name}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -608,7 +608,15 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--subscriptions", type=int, default=10_000, help="campaign size (default 10000)")
-    parser.add_argument("--baseline", type=int, default=300, help="messages for the naive loop (default 300)")
+    parser.add_argument(
+        "--baseline", type=int, default=300, help="messages for the naive loop at --latency (default 300)"
+    )
+    parser.add_argument(
+        "--baseline-at-0",
+        type=int,
+        default=2000,
+        help="messages for the naive loop at 0 ms latency (default 2000)",
+    )
     parser.add_argument(
         "--latency",
         type=float,
@@ -629,22 +637,20 @@ def main(argv: list[str] | None = None) -> int:
         default=2000,
         help="messages in the separate tracemalloc run (0: skip it; default 2000)",
     )
-    parser.add_argument("--timeout", type=float, default=600, help="give up a dispatcher run after this many seconds")
     parser.add_argument(
-        "--pg-admin-url",
-        default=os.environ.get("STAMPCARD_BENCH_PG_ADMIN", DEFAULT_ADMIN_URL),
-        help=f"a database to run CREATE/DROP DATABASE from (default {DEFAULT_ADMIN_URL})",
+        "--profile",
+        metavar="FILE",
+        help="also run a separate, untimed campaign at 0 ms latency (the --traced size, or 2000) under cProfile "
+        "and write the stats to FILE",
     )
+    parser.add_argument("--timeout", type=float, default=600, help="give up a dispatcher run after this many seconds")
+    add_pg_admin_argument(parser)
     args = parser.parse_args(argv)
-    if args.subscriptions < 1 or args.baseline < 1 or args.concurrency < 1 or args.batch < 1:
-        parser.error("--subscriptions, --baseline, --concurrency and --batch must be at least 1")
+    if min(args.subscriptions, args.baseline, args.baseline_at_0, args.concurrency, args.batch) < 1:
+        parser.error("--subscriptions, --baseline, --baseline-at-0, --concurrency and --batch must be at least 1")
     if args.latency < 0 or args.traced < 0:
         parser.error("--latency and --traced cannot be negative")
-    try:
-        return asyncio.run(run_all(args))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        print("\ninterrupted", file=sys.stderr)
-        return 130
+    return run_script(run_all(args))
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
+if str(ROOT) not in sys.path:  # run as a script: the repository root, for backend, digital_stampcard, benchmarks
     sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
@@ -55,15 +55,20 @@ import httpx  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
+from benchmarks.common import (  # noqa: E402
+    add_pg_admin_argument,
+    postgres_cpu_seconds,
+    proc_cpu_seconds,
+    run_script,
+    scratch_database,
+)
 from digital_stampcard import member_qr  # noqa: E402
 
-DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 # Demo staff logins. The server allows 20 staff logins per IP and 10 per username in 10 minutes.
 STAFF_LOGINS = [("lokka", "kaffe-lokka"), ("majorstuen", "kaffe-majorstuen")]
 MAX_SESSIONS = 20
 # The server allows 120 QR scans per till session per minute; stay well below in any window.
 SCANS_PER_SESSION = 100
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 # ---------------------------------------------------------------- measurement helpers
@@ -83,28 +88,6 @@ def percentile(values: Sequence[float], pct: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(pct / 100 * len(ordered)))
     return ordered[rank - 1]
-
-
-def proc_cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
-
-
-def postgres_cpu_seconds() -> float:
-    """CPU used so far by every process named postgres on this machine (the server and its backends)."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if (entry / "comm").read_text().strip() == "postgres":
-                total += proc_cpu_seconds(int(entry.name))
-        except OSError:
-            continue
-    return total
 
 
 class CpuMeter:
@@ -139,14 +122,6 @@ async def run_concurrently(count: int, concurrency: int, one: Callable[[int], Aw
 
 
 # ---------------------------------------------------------------- database and server
-
-
-async def admin_execute(admin_url: str, sql: str) -> None:
-    connection = await asyncpg.connect(admin_url)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 def free_port() -> int:
@@ -555,34 +530,24 @@ async def bench(args: argparse.Namespace, database_url: str, server: Server) -> 
 
 async def run_all(args: argparse.Namespace) -> int:
     """Creates the database, runs the benchmark, and always stops the server and drops the database."""
-    loop = asyncio.get_running_loop()
-    main_task = asyncio.current_task()
-    assert main_task is not None
-    # SIGTERM unwinds like Ctrl-C (which asyncio.run turns into a cancellation of this task).
-    loop.add_signal_handler(signal.SIGTERM, main_task.cancel)
-    name = f"stampcard_bench_{secrets.token_hex(4)}"
-    database_url = f"{args.pg_admin_url.rsplit('/', 1)[0]}/{name}"
-    server = Server(database_url, free_port(), args.members)
-    created = False
     try:
-        await admin_execute(args.pg_admin_url, f'CREATE DATABASE "{name}"')
-        created = True
-        print(f"created database {name}", flush=True)
-        await bench(args, database_url, server)
-        if args.keep_log:
-            print(server.tail(10_000))
-        return 0
-    except (ApiError, RuntimeError, OSError, httpx.HTTPError, asyncpg.PostgresError) as exc:
+        async with scratch_database(args.pg_admin_url) as database_url:
+            server = Server(database_url, free_port(), args.members)
+            try:
+                await bench(args, database_url, server)
+                if args.keep_log:
+                    print(server.tail(10_000))
+                return 0
+            except (ApiError, RuntimeError, OSError, httpx.HTTPError, asyncpg.PostgresError) as exc:
+                print(f"\nbenchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+                if server.tail():
+                    print(f"server log (tail):\n{server.tail()}", file=sys.stderr)
+                return 1
+            finally:
+                server.stop()
+    except (OSError, asyncpg.PostgresError) as exc:
         print(f"\nbenchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        if server.tail():
-            print(f"server log (tail):\n{server.tail()}", file=sys.stderr)
         return 1
-    finally:
-        loop.remove_signal_handler(signal.SIGTERM)  # a second SIGTERM stops us at once
-        server.stop()
-        if created:
-            await admin_execute(args.pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            print(f"dropped database {name}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -598,11 +563,7 @@ def main(argv: list[str] | None = None) -> int:
         help="members prepared per path; each operation uses a fresh one (default and minimum: --requests + --warmup)",
     )
     parser.add_argument("--warmup", type=int, default=40, help="untimed operations per path first (default 40)")
-    parser.add_argument(
-        "--pg-admin-url",
-        default=os.environ.get("STAMPCARD_BENCH_PG_ADMIN", DEFAULT_ADMIN_URL),
-        help=f"a database to run CREATE/DROP DATABASE from (default {DEFAULT_ADMIN_URL})",
-    )
+    add_pg_admin_argument(parser)
     parser.add_argument("--keep-log", action="store_true", help="print the server log at the end")
     args = parser.parse_args(argv)
     if args.requests < 1 or args.concurrency < 1 or args.warmup < 0:
@@ -620,11 +581,7 @@ def main(argv: list[str] | None = None) -> int:
             f"Use --concurrency <= {MAX_SESSIONS} and --requests + --warmup <= {MAX_SESSIONS * SCANS_PER_SESSION}."
         )
 
-    try:
-        return asyncio.run(run_all(args))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        print("\ninterrupted", file=sys.stderr)
-        return 130
+    return run_script(run_all(args))
 
 
 if __name__ == "__main__":
