@@ -17,5 +17,6 @@ APP_REGISTRY = AppRegistry(
         "backend.messaging.piccolo_app",
         "backend.campaigns.piccolo_app",
         "backend.push.piccolo_app",
+        "backend.integrations.piccolo_app",
     ]
 )

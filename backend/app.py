@@ -21,6 +21,7 @@ from backend.cards.controllers import TillController
 from backend.clock import Clock
 from backend.club.controllers import ClubController
 from backend.context import AppContext
+from backend.integrations.controllers import WebhookController
 from backend.db import bind_engine, close_pool, make_engine, migrate
 from backend.errors import EXCEPTION_HANDLERS
 from backend.members.controllers import MeController, MemberAuthController
@@ -90,6 +91,7 @@ def create_app(
         PushController,
         AdminController,
         OfferController,
+        WebhookController,
         pwa_router(),
     ]
     if settings.dev_tools_enabled:

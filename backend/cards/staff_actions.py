@@ -16,6 +16,7 @@ from backend.cards.tables import Card, LedgerEntry, Reward
 from backend.cards.views import reward_out, scan_out
 from backend.context import Actor, AppContext
 from backend.db import lock_member
+from backend.integrations.webhooks import emit
 from backend.members.tables import Member
 from backend.members.tiers import promote_if_earned
 from backend.push.triggers import after_staff_stamp
@@ -102,6 +103,8 @@ async def redeem(ctx: AppContext, actor: Actor, body: RedeemIn, key: str | None,
         entry.redemption_of = f"{reward.id}#{count + 1}"  # unique: a reward is redeemed once per issue
         await LedgerEntry.insert(entry)
         await Member.update({Member.last_visit_at: now}).where(Member.id == member.id)
+        redeemed_data = {"reward_id": reward.id, "title": reward.title, "store_id": actor.store_id}
+        await emit("reward.redeemed", member.id, redeemed_data, now)
         program = await active_program()
         reward.status, reward.redeemed_at = "redeemed", now
         return RedeemOut(await scan_out(scan, member, program, now, lang), reward_out(reward, now))

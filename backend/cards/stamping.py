@@ -11,6 +11,7 @@ import msgspec
 from backend.cards.programs import policy_of
 from backend.cards.tables import Card, LedgerEntry, Program, Reward
 from backend.context import Actor
+from backend.integrations.webhooks import emit
 from digital_stampcard.cards import CardPolicy, OpenCard, StampPlan, plan_stamps
 
 
@@ -124,7 +125,24 @@ async def apply_stamps(
                 details={"caused_by": ledger_id},
             )
         )
+    await emit(
+        "stamp.added",
+        member_id,
+        {"stamps": plan.added, "kind": kind, "reason": reason, "ledger_id": ledger_id, **_where(actor)},
+        now,
+    )
+    for grant, reward_id in zip(plan.rewards, reward_ids, strict=True):
+        await emit(
+            "reward.issued",
+            member_id,
+            {"reward_id": reward_id, "title": grant.title, "expires_at": grant.expires_at.isoformat()},
+            now,
+        )
     return Applied(ledger_id, plan, reward_ids)
+
+
+def _where(actor: Actor | None) -> dict[str, Any]:
+    return {"store_id": actor.store_id} if actor is not None else {}
 
 
 def _policy(card: Card) -> CardPolicy:

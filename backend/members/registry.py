@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from backend.integrations.webhooks import emit
 from backend.members.schemas import MarketingChoice
 from backend.members.tables import ConsentEvent, Member, MemberDevice
 from digital_stampcard import member_qr
@@ -37,6 +38,7 @@ async def create_member(identifier: Identifier, *, source_store_id: int | None, 
         interests=[],
     )
     await member.save()
+    await emit("member.joined", member.id, {"source_store_id": source_store_id, "joined_at": now.isoformat()}, now)
     return member
 
 

@@ -29,6 +29,7 @@ from pywebpush import WebPusher
 from backend.campaigns.release import release_due
 from backend.context import AppContext
 from backend.db import write_transaction
+from backend.integrations.webhooks import deliver_due as deliver_webhooks
 from backend.push.fanout import expand_due, locked
 from backend.push.receipts import receipt_token, with_receipt
 from backend.push.schedules import enqueue_due
@@ -120,8 +121,10 @@ class Dispatcher:
         if not claimed:
             expanded = await expand_due(self.ctx, self.policy, self.batch)
             claimed = await self.claim()
-        _, expanded_meanwhile = await asyncio.gather(self.send(claimed), expand_due(self.ctx, self.policy, self.batch))
-        return expanded + expanded_meanwhile + len(claimed)
+        _, expanded_meanwhile = await asyncio.gather(self.send(claimed), self.expand_due())
+        assert self.session is not None
+        webhooks = await deliver_webhooks(self.ctx, self.session)  # the same outbox pattern, for the web shop
+        return expanded + expanded_meanwhile + len(claimed) + webhooks
 
     async def expand_due(self) -> int:
         """Due notifications become deliveries (see `backend.push.fanout`)."""

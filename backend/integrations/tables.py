@@ -1,0 +1,37 @@
+"""Webhook endpoints the owner registers, the events written in the transaction that causes them, and
+one delivery row per (event, endpoint): the same outbox pattern as push."""
+
+from piccolo.columns import JSON, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.table import Table
+
+from backend.accounts.tables import StaffAccount
+
+
+class WebhookEndpoint(Table):
+    url = Varchar(length=500)
+    description = Varchar(length=120, default="")
+    events = JSON(default=[])  # the event types it wants
+    secret = Varchar(length=64)  # HMAC key: we sign with it, so it is kept (shown to the owner once)
+    created_by = ForeignKey(references=StaffAccount)
+    created_at = Timestamptz()
+    disabled_at = Timestamptz(null=True, default=None)
+
+
+class WebhookEvent(Table):
+    event_id = Varchar(length=40, unique=True)  # what the receiver de-duplicates on
+    event = Varchar(length=40)
+    payload = JSON(default={})  # the whole body, signed as sent
+    created_at = Timestamptz(index=True)
+
+
+class WebhookDelivery(Table):
+    endpoint = ForeignKey(references=WebhookEndpoint, index=True)
+    event = ForeignKey(references=WebhookEvent)
+    status = Varchar(length=12, default="pending", index=True)  # pending | sending | delivered | failed
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(index=True)
+    locked_until = Timestamptz(null=True, default=None)
+    response_status = Integer(null=True, default=None)
+    last_error = Varchar(length=300, null=True, default=None)
+    created_at = Timestamptz()
+    delivered_at = Timestamptz(null=True, default=None)
