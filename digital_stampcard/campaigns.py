@@ -78,6 +78,12 @@ def schedule(requested: datetime | None, lead: timedelta, now: datetime) -> Sche
         raise DomainError("campaign_time_past", "That time has passed. Pick a later time.", field="send_at")
     if requested is not None and requested > now + MAX_AHEAD:
         raise DomainError("campaign_time_too_far", "Plan at most a year ahead.", field="send_at")
+    if requested is not None and requested - lead < now - SEND_NOW_GRACE:
+        raise DomainError(
+            "campaign_head_start_past",
+            "With that head start the early tiers would get it in the past: pick a later time or a shorter head start.",
+            field="early_access",
+        )
     send_at = max(requested or now, now + lead).astimezone(UTC)
     return Schedule(send_at=send_at, release_at=send_at - lead)
 

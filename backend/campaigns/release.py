@@ -4,6 +4,7 @@ checked again when each one is sent)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 import msgspec
@@ -20,6 +21,7 @@ from digital_stampcard.notifications import dedupe_key
 from digital_stampcard.segments import early_access_send_at, uses_history
 
 CHUNK = 500  # rows per INSERT
+log = logging.getLogger("stampcard.campaigns")
 
 
 async def release_due(ctx: AppContext, now: datetime) -> int:
@@ -28,7 +30,10 @@ async def release_due(ctx: AppContext, now: datetime) -> int:
     due = await Campaign.select(Campaign.id).where((Campaign.status == "scheduled") & (Campaign.release_at <= now))
     released = 0
     for row in due:
-        released += await _release(ctx, row["id"], now)
+        try:
+            released += await _release(ctx, row["id"], now)
+        except Exception:  # one campaign that cannot be released must not hold up every other push
+            log.exception("campaign %s could not be released; it stays scheduled", row["id"])
     return released
 
 

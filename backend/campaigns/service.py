@@ -35,8 +35,9 @@ from backend.cards.programs import tier_ladder
 from backend.club.service import get_club, interest_codes
 from backend.club.tables import Store
 from backend.context import Actor, AppContext
+from backend.db import write_transaction
 from backend.members.tables import Member
-from backend.push.tables import Notification, PushSubscription
+from backend.push.tables import Notification, PushDelivery, PushSubscription
 from digital_stampcard import campaigns as rules
 from digital_stampcard.clock import OSLO
 from digital_stampcard.errors import DomainError
@@ -153,19 +154,36 @@ async def create(ctx: AppContext, owner: Actor, data: CampaignIn, key: str | Non
 
 
 async def cancel(ctx: AppContext, campaign_id: int) -> CampaignOut:
+    """Stops a campaign: a scheduled one entirely; a released one (early access, quiet hours, retries)
+    for everyone who has not had it yet. One that has fully gone out answers 409."""
     await _row(campaign_id)
-    cancelled = (
-        await Campaign.update({Campaign.status: "cancelled", Campaign.cancelled_at: ctx.clock.now()})
-        .where((Campaign.id == campaign_id) & (Campaign.status == "scheduled"))
-        .returning(Campaign.id)
-    )
-    if not cancelled:
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
         row = await _row(campaign_id)
-        if row["status"] != "cancelled":
+        if row["status"] == "released" and not await _stop_unsent(campaign_id):
             raise DomainError(
-                "campaign_already_sent", "This campaign has already gone out and cannot be stopped.", kind="conflict"
+                "campaign_already_sent", "This campaign has already gone out to everyone.", kind="conflict"
             )
+        await Campaign.update({Campaign.status: "cancelled", Campaign.cancelled_at: now}).where(
+            (Campaign.id == campaign_id) & Campaign.status.is_in(["scheduled", "released"])
+        )
     return await get_campaign(campaign_id)
+
+
+async def _stop_unsent(campaign_id: int) -> int:
+    """Messages of a released campaign that have not gone out are stopped. Returns how many."""
+    notes = (
+        await Notification.update({Notification.status: "skipped", Notification.skip_reason: "cancelled"})
+        .where((Notification.campaign == campaign_id) & (Notification.status == "pending"))
+        .returning(Notification.id)
+    )
+    deliveries = await PushDelivery.raw(
+        "UPDATE push_delivery SET status = 'withdrawn', last_error = 'campaign cancelled' "
+        "WHERE status = 'pending' AND notification IN (SELECT id FROM notification WHERE campaign = {}) "
+        "RETURNING id",
+        campaign_id,
+    )
+    return len(notes) + len(deliveries)
 
 
 async def _row(campaign_id: int) -> dict[str, Any]:
@@ -241,8 +259,9 @@ async def stats_for(campaign_ids: list[int]) -> dict[int, CampaignStats]:
             s.sent += row["total"]
         elif row["status"] in ("failed", "gone"):
             s.failed += row["total"]
-        else:
+        elif row["status"] in ("pending", "sending"):
             s.pending += row["total"]
+        # "withdrawn": the member said no to offers before it went out; neither sent nor failed
     return stats
 
 

@@ -11,7 +11,6 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from backend.club.service import get_club
 from backend.context import AppContext
 from backend.push import receipts, subscriptions
-from backend.ratelimit import enforce
 from backend.web.auth import MemberAuth, client_ip, provide_member
 from digital_stampcard.errors import DomainError
 
@@ -33,8 +32,7 @@ class PushController(Controller):
     ) -> None:
         """The service worker reports a push arrived; the app reports it was opened. The signed token
         in the push is the only credential, so this needs no session (a phone may be logged out)."""
-        await enforce(ctx.limiter, f"push-receipt:{client_ip(request)}", 600, 600)
-        await receipts.record(ctx, data)
+        await receipts.record(ctx, data, client_ip(request))
 
     @post("/me/push/subscriptions", status_code=HTTP_204_NO_CONTENT, dependencies={"auth": Provide(provide_member)})
     async def subscribe(

@@ -20,7 +20,7 @@ import random
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 import aiohttp
 import msgspec
@@ -30,7 +30,7 @@ from backend.campaigns.release import release_due
 from backend.context import AppContext
 from backend.db import write_transaction
 from backend.integrations.webhooks import deliver_due as deliver_webhooks
-from backend.push.fanout import expand_due, locked
+from backend.push.fanout import consents, expand_due, locked, may_send_offer
 from backend.push.receipts import receipt_token, with_receipt
 from backend.push.schedules import enqueue_due
 from backend.push.tables import PushDelivery, PushSubscription
@@ -42,9 +42,9 @@ log = logging.getLogger("stampcard.push")
 SCAN_EVERY = timedelta(minutes=10)
 GONE = {404, 410}
 BAD_SUBSCRIPTION = {400, 403, 413}
-INSERT_CHUNK = 1000  # notifications per fan-out INSERT (one parameter each)
 RECORD_TRIES = 3
 SEND_TIMEOUT = aiohttp.ClientTimeout(total=15)
+SEND_SLACK = timedelta(seconds=20)  # a send started this close to its lease's end could outlast it
 
 
 class Claimed(NamedTuple):
@@ -53,6 +53,7 @@ class Claimed(NamedTuple):
     id: int
     attempts: int
     leased_until: datetime  # not sent once this has passed: another worker may have taken it over
+    member_id: int
     kind: rules.Kind
     data: str  # the notification's data as JSON text: equal texts render once
     lang: str
@@ -69,6 +70,7 @@ class Outcome(NamedTuple):
     status: int  # the push service's HTTP status; 0: no answer (network error, timeout) or not sent
     retry_after: float | None = None
     problem: str | None = None  # could not be sent at all, and never will be
+    withdrawn: bool = False  # not sent: the member withdrew the consent an offer needs
 
 
 class Message(NamedTuple):
@@ -83,6 +85,7 @@ class Dispatcher:
         self.ctx, self.identity = ctx, identity
         self.batch, self.semaphore = batch, asyncio.Semaphore(concurrency)
         self.lease = timedelta(seconds=ctx.settings.push_claim_lease_seconds)  # a dead worker's claims come back
+        self.send_slack = min(SEND_SLACK, self.lease / 2)
         self.session: aiohttp.ClientSession | None = None
         self.policy = ctx.push_policy  # the weekly marketing cap comes from MARKETING_PUSHES_PER_WEEK
 
@@ -116,15 +119,16 @@ class Dispatcher:
     async def run_once(self) -> int:
         """One round: claim a batch (fanning out what is due first when there is nothing to claim), then
         send it while the next batch is fanned out. Returns how much was done (0: nothing to do)."""
-        expanded = await release_due(self.ctx, self.ctx.clock.now())  # owner campaigns whose time has come
+        released = await release_due(self.ctx, self.ctx.clock.now())  # owner campaigns whose time has come
+        expanded = 0
         claimed = await self.claim()
         if not claimed:
-            expanded = await expand_due(self.ctx, self.policy, self.batch)
+            expanded = await self.expand_due()
             claimed = await self.claim()
         _, expanded_meanwhile = await asyncio.gather(self.send(claimed), self.expand_due())
         assert self.session is not None
         webhooks = await deliver_webhooks(self.ctx, self.session)  # the same outbox pattern, for the web shop
-        return expanded + expanded_meanwhile + len(claimed) + webhooks
+        return released + expanded + expanded_meanwhile + len(claimed) + webhooks
 
     async def expand_due(self) -> int:
         """Due notifications become deliveries (see `backend.push.fanout`)."""
@@ -158,6 +162,7 @@ class Dispatcher:
         rows = await PushDelivery.select(
             PushDelivery.id,
             PushDelivery.attempts,
+            PushDelivery.notification.member,
             PushDelivery.notification.kind,
             PushDelivery.notification.data,
             PushDelivery.notification.member.lang,
@@ -171,6 +176,7 @@ class Dispatcher:
                 id=r["id"],
                 attempts=r["attempts"],
                 leased_until=leased_until,
+                member_id=r["notification.member"],
                 kind=r["notification.kind"],
                 data=r["notification.data"],
                 lang=r["notification.member.lang"] or "nb",
@@ -188,13 +194,19 @@ class Dispatcher:
         them are recorded, so a worker that stops between rounds leaves nothing unrecorded."""
         recorder = _Recorder(self._record)
         messages: dict[tuple[str, str, str], Message | str] = {}
+        withdrawn = await _consent_withdrawn(claimed)
 
         async def one(row: Claimed) -> None:
             # A slot is held until the answer is recorded, so at most `concurrency` pushes are ever sent but
             # not yet recorded: all a crash can make us send twice.
             async with self.semaphore:
-                if self.ctx.clock.now() >= row.leased_until:  # the batch outlived its lease (a hanging service)
+                # A send may take SEND_TIMEOUT: start none that could outlive the lease, or another worker
+                # that takes the row over would send it too.
+                if self.ctx.clock.now() + self.send_slack >= row.leased_until:
                     return  # left as it is: the next claim, ours or another worker's, sends it
+                if row.id in withdrawn:  # an offer whose consent was withdrawn since the fan-out: never sent
+                    await recorder.recorded(Outcome(row.id, row.subscription_id, row.attempts, 0, withdrawn=True))
+                    return
                 await recorder.recorded(await self._send(row, messages))
 
         try:
@@ -242,53 +254,84 @@ class Dispatcher:
     async def _record(self, outcomes: list[Outcome]) -> None:
         """Writes what the push service said, one UPDATE per kind of answer (retries one by one: each has
         its own jittered time). 404/410 delete the subscription; 400/403/413 flag it; 429, 5xx and network
-        errors are retried later, honouring Retry-After, until `rules.MAX_ATTEMPTS`."""
+        errors are retried later, honouring Retry-After, until `rules.MAX_ATTEMPTS`.
+
+        Every write only touches a row this claim still holds ("sending" with the attempt count it was
+        claimed with): a row another worker took over after our lease ran out keeps that worker's result."""
         now = self.ctx.clock.now()
-        sent: dict[int, list[int]] = defaultdict(list)  # HTTP status -> delivery ids
-        done: dict[tuple[str, int | None, str], list[int]] = defaultdict(list)  # (status, code, error) -> ids
+        # (status, HTTP code, error, attempts) -> delivery ids; sent rows also get sent_at
+        done: dict[tuple[str, int | None, str | None, int], list[int]] = defaultdict(list)
         gone_subscriptions: list[int] = []
         flagged: dict[int, list[int]] = defaultdict(list)  # HTTP status -> subscription ids
-        retries: list[tuple[int, datetime, int | None]] = []
+        retries: list[tuple[Outcome, datetime]] = []
         for o in outcomes:
-            if o.subscription_id is None:
-                done["gone", None, "subscription removed"].append(o.delivery_id)
+            if o.withdrawn:
+                done["withdrawn", None, "consent withdrawn", o.attempts].append(o.delivery_id)
+            elif o.subscription_id is None:
+                done["gone", None, "subscription removed", o.attempts].append(o.delivery_id)
             elif o.problem is not None:
-                done["failed", None, o.problem].append(o.delivery_id)
+                done["failed", None, o.problem, o.attempts].append(o.delivery_id)
                 log.error("push delivery %s cannot be sent: %s", o.delivery_id, o.problem)
             elif 200 <= o.status < 300:
-                sent[o.status].append(o.delivery_id)
+                done["sent", o.status, None, o.attempts].append(o.delivery_id)
             elif o.status in GONE:
                 gone_subscriptions.append(o.subscription_id)
-                done["gone", o.status, "subscription expired"].append(o.delivery_id)
+                done["gone", o.status, "subscription expired", o.attempts].append(o.delivery_id)
             elif o.status in BAD_SUBSCRIPTION:
                 flagged[o.status].append(o.subscription_id)
-                done["failed", o.status, f"refused with {o.status}"].append(o.delivery_id)
+                done["failed", o.status, f"refused with {o.status}", o.attempts].append(o.delivery_id)
                 log.warning("push subscription %s flagged: %s", o.subscription_id, o.status)
             elif o.attempts >= rules.MAX_ATTEMPTS:
-                done["failed", o.status or None, f"gave up after {o.attempts} attempts"].append(o.delivery_id)
+                error = f"gave up after {o.attempts} attempts"
+                done["failed", o.status or None, error, o.attempts].append(o.delivery_id)
             else:  # 429, 5xx, network: later, honouring Retry-After, with backoff and jitter
                 delay = rules.retry_delay(o.attempts, o.retry_after, random.random())
-                retries.append((o.delivery_id, now + timedelta(seconds=delay), o.status or None))
+                retries.append((o, now + timedelta(seconds=delay)))
         async with write_transaction(self.ctx.engine):
-            for code, ids in sent.items():
-                await _finish(ids, "sent", code, None, sent_at=now)
             if gone_subscriptions:
                 await PushSubscription.delete().where(PushSubscription.id.is_in(gone_subscriptions))
             for code, subscription_ids in flagged.items():
                 await PushSubscription.update(
                     {PushSubscription.flagged_at: now, PushSubscription.flag_reason: f"push service answered {code}"}
                 ).where(PushSubscription.id.is_in(subscription_ids))
-            for (status, code, error), ids in done.items():
-                await _finish(ids, status, code, error)
-            for delivery_id, at, code in retries:
+            for (status, code, error, attempts), ids in done.items():
+                await PushDelivery.update(
+                    {
+                        PushDelivery.status: status,
+                        PushDelivery.response_status: code,
+                        PushDelivery.last_error: error,
+                        PushDelivery.sent_at: now if status == "sent" else None,
+                        PushDelivery.locked_until: None,
+                    }
+                ).where(PushDelivery.id.is_in(ids) & _still_ours(attempts))
+            for o, at in retries:
                 await PushDelivery.update(
                     {
                         PushDelivery.status: "pending",
                         PushDelivery.next_attempt_at: at,
                         PushDelivery.locked_until: None,
-                        PushDelivery.response_status: code,
+                        PushDelivery.response_status: o.status or None,
                     }
-                ).where(PushDelivery.id == delivery_id)
+                ).where((PushDelivery.id == o.delivery_id) & _still_ours(o.attempts))
+
+
+def _still_ours(attempts: int) -> Any:
+    """Rows claimed by this round: each claim counts an attempt, so a takeover changes the count."""
+    return (PushDelivery.status == "sending") & (PushDelivery.attempts == attempts)
+
+
+async def _consent_withdrawn(claimed: Sequence[Claimed]) -> set[int]:
+    """Offers in this batch whose member has since withdrawn the consent they need (checked again at
+    send time: a retry hours after the fan-out must not go out after a "no")."""
+    offers = [row for row in claimed if rules.is_marketing(row.kind)]
+    if not offers:
+        return set()
+    given = await consents({row.member_id for row in offers})
+    return {
+        row.id
+        for row in offers
+        if not may_send_offer(given.get(row.member_id, {}), {"kind": row.kind, "data": row.data})
+    }
 
 
 class _Recorder:
@@ -326,20 +369,6 @@ class _Recorder:
                         await asyncio.sleep(0.1 * attempt)
             for _, written in chunk:
                 written.set_result(None)
-
-
-async def _finish(
-    ids: list[int], status: str, code: int | None, error: str | None, sent_at: datetime | None = None
-) -> None:
-    await PushDelivery.update(
-        {
-            PushDelivery.status: status,
-            PushDelivery.response_status: code,
-            PushDelivery.last_error: error,
-            PushDelivery.sent_at: sent_at,
-            PushDelivery.locked_until: None,
-        }
-    ).where(PushDelivery.id.is_in(ids))
 
 
 def _retry_after(value: str | None) -> float | None:

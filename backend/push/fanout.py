@@ -40,7 +40,7 @@ async def _expand(rows: list[dict[str, Any]], now: datetime, policy: rules.PushP
     members = {r["member"] for r in rows}
     marketing = {r["member"] for r in rows if rules.is_marketing(r["kind"])}
     service_enabled = await _service_enabled(members)
-    consents = await _consents(marketing)
+    given_consents = await consents(marketing)
     sent_or_due = await _marketing_times(marketing, now)
     statuses: dict[tuple[str, str | None], list[int]] = defaultdict(list)
     deferred: dict[datetime, list[int]] = defaultdict(list)
@@ -51,10 +51,7 @@ async def _expand(rows: list[dict[str, Any]], now: datetime, policy: rules.PushP
             statuses["skipped", "member_gone"].append(row["id"])
             continue
         times = sent_or_due[member] if rules.is_marketing(kind) else []
-        given = consents.get(member, {})
-        # A campaign picked by visits or interests also needs the personalised-offers (analysis) consent,
-        # as it stands now: withdrawing it after the campaign was planned still takes the member out.
-        consent = given.get("marketing_push", False) and (not _personalised(row) or given.get("analysis", False))
+        consent = may_send_offer(given_consents.get(member, {}), row)
         state = rules.MemberPushState(service_enabled[member], consent, list(times))
         decision = rules.decide(kind, now, state, policy)
         if decision.action == "skip":
@@ -81,7 +78,7 @@ async def _service_enabled(member_ids: Iterable[int]) -> dict[int, bool]:
     return {r["id"]: r["push_service_enabled"] for r in rows}
 
 
-async def _consents(member_ids: set[int]) -> dict[int, dict[str, bool]]:
+async def consents(member_ids: set[int]) -> dict[int, dict[str, bool]]:
     """The marketing and analysis consents as the ledger says now: the latest event per purpose wins."""
     given: dict[int, dict[str, bool]] = defaultdict(dict)
     if member_ids:
@@ -137,6 +134,13 @@ async def _fan_out(notification_ids: list[int], now: datetime) -> set[int]:
         )
         expanded.update(r["notification"] for r in rows)
     return expanded
+
+
+def may_send_offer(given: dict[str, bool], row: dict[str, Any]) -> bool:
+    """The push marketing consent, and for a campaign picked by visits or interests also the
+    personalised-offers (analysis) consent, as the ledger says now: withdrawing either after the
+    campaign was planned still takes the member out."""
+    return given.get("marketing_push", False) and (not _personalised(row) or given.get("analysis", False))
 
 
 def _personalised(row: dict[str, Any]) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from typing import Annotated, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -14,10 +15,12 @@ import msgspec
 
 from backend.context import AppContext
 from backend.push.tables import PushDelivery
+from backend.ratelimit import enforce
 from digital_stampcard.errors import DomainError
 
 RECEIPT_PARAM = "n"
 _SIG_BYTES = 12
+_TOKEN = re.compile(r"[0-9]{1,18}\.[A-Za-z0-9_-]{16}")  # ASCII only: 12 bytes are 16 base64url characters
 
 
 def _signature(secret: str, delivery_id: int) -> str:
@@ -30,10 +33,10 @@ def receipt_token(secret: str, delivery_id: int) -> str:
 
 
 def delivery_from_token(secret: str, token: str) -> int | None:
-    """The delivery id a genuine token names, or None."""
-    head, _, sig = token.partition(".")
-    if not head.isdigit() or len(head) > 18:
+    """The delivery id a genuine token names, or None (also for any malformed token)."""
+    if not _TOKEN.fullmatch(token):
         return None
+    head, _, sig = token.partition(".")
     delivery_id = int(head)
     return delivery_id if hmac.compare_digest(sig, _signature(secret, delivery_id)) else None
 
@@ -51,10 +54,11 @@ class ReceiptIn(msgspec.Struct, forbid_unknown_fields=True):
     event: Literal["received", "opened"]
 
 
-async def record(ctx: AppContext, data: ReceiptIn) -> None:
+async def record(ctx: AppContext, data: ReceiptIn, ip: str) -> None:
     """The phone got the push, or the member tapped it. Counted once; a replay changes nothing."""
     delivery_id = delivery_from_token(ctx.settings.secret_key, data.token)
-    if delivery_id is None:
+    if delivery_id is None:  # only guessing is limited: a genuine token counts once anyway
+        await enforce(ctx.limiter, f"push-receipt-invalid:{ip}", 60, 600)
         raise DomainError("invalid_receipt", "This receipt is not valid.")
     now = ctx.clock.now()
     columns = [PushDelivery.received_at]  # an open proves the arrival too, where the phone said nothing

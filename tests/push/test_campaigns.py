@@ -15,7 +15,7 @@ from litestar import Litestar
 from backend.campaigns.release import release_due
 from backend.clock import FrozenClock
 from backend.members.tables import Member
-from backend.push.dispatcher import Dispatcher
+from backend.push.dispatcher import Dispatcher, Outcome
 from backend.push.receipts import delivery_from_token
 from backend.push.tables import Notification, PushDelivery
 from digital_stampcard.clock import OSLO
@@ -145,7 +145,7 @@ async def test_reach_counts_consent_devices_and_history_then_only_the_reached_me
 
 async def test_a_forged_receipt_is_refused(new_browser: Callable[[], Browser]) -> None:
     client = new_browser().client
-    for token in ("1.AAAAAAAAAAAAAAAA", "abc", "99999999999999999999.x"):
+    for token in ("1.AAAAAAAAAAAAAAAA", "abc", "99999999999999999999.x", "².AAAAAAAAAAAAAAAA", "1.éééééééééééééééé"):
         response = await client.post("/api/push/receipts", json={"token": token, "event": "opened"})
         assert response.status_code == 400 and response.json()["code"] == "invalid_receipt"
 
@@ -304,3 +304,72 @@ async def test_withdrawing_personalised_offers_after_release_takes_the_member_ou
     assert push.received == []
     reason = await Notification.select(Notification.skip_reason).where(Notification.campaign == created["id"]).first()
     assert reason == {"skip_reason": "no_consent"}
+
+
+async def test_an_offer_waiting_for_a_retry_is_not_sent_after_the_member_says_no(
+    app: Litestar,
+    new_browser: Callable[[], Browser],
+    owner: Browser,
+    push: FakePushService,
+    dispatcher: Dispatcher,
+    clock: FrozenClock,
+) -> None:
+    phone, sub = await member(new_browser, push, "91000081")
+    assert sub is not None
+    push.respond(sub, 429)  # the push service is busy: the offer waits for a retry
+    created = await create(owner)
+    await deliver(app, dispatcher, clock)
+    assert (await campaign(owner, created["id"]))["stats"]["pending"] == 1
+    assert (await phone.patch("/api/me/push/settings", {"offers": False})).status_code == 200
+    clock.advance(hours=2)
+    await deliver(app, dispatcher, clock)
+    assert push.received == []
+    row = await PushDelivery.select(PushDelivery.status, PushDelivery.last_error).first()
+    assert row == {"status": "withdrawn", "last_error": "consent withdrawn"}
+    stats = (await campaign(owner, created["id"]))["stats"]
+    assert (stats["sent"], stats["failed"], stats["pending"]) == (0, 0, 0)
+
+
+async def test_a_late_answer_from_a_lapsed_claim_never_overwrites_the_new_one(
+    app: Litestar,
+    new_browser: Callable[[], Browser],
+    owner: Browser,
+    push: FakePushService,
+    dispatcher: Dispatcher,
+    clock: FrozenClock,
+) -> None:
+    await member(new_browser, push, "91000091")
+    await create(owner)
+    await release_due(app.state["ctx"], clock.now())
+    await dispatcher.expand_due()
+    [stale] = await dispatcher.claim()  # this worker stalls past its lease...
+    clock.advance(seconds=61)
+    await dispatcher.run_once()  # ...and another round takes the delivery over and sends it
+    assert len(await push.wait_for(1)) == 1
+    await dispatcher._record([Outcome(stale.id, stale.subscription_id, stale.attempts, 503)])
+    row = await PushDelivery.select(PushDelivery.status, PushDelivery.attempts).first()
+    assert row == {"status": "sent", "attempts": 2}
+
+
+async def test_cancelling_during_early_access_stops_the_rest(
+    app: Litestar,
+    new_browser: Callable[[], Browser],
+    owner: Browser,
+    push: FakePushService,
+    dispatcher: Dispatcher,
+    clock: FrozenClock,
+) -> None:
+    _, gold_sub = await member(new_browser, push, "91000101")
+    await member(new_browser, push, "91000102")
+    await Member.update({Member.tier_code: "gull"}).where(Member.phone == "+4791000101")
+    created = await create(owner, early_access={"tiers": ["gull"], "lead_minutes": 120})
+    await deliver(app, dispatcher, clock)
+    assert [m.subscription_id for m in await push.wait_for(1)] == [gold_sub.id]
+    cancelled = await owner.post(f"/api/admin/campaigns/{created['id']}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["stats"]["sent"] == 1
+    clock.advance(hours=3)
+    await deliver(app, dispatcher, clock)
+    assert len(push.received) == 1
+    again = await owner.post(f"/api/admin/campaigns/{created['id']}/cancel")
+    assert again.status_code == 200  # already stopped: nothing more to do

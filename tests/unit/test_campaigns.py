@@ -77,9 +77,10 @@ def test_a_planned_time_keeps_its_head_start_and_comes_back_in_utc() -> None:
     assert plan.release_at == at - timedelta(hours=1)
 
 
-def test_a_head_start_never_starts_in_the_past() -> None:
-    plan = schedule(NOW + timedelta(minutes=30), timedelta(hours=2), NOW)
-    assert plan.release_at == NOW and plan.send_at == NOW + timedelta(hours=2)
+def test_a_head_start_that_would_begin_in_the_past_is_refused_not_moved() -> None:
+    with pytest.raises(DomainError) as refused:
+        schedule(NOW + timedelta(minutes=30), timedelta(hours=2), NOW)
+    assert refused.value.code == "campaign_head_start_past" and refused.value.extra["field"] == "early_access"
 
 
 @pytest.mark.parametrize(
