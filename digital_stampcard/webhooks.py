@@ -49,7 +49,7 @@ def check_events(events: list[str]) -> list[Event]:
         raise DomainError(
             "webhook_events_invalid", "Pick at least one of the listed events.", field="events", unknown=unknown
         )
-    return [e for e in EVENTS if e in events]  # type: ignore[misc]
+    return [e for e in EVENTS if e in events]
 
 
 def check_url(url: str, *, allow_private: bool) -> str:
@@ -81,4 +81,5 @@ def retry_delay(attempt: int, jitter: float) -> float:
     after `MAX_ATTEMPTS` the delivery is given up (about a day of trying)."""
     if attempt < 1 or not 0.0 <= jitter < 1.0:
         raise ValueError("attempt counts from 1 and jitter is in [0, 1)")
-    return min(RETRY_BASE_SECONDS * 2 ** min(attempt - 1, 20), RETRY_CAP_SECONDS) * (1 + 0.2 * jitter)
+    backoff = float(RETRY_BASE_SECONDS * (1 << min(attempt - 1, 20)))
+    return min(backoff, RETRY_CAP_SECONDS) * (1 + 0.2 * jitter)
