@@ -15,15 +15,18 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from piccolo.engine.postgres import PostgresEngine
 
+from backend.accounts.admin_controllers import STORES_AND_STAFF
 from backend.accounts.controllers import StaffAuthController
+from backend.audit.controllers import AuditController
 from backend.campaigns.controllers import AdminController, OfferController
 from backend.cards.controllers import TillController
 from backend.clock import Clock
 from backend.club.controllers import ClubController
 from backend.context import AppContext
-from backend.integrations.controllers import WebhookController
+from backend.dashboard.controllers import DashboardController
 from backend.db import bind_engine, close_pool, make_engine, migrate
 from backend.errors import EXCEPTION_HANDLERS
+from backend.integrations.controllers import WebhookController
 from backend.members.controllers import MeController, MemberAuthController
 from backend.messaging.senders import make_sender
 from backend.push.controllers import PushController
@@ -90,8 +93,11 @@ def create_app(
         TillController,
         PushController,
         AdminController,
+        AuditController,
+        DashboardController,
         OfferController,
         WebhookController,
+        *STORES_AND_STAFF,
         pwa_router(),
     ]
     if settings.dev_tools_enabled:

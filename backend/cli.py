@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     staff = sub.add_parser("create-staff", help="create a staff or owner account")
     staff.add_argument("--username", required=True)
     staff.add_argument("--name", required=True)
-    staff.add_argument("--role", choices=["staff", "owner"], default="staff")
+    staff.add_argument("--role", choices=["staff", "manager", "owner"], default="staff")
     staff.add_argument("--store", help="store slug (required for staff)")
     staff.add_argument("--password", help="omit to be asked, or to generate one with --generate")
     staff.add_argument("--generate", action="store_true", help="generate and print a password")
@@ -168,7 +168,7 @@ async def _create_staff(ctx, args) -> int:  # type: ignore[no-untyped-def]
             print(f"No store with slug {args.store!r}.", file=sys.stderr)
             return 1
         store_id = store.id
-    elif args.role == "staff":
+    elif args.role != "owner":
         print("Staff accounts are bound to a store: pass --store.", file=sys.stderr)
         return 1
     password = args.password or (secrets.token_urlsafe(12) if args.generate else getpass.getpass("Password: "))

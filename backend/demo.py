@@ -30,6 +30,12 @@ DEMO_LOGINS = [  # (username, password, name, role, store slug)
     ("majorstuen", "kaffe-majorstuen", "Kasse Majorstuen", "staff", "majorstuen"),
     ("eier", "kaffe-eier", "Ingrid Eier", "owner", None),
 ]
+_WEEKDAY = [{"opens": "07:30", "closes": "18:00"}]
+DEMO_HOURS = {  # see digital_stampcard.stores
+    **{day: _WEEKDAY for day in ("mon", "tue", "wed", "thu", "fri")},
+    "sat": [{"opens": "09:00", "closes": "17:00"}],
+    "sun": [{"opens": "10:00", "closes": "16:00"}],
+}
 DEMO_CAMPAIGN = Message(
     title="Vinterblandingen er her",
     body="Smak årets vinterkaffe: 20 % på første kopp denne uka.",
@@ -113,7 +119,8 @@ async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[t
             ("grunerlokka", "Grünerløkka", "Thorvald Meyers gate 10, Oslo"),
             ("majorstuen", "Majorstuen", "Bogstadveien 50, Oslo"),
         ]:
-            row = await Store.insert(Store(slug=slug, name=name, address=address, created_at=now)).returning(Store.id)
+            store = Store(slug=slug, name=name, address=address, opening_hours=DEMO_HOURS, created_at=now)
+            row = await Store.insert(store).returning(Store.id)
             stores[slug] = row[0]["id"]
         staff_ids = {}
         for username, password, name, role, store in DEMO_LOGINS:

@@ -7,7 +7,7 @@
 //   `navigate` URL carries a receipt token (`n`), opens that URL on click (the app then
 //   reports "opened" and drops `n` from the address).
 
-const VERSION = 'v4';
+const VERSION = 'v7';
 const CACHE = `stampcard-shell-${VERSION}`;
 
 const SHELL = [
@@ -15,6 +15,7 @@ const SHELL = [
   '/manifest.webmanifest',
   '/assets/styles.css',
   '/assets/app.js',
+  '/assets/charts.js',
   '/assets/api.js',
   '/assets/config.js',
   '/assets/device-key.js',
@@ -28,17 +29,26 @@ const SHELL = [
   '/assets/push.js',
   '/assets/scanner.js',
   '/assets/ui.js',
+  '/assets/views/admin/audit.js',
   '/assets/views/admin/campaign-confirm.js',
   '/assets/views/admin/campaign-new.js',
   '/assets/views/admin/campaign.js',
   '/assets/views/admin/campaigns.js',
   '/assets/views/admin/common.js',
+  '/assets/views/admin/dashboard-cards.js',
+  '/assets/views/admin/dashboard.js',
   '/assets/views/admin/early-access.js',
   '/assets/views/admin/form-errors.js',
+  '/assets/views/admin/integrations.js',
   '/assets/views/admin/notification-preview.js',
   '/assets/views/admin/overview.js',
   '/assets/views/admin/reach.js',
   '/assets/views/admin/segment-picker.js',
+  '/assets/views/admin/opening-hours.js',
+  '/assets/views/admin/staff-member.js',
+  '/assets/views/admin/store.js',
+  '/assets/views/admin/stores.js',
+  '/assets/views/admin/team-common.js',
   '/assets/views/admin/tabs.js',
   '/assets/views/consents.js',
   '/assets/views/dev-outbox.js',
@@ -50,6 +60,7 @@ const SHELL = [
   '/assets/views/poster.js',
   '/assets/views/profile.js',
   '/assets/views/qr.js',
+  '/assets/views/staff-invite.js',
   '/assets/views/staff-login.js',
   '/assets/views/staff-result.js',
   '/assets/views/staff.js',

@@ -72,5 +72,32 @@ async def load_session(token: str, now: datetime) -> SessionInfo | None:
     return SessionInfo(row.id, row.kind, row.member, row.staff, role, store_id)  # type: ignore[arg-type]
 
 
+async def live_staff_sessions(now: datetime) -> dict[int, int | None]:
+    """Every staff session still signed in: session id → the store of its account."""
+    rows = await WebSession.select(WebSession.id, WebSession.staff.store.as_alias("store")).where(
+        WebSession.kind == "staff",
+        WebSession.revoked_at.is_null(),
+        WebSession.expires_at > now,
+        WebSession.staff.disabled_at.is_null(),
+    )
+    return {r["id"]: r["store"] for r in rows}
+
+
+async def revoke_staff_sessions(staff_ids: list[int], now: datetime, *, keep_session_id: int | None = None) -> int:
+    """Signs these accounts out on every device at once; returns how many sessions ended."""
+    if not staff_ids:
+        return 0
+    query = WebSession.update({WebSession.revoked_at: now}).where(
+        WebSession.staff.is_in(staff_ids),
+        WebSession.kind == "staff",
+        WebSession.revoked_at.is_null(),
+        WebSession.expires_at > now,
+    )
+    if keep_session_id is not None:
+        query = query.where(WebSession.id != keep_session_id)
+    rows = await query.returning(WebSession.id)
+    return len(rows)
+
+
 async def revoke_session(session_id: int, now: datetime) -> None:
     await WebSession.update({WebSession.revoked_at: now}).where(WebSession.id == session_id)

@@ -11,8 +11,9 @@ class StaffAccount(Table):
     username = Varchar(length=80, unique=True)
     name = Varchar(length=120)
     password_hash = Varchar(length=200)
-    role = Varchar(length=20, default="staff")  # staff | owner
+    role = Varchar(length=20, default="staff")  # staff | manager | owner
     store = ForeignKey(references=Store, null=True, default=None)
+    email = Varchar(length=254, null=True, default=None)  # where invite and reset links go
     disabled_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
 
@@ -29,6 +30,24 @@ class WebSession(Table):
     created_at = Timestamptz()
     last_seen_at = Timestamptz()
     expires_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class StaffInvite(Table):
+    """A one-time link by e-mail: a new person sets their username and password (`staff` is null),
+    or an existing account gets a new password (a reset). Only the token's SHA-256 is stored."""
+
+    token_hash = Varchar(length=64, unique=True)
+    staff = ForeignKey(references=StaffAccount, null=True, default=None, index=True)
+    name = Varchar(length=120)
+    email = Varchar(length=254, index=True)
+    role = Varchar(length=20, default="staff")
+    store = ForeignKey(references=Store, null=True, default=None)
+    lang = Varchar(length=2, default="nb")
+    invited_by = ForeignKey(references=StaffAccount, null=True, default=None)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
 
 

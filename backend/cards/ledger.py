@@ -10,8 +10,8 @@ from backend.cards.tables import LedgerEntry
 from digital_stampcard.clock import local_day_bounds
 from digital_stampcard.tiers import WINDOW_DAYS
 
-EARNING_KINDS = ("stamp", "bonus", "undo")
-CARD_KINDS = ("stamp", "bonus", "reward_redeemed")  # everything that changes cards or rewards
+EARNING_KINDS = ("stamp", "bonus", "undo", "void")
+CARD_KINDS = ("stamp", "bonus", "reward_redeemed", "void")  # everything that changes cards or rewards
 
 
 async def earned_in_window(member_id: int, now: datetime) -> int:
@@ -52,8 +52,9 @@ async def is_reversed(entry_id: int) -> bool:
 
 async def undoable_action(member_id: int) -> LedgerEntry | None:
     """Only the member's latest card change can be undone, and only if it was a staff action not
-    already undone: a later bonus stamp (or anything else) may sit on the cards it opened."""
+    already undone: a later bonus stamp (or anything else) may sit on the cards it opened. After an
+    owner's void (which may reopen an earlier card) nothing before it can be undone at the till."""
     entry = await last_entry(member_id, CARD_KINDS)
-    if entry is None or entry.kind == "bonus" or await is_reversed(entry.id):
+    if entry is None or entry.kind in ("bonus", "void") or await is_reversed(entry.id):
         return None
     return entry

@@ -1,6 +1,6 @@
 """Programs, tiers, cards, rewards, the append-only ledger, scans and idempotency records."""
 
-from piccolo.columns import JSON, BigInt, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Integer, SmallInt, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.accounts.tables import StaffAccount
@@ -50,9 +50,9 @@ class Reward(Table):
     card = ForeignKey(references=Card, null=True, default=None)
     title = Varchar(length=120)
     status = Varchar(length=12, default="active")  # active | redeemed | expired | revoked
-    issued_at = Timestamptz()
-    expires_at = Timestamptz()
-    redeemed_at = Timestamptz(null=True, default=None)
+    issued_at = Timestamptz(index=True)  # the dashboard counts rewards per day by each of these three
+    expires_at = Timestamptz(index=True)
+    redeemed_at = Timestamptz(null=True, default=None, index=True)
     redeemed_store = ForeignKey(references=Store, null=True, default=None)
     revoked_reason = Varchar(length=200, null=True, default=None)
 
@@ -108,3 +108,27 @@ class IdempotencyRecord(Table):
     response_status = Integer()
     response_body = Text()
     created_at = Timestamptz()
+
+
+class LedgerDay(Table):
+    """The ledger summed per Oslo day, store and kind, for the dashboard. Kept by a database trigger
+    on every ledger insert, in the writer's transaction (cards migration 2026-11-24T09:02:20), so
+    no writer can forget it. Unique on (day, store_key, kind)."""
+
+    day = Date()
+    store_key = Integer()  # the store's id; 0 for entries without a store
+    kind = Varchar(length=20)
+    entries = Integer()
+    stamps = Integer()  # signed sum
+
+
+class VisitGap(Table):
+    """Visits (stamp entries) per Oslo day, counted by the day of the same member's visit `lag`
+    (1 or 2) visits earlier; `since` is 0001-01-01 when there was none. Members with a visit in
+    a period [s, e] are those whose lag-1 day is before s; with two or more, lag-2 before s minus
+    those. Kept by the same trigger as LedgerDay. Unique on (day, lag, since)."""
+
+    day = Date()
+    lag = SmallInt()
+    since = Date()
+    visits = Integer()

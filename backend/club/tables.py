@@ -20,4 +20,7 @@ class Store(Table):
     name = Varchar(length=120)
     address = Varchar(length=300, default="")
     timezone = Varchar(length=60, default="Europe/Oslo")
+    opening_hours = JSON(
+        default={}
+    )  # {"mon": [{"opens": "07:00", "closes": "18:00"}], ...}; see digital_stampcard.stores
     created_at = Timestamptz()

@@ -17,11 +17,11 @@ class Member(Table):
     source_store = ForeignKey(references=Store, null=True, default=None)
     lang = Varchar(length=2, default="nb")
     push_service_enabled = Boolean(default=True)  # stamp/reward/tier messages; offers follow the consent ledger
-    tier_code = Varchar(length=20, default="bronse")
+    tier_code = Varchar(length=20, default="bronse", index=True)  # tier distribution: an index-only count
     tier_review_at = Timestamptz()
     profile_completed_at = Timestamptz(null=True, default=None)
     profile_prompt_dismissed_at = Timestamptz(null=True, default=None)
-    joined_at = Timestamptz()
+    joined_at = Timestamptz(index=True)  # sign-ups per day and week
     last_visit_at = Timestamptz(null=True, default=None)
 
 

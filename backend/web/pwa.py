@@ -23,10 +23,21 @@ APP_ROUTES = [
     "/staff",
     "/staff/login",
     "/admin",
+    "/admin/dashboard",
     "/admin/campaigns",
+    "/admin/audit",
     "/admin/campaigns/new",
+    "/admin/integrations",
+    "/admin/stores",
+    "/admin/stores/new",
+    "/admin/staff/invite",
 ]
-ID_ROUTES = ["/admin/campaigns/{item_id:int}", "/offer/{item_id:int}"]  # the app reads the id from the URL
+ID_ROUTES = [
+    "/admin/campaigns/{item_id:int}",
+    "/offer/{item_id:int}",
+    "/admin/stores/{item_id:int}",
+    "/admin/staff/{item_id:int}",
+]  # the app reads the id from the URL
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +62,11 @@ def shell_with_id(item_id: FromPath[int]) -> Response[bytes]:
 @get("/poster/{slug:str}", include_in_schema=False, sync_to_thread=False)
 def poster_shell(slug: FromPath[str]) -> Response[bytes]:
     return _shell()  # the app draws the poster for `slug`
+
+
+@get("/staff/invite/{token:str}", include_in_schema=False, sync_to_thread=False)
+def invite_shell(token: FromPath[str]) -> Response[bytes]:
+    return _shell()  # the app reads the one-time token from the URL
 
 
 @get("/sw.js", include_in_schema=False, sync_to_thread=False)
@@ -81,6 +97,7 @@ def pwa_router() -> Router:
             shell,
             shell_with_id,
             poster_shell,
+            invite_shell,
             service_worker,
             manifest,
             create_static_files_router(

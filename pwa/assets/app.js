@@ -30,9 +30,16 @@ const lazy = (load) => ({
   },
 });
 const adminOverview = lazy(() => import('./views/admin/overview.js'));
+const adminDashboard = lazy(() => import('./views/admin/dashboard.js'));
+const adminAudit = lazy(() => import('./views/admin/audit.js'));
 const adminCampaigns = lazy(() => import('./views/admin/campaigns.js'));
 const adminCampaignNew = lazy(() => import('./views/admin/campaign-new.js'));
 const adminCampaign = lazy(() => import('./views/admin/campaign.js'));
+const adminIntegrations = lazy(() => import('./views/admin/integrations.js'));
+const adminStores = lazy(() => import('./views/admin/stores.js'));
+const adminStore = lazy(() => import('./views/admin/store.js'));
+const adminStaffMember = lazy(() => import('./views/admin/staff-member.js'));
+const staffInvite = lazy(() => import('./views/staff-invite.js'));
 
 // chrome: 'member' shows the member tabs, 'admin' the owner's tabs and log-out,
 // 'plain' only brand + language, 'bare' nothing (full-screen QR, printable poster).
@@ -47,9 +54,18 @@ const ROUTES = [
   { re: /^\/staff\/login$/, view: staffLogin, chrome: 'plain' },
   { re: /^\/offer\/(\d+)$/, view: offer, chrome: 'member', params: (m) => ({ id: m[1] }) },
   { re: /^\/admin$/, view: adminOverview, chrome: 'admin' },
+  { re: /^\/admin\/dashboard$/, view: adminDashboard, chrome: 'admin' },
+  { re: /^\/admin\/audit$/, view: adminAudit, chrome: 'admin' },
   { re: /^\/admin\/campaigns$/, view: adminCampaigns, chrome: 'admin' },
   { re: /^\/admin\/campaigns\/new$/, view: adminCampaignNew, chrome: 'admin' },
   { re: /^\/admin\/campaigns\/(\d+)$/, view: adminCampaign, chrome: 'admin', params: (m) => ({ id: m[1] }) },
+  { re: /^\/admin\/integrations$/, view: adminIntegrations, chrome: 'admin' },
+  { re: /^\/admin\/stores$/, view: adminStores, chrome: 'admin' },
+  { re: /^\/admin\/stores\/new$/, view: adminStore, chrome: 'admin' },
+  { re: /^\/admin\/stores\/(\d+)$/, view: adminStore, chrome: 'admin', params: (m) => ({ id: m[1] }) },
+  { re: /^\/admin\/staff\/invite$/, view: adminStaffMember, chrome: 'admin' },
+  { re: /^\/admin\/staff\/(\d+)$/, view: adminStaffMember, chrome: 'admin', params: (m) => ({ id: m[1] }) },
+  { re: /^\/staff\/invite\/([A-Za-z0-9_-]{20,100})$/, view: staffInvite, chrome: 'plain', params: (m) => ({ token: m[1] }) },
   { re: /^\/poster\/([A-Za-z0-9_-]+)$/, view: poster, chrome: 'bare', params: (m) => ({ slug: m[1] }) },
   { re: /^\/offline$/, view: offline, chrome: 'plain' },
 ];

@@ -66,7 +66,7 @@ export function rewardList(rewards, { itemExtra } = {}) {
 export function activityList(items) {
   return h('ul', { class: 'activity-list' }, items.map((a) => {
     const key = `activity.${a.kind}`;
-    const title = a.kind === 'stamp' || a.kind === 'bonus'
+    const title = a.kind === 'stamp' || a.kind === 'bonus' || a.kind === 'void'
       ? t(key, { n: Math.abs(a.stamps) })
       : t(key, { n: a.stamps });
     // Machine reasons ("visit") get a friendly word; staff-typed reasons show as written.

@@ -136,6 +136,7 @@ function homeSections(ctx, me, flash, reload) {
     tierProgress(me.tier_progress)));
   sections.push(h('section', { class: 'card', 'aria-labelledby': 'rewards-h' },
     h('h2', { id: 'rewards-h', tabindex: '-1', text: t('home.rewardsTitle') }),
+    revokedNotices(me.activity),
     me.rewards.length
       ? [rewardList(me.rewards), h('p', { class: 'hint', text: t('reward.howTo') })]
       : h('p', { class: 'muted', testid: 'rewards-empty', text: t('home.rewardsEmpty') })));
@@ -145,6 +146,13 @@ function homeSections(ctx, me, flash, reload) {
       ? activityList(me.activity)
       : h('p', { class: 'muted', text: t('home.activityEmpty') })));
   return sections;
+}
+
+// A reward the owner withdrew (a void) in the last two weeks: say so, with the owner's reason.
+function revokedNotices(activity) {
+  const recent = Date.now() - 14 * 24 * 3600 * 1000;
+  return (activity || []).filter((a) => a.kind === 'reward_revoked' && Date.parse(a.at) > recent)
+    .map((a) => notice('warn', t('home.rewardRevoked', { reason: a.reason }), { testid: 'reward-revoked', live: false }));
 }
 
 function profilePrompt(ctx, reload) {

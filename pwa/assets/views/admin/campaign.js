@@ -1,6 +1,6 @@
 // /admin/campaigns/{id}: the message, who it is for, status and times, and the
 // counts. Refreshes every 5 s while it is being sent (or about to be), and a
-// scheduled campaign can be cancelled.
+// scheduled campaign can be cancelled, and one still sending stopped for those who have not had it.
 
 import { h } from '../../dom.js';
 import { errorMessage, t } from '../../i18n.js';
@@ -174,7 +174,7 @@ function page(state, opts, actions) {
     h('ul', { class: 'segment-lines', testid: 'campaign-segment' }, describeSegment(c.segment, opts).map((line) => h('li', { text: line }))),
     h('dl', { class: 'facts' }, rows.map(([k, v, testid]) => [h('dt', { text: k }), h('dd', { testid, text: v })]))));
 
-  if (c.status === 'scheduled') out.push(cancelBlock(state, actions));
+  if (c.status === 'scheduled' || c.status === 'sending') out.push(cancelBlock(state, actions));
   return out;
 }
 
@@ -187,7 +187,7 @@ function cancelBlock(state, actions) {
   yes.addEventListener('click', () => actions.cancel(yes));
   return h('section', { class: 'card cancel-block confirm', testid: 'campaign-cancel-box', 'aria-labelledby': 'cancel-h' },
     h('h2', { id: 'cancel-h', text: t('admin.cancel.question') }),
-    h('p', { text: t('admin.cancel.explain') }),
+    h('p', { text: t(state.campaign.status === 'sending' ? 'admin.cancel.explainSending' : 'admin.cancel.explain') }),
     h('div', { class: 'confirm-actions' }, yes,
       h('button', { type: 'button', class: 'button button-ghost button-block', testid: 'campaign-cancel-back', text: t('admin.cancel.no'), onclick: actions.closeCancel })));
 }

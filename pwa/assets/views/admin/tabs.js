@@ -4,5 +4,9 @@
 
 export const ADMIN_TABS = [
   { href: '/admin', key: 'admin.nav.overview', testid: 'admin-nav-overview', match: (p) => p === '/admin' },
+  { href: '/admin/dashboard', key: 'admin.dash.tab', testid: 'admin-nav-dashboard', match: (p) => p.startsWith('/admin/dashboard') },
   { href: '/admin/campaigns', key: 'admin.nav.campaigns', testid: 'admin-nav-campaigns', match: (p) => p.startsWith('/admin/campaigns') },
+  { href: '/admin/stores', key: 'admin.nav.stores', testid: 'admin-nav-stores', match: (p) => p.startsWith('/admin/stores') || p.startsWith('/admin/staff') },
+  { href: '/admin/audit', key: 'admin.nav.audit', testid: 'admin-nav-audit', match: (p) => p.startsWith('/admin/audit') },
+  { href: '/admin/integrations', key: 'admin.nav.integrations', testid: 'admin-nav-integrations', match: (p) => p.startsWith('/admin/integrations') },
 ];

@@ -1,0 +1,76 @@
+"""The owner's audit trail, voids and alerts: `/api/admin/audit`, `/api/admin/voids`, `/api/admin/alerts`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import HeaderParameter, Parameter
+
+from backend.audit import alerts, trail, voids
+from backend.audit.schemas import AlertsOut, AuditFilters, AuditPage, VoidIn, VoidOut
+from backend.context import Actor, AppContext
+from backend.web.auth import owner_only, provide_owner
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(name="Idempotency-Key", required=False, description="A fresh UUID per void; reuse it on retry."),
+]
+
+
+class AuditController(Controller):
+    path = "/api/admin"
+    tags = ["owner"]
+    guards = [owner_only]
+    dependencies = {"owner": Provide(provide_owner)}
+
+    @get("/audit")
+    async def audit(
+        self,
+        store: int | None = None,
+        staff: int | None = None,
+        member: Annotated[str | None, Parameter(max_length=20, description="Member number")] = None,
+        action: Annotated[
+            str | None,
+            Parameter(description="stamp, bonus, reward_issued, reward_redeemed, undo, void or reward_revoked"),
+        ] = None,
+        since: Annotated[datetime | None, Parameter(description="From this instant (inclusive)")] = None,
+        until: Annotated[datetime | None, Parameter(description="Before this instant")] = None,
+        before: Annotated[int | None, Parameter(description="Cursor: `next_cursor` of the previous page")] = None,
+        limit: Annotated[int, Parameter(ge=1, le=trail.MAX_LIMIT)] = 50,
+    ) -> AuditPage:
+        """The ledger, newest first, filtered by store, staff account, member number, action and time.
+        Every row says who did it, where, from which device, and whether it was voided."""
+        query = trail.AuditQuery(
+            store=store, staff=staff, member=member, action=action, since=since, until=until, before=before, limit=limit
+        )
+        return await trail.audit_page(query)
+
+    @get("/audit/filters")
+    async def audit_filters(self) -> AuditFilters:
+        """The stores, staff accounts and actions the audit filters offer."""
+        return await trail.audit_filters()
+
+    @post("/voids", status_code=200, responses=None)
+    async def void(
+        self,
+        ctx: NamedDependency[AppContext],
+        owner: NamedDependency[Actor],
+        data: VoidIn,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[VoidOut]:
+        """Void a stamp (or bonus) with a reason: a new ledger entry, never an edit. The stamps come off
+        the member's open card first; a card they completed whose reward is unredeemed loses that
+        reward (revoked, with the reason shown to the member); a redeemed reward stays and the void
+        records the stamps it could not take back. Needs an Idempotency-Key; an entry is voided once
+        (409 `already_voided`)."""
+        stored = await voids.void_entry(ctx, owner, data, idempotency_key)
+        return Response(content=stored.body, status_code=stored.status, media_type="application/json")
+
+    @get("/alerts")
+    async def alerts(self, ctx: NamedDependency[AppContext]) -> AlertsOut:
+        """Unusual activity: a staff account giving far more stamps than its store's usual rate, members
+        hitting the daily cap on many days, many manual member-number entries from one till session."""
+        return await alerts.alerts(ctx.clock.now())

@@ -1,0 +1,111 @@
+"""What the owner's audit, void and alert endpoints take and give."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+Action = Literal["stamp", "bonus", "reward_issued", "reward_redeemed", "undo", "void", "reward_revoked"]
+ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
+
+
+class Named(msgspec.Struct):
+    id: int
+    name: str
+
+
+class AuditMember(msgspec.Struct):
+    id: int
+    member_number: str
+    first_name: str | None
+
+
+class AuditEntry(msgspec.Struct):
+    """One ledger row. `voided_by` is the entry that reversed it (a void or a till undo);
+    `voidable` says whether the owner can void it now."""
+
+    id: int
+    at: datetime
+    action: str
+    stamps: int
+    reason: str
+    member: AuditMember
+    store: Named | None
+    staff: Named | None
+    actor_role: str
+    device: str
+    ip: str
+    reward: Named | None
+    reverses: int | None
+    voided_by: int | None
+    voidable: bool
+    details: dict[str, object]
+
+
+class AuditPage(msgspec.Struct):
+    entries: list[AuditEntry]
+    next_cursor: int | None  # pass as `before` for the next (older) page
+
+
+class AuditFilters(msgspec.Struct):
+    """What the filter form offers."""
+
+    stores: list[Named]
+    staff: list[Named]
+    actions: list[str]
+
+
+class VoidIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Void one ledger entry (a stamp or a bonus). Purchases from the POS API will be voidable by
+    receipt id the same way: a `receipt_id` selector beside `entry_id`."""
+
+    entry_id: int
+    reason: Annotated[str, msgspec.Meta(max_length=400)]
+
+
+class CardAfter(msgspec.Struct):
+    stamps: int
+    capacity: int
+
+
+class RewardNote(msgspec.Struct):
+    id: int
+    title: str
+    status: str
+
+
+class VoidOut(msgspec.Struct):
+    void_id: int
+    entry_id: int
+    member_number: str
+    reason: str
+    stamps_voided: int
+    taken_back: int
+    not_recovered: int  # stamps already spent on a reward the member keeps
+    revoked: list[RewardNote]
+    kept: list[RewardNote]
+    card: CardAfter | None
+
+
+class AlertOut(msgspec.Struct):
+    """One thing that stands out. `kind`: staff_rate | daily_cap | manual_entries.
+    `audit` holds the audit filters that show the rows behind it."""
+
+    kind: str
+    count: int
+    usual: float | None
+    days: int | None
+    last_day: str | None
+    staff: Named | None
+    store: Named | None
+    member: AuditMember | None
+    session_id: int | None
+    audit: dict[str, str]
+
+
+class AlertsOut(msgspec.Struct):
+    alerts: list[AlertOut]
+    since: datetime  # start of the recent window
+    rules: dict[str, float]

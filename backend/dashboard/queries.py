@@ -1,0 +1,177 @@
+"""The dashboard's SQL: a few grouped aggregates, each served by an index, on SQLite and PostgreSQL.
+
+Days are Oslo days. PostgreSQL groups by the Oslo date itself; SQLite has no time zones, so it
+groups by the UTC hour and `digital_stampcard.dashboard.day_of_utc_hour` folds the hours into
+Oslo days (Oslo's offsets are whole hours, so an hour never straddles two days)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from piccolo.engine.base import Engine
+
+from backend.cards.tables import LedgerEntry
+from backend.db import is_postgres
+from digital_stampcard.dashboard import day_of_utc_hour
+
+Counts = dict[date, int]
+
+async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
+    return list(await LedgerEntry.raw(sql, *args))
+
+
+def _day(engine: Engine, column: str) -> str:
+    if is_postgres(engine):
+        return f"({column} AT TIME ZONE 'Europe/Oslo')::date"
+    return f"substr({column}, 1, 13)"
+
+
+def _as_day(value: Any) -> date:
+    return value if isinstance(value, date) else day_of_utc_hour(str(value))
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _as_time(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+async def members_before(start: datetime) -> int:
+    [row] = await _rows("SELECT COUNT(*) AS n FROM member WHERE joined_at < {}", start)
+    return int(row["n"])
+
+
+async def signups(engine: Engine, start: datetime, end: datetime) -> dict[int | None, Counts]:
+    """New members per Oslo day, per source store (None: no store poster)."""
+    rows = await _rows(
+        f"SELECT {_day(engine, 'joined_at')} AS bucket, source_store, COUNT(*) AS n FROM member "
+        "WHERE joined_at >= {} AND joined_at < {} GROUP BY 1, 2",
+        start,
+        end,
+    )
+    out: dict[int | None, Counts] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        out[row["source_store"]][_as_day(row["bucket"])] += int(row["n"])
+    return out
+
+
+async def stamps_per_day(first: date, last: date) -> Counts:
+    """Net stamps given per Oslo day: visits and bonuses, less what was undone or voided (from the
+    ledger_day rollup, which a trigger keeps in step with the ledger)."""
+    rows = await _rows(
+        "SELECT day, SUM(stamps) AS n FROM ledger_day WHERE kind IN ('stamp', 'bonus', 'undo', 'void') "
+        "AND day >= {} AND day <= {} GROUP BY day",
+        first,
+        last,
+    )
+    return {_as_date(row["day"]): int(row["n"] or 0) for row in rows}
+
+
+async def rewards_per_day(engine: Engine, start: datetime, end: datetime, now: datetime) -> dict[str, Counts]:
+    """Rewards issued, redeemed and expired per Oslo day. An active reward past its expiry counts
+    as expired on its expiry day (the status is swept later); revoked ones are in none."""
+    rows = await _rows(
+        f"SELECT 'issued' AS what, {_day(engine, 'issued_at')} AS bucket, COUNT(*) AS n FROM reward "
+        "WHERE issued_at >= {} AND issued_at < {} GROUP BY 2 "
+        f"UNION ALL SELECT 'redeemed', {_day(engine, 'redeemed_at')}, COUNT(*) FROM reward "
+        "WHERE redeemed_at >= {} AND redeemed_at < {} AND status = 'redeemed' GROUP BY 2 "
+        f"UNION ALL SELECT 'expired', {_day(engine, 'expires_at')}, COUNT(*) FROM reward "
+        "WHERE expires_at >= {} AND expires_at < {} AND expires_at <= {} AND status IN ('active', 'expired') "
+        "GROUP BY 2",
+        start,
+        end,
+        start,
+        end,
+        start,
+        end,
+        now,
+    )
+    out: dict[str, Counts] = {k: defaultdict(int) for k in ("issued", "redeemed", "expired")}
+    for row in rows:
+        out[row["what"]][_as_day(row["bucket"])] += int(row["n"])
+    return out
+
+
+def _visitors(lag: int) -> str:
+    """Members with a visit on the days [{first}, {last}] (lag 1), or that plus those with two or more
+    (lag 2): their visit `lag` visits earlier was before the first day. See VisitGap."""
+    return (
+        f"(SELECT COALESCE(SUM(visits), 0) FROM visit_gap WHERE lag = {lag} AND day >= {{}} AND day <= {{}} "
+        "AND since < {})"
+    )
+
+
+async def activity(first: date, last: date, as_of: date) -> dict[str, int]:
+    """Visits (stamp entries), visitors and repeat visitors in [first, last]; members active in the
+    30 and 90 Oslo days up to `as_of`, that day included. All from the rollups."""
+    a30, a90 = as_of - timedelta(days=29), as_of - timedelta(days=89)
+    [row] = await _rows(
+        "SELECT (SELECT COALESCE(SUM(entries), 0) FROM ledger_day WHERE kind = 'stamp' AND day >= {} AND day <= {}) "
+        f"AS visits, {_visitors(1)} AS visitors, {_visitors(2)} AS seconds, {_visitors(1)} AS a30, "
+        f"{_visitors(1)} AS a90",
+        first,
+        last,
+        *(first, last, first),
+        *(first, last, first),
+        *(a30, as_of, a30),
+        *(a90, as_of, a90),
+    )
+    out = {k: int(row[k]) for k in ("visits", "visitors", "seconds", "a30", "a90")}
+    out["repeaters"] = out.pop("seconds") - out["visitors"]
+    return out
+
+
+async def tier_counts() -> dict[str, int]:
+    rows = await _rows("SELECT tier_code, COUNT(*) AS n FROM member GROUP BY tier_code")
+    return {str(r["tier_code"]): int(r["n"]) for r in rows}
+
+
+async def push_figures() -> tuple[int, int, int]:
+    """(members, members with a working push subscription, members whose latest push-offer consent is yes)."""
+    [members] = await _rows("SELECT COUNT(*) AS n FROM member")
+    [devices] = await _rows("SELECT COUNT(DISTINCT member) AS n FROM push_subscription WHERE flagged_at IS NULL")
+    [consent] = await _rows(
+        "SELECT COUNT(*) AS n FROM consent_event e JOIN (SELECT member, MAX(id) AS id FROM consent_event "
+        "WHERE purpose = 'marketing_push' GROUP BY member) latest ON latest.id = e.id WHERE e.granted"
+    )
+    return int(members["n"]), int(devices["n"]), int(consent["n"])
+
+
+async def campaigns_released(start: datetime, end: datetime) -> list[dict[str, Any]]:
+    rows = await _rows(
+        "SELECT id, title, released_at FROM campaign WHERE status = 'released' "
+        "AND released_at >= {} AND released_at < {} ORDER BY released_at",
+        start,
+        end,
+    )
+    return [{**r, "released_at": _as_time(r["released_at"])} for r in rows]
+
+
+async def we_miss_you_returns(start: datetime, end: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Members whose "vi savner deg" push was first sent in [start, end), with that time and their
+    first visit (stamp) after it and before `until` (None: none yet). One index probe per member."""
+    rows = await _rows(
+        "SELECT f.member AS member, f.sent_at AS sent_at, (SELECT MIN(l.created_at) FROM ledger_entry l "
+        "WHERE l.member = f.member AND l.kind = 'stamp' AND l.created_at > f.sent_at AND l.created_at < {}) AS back_at "
+        "FROM (SELECT n.member AS member, MIN(d.sent_at) AS sent_at FROM notification n "
+        "JOIN push_delivery d ON d.notification = n.id "
+        "WHERE n.kind = 'we_miss_you' AND d.status = 'sent' AND d.sent_at >= {} AND d.sent_at < {} "
+        "GROUP BY n.member) f",
+        until,
+        start,
+        end,
+    )
+    return [
+        {
+            "member": int(r["member"]),
+            "sent_at": _as_time(r["sent_at"]),
+            "back_at": None if r["back_at"] is None else _as_time(r["back_at"]),
+        }
+        for r in rows
+    ]

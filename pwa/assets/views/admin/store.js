@@ -1,0 +1,132 @@
+// /admin/stores/new and /admin/stores/{id}: name, address, time zone and opening
+// hours; on an existing store also its staff and "Logg ut alle enheter".
+
+import { field, h } from '../../dom.js';
+import { t } from '../../i18n.js';
+import { api } from '../../api.js';
+import { loading, notice, pageTitle, withBusy } from '../../ui.js';
+import { FieldErrors, ownerErrorMessage } from './form-errors.js';
+import { hoursEditor } from './opening-hours.js';
+import { backLink, confirmBox, loadFailed } from './team-common.js';
+import { inviteRow, staffRow } from './stores.js';
+
+export async function render(ctx) {
+  const id = ctx.params.id;
+  ctx.setTitle(t(id ? 'team.store.title' : 'team.store.newTitle'));
+  const wait = loading();
+  ctx.main.append(wait);
+  let list;
+  let store = null;
+  let staff = null;
+  try {
+    [list, store, staff] = await Promise.all([
+      api.get('/api/admin/stores', { signal: ctx.signal }),
+      id ? api.get(`/api/admin/stores/${id}`, { signal: ctx.signal }) : null,
+      id ? api.get('/api/admin/staff', { signal: ctx.signal }) : null,
+    ]);
+  } catch (err) {
+    loadFailed(ctx, err, wait, id ? 'team.store.title' : 'team.store.newTitle');
+    return;
+  }
+  if (store) ctx.setTitle(store.name);
+  wait.replaceWith(...[
+    backLink(),
+    pageTitle(store ? store.name : t('team.store.newTitle')),
+    ctx.flash ? notice('success', t(ctx.flash), { testid: 'flash' }) : null,
+    storeForm(ctx, store, list.timezones),
+    store ? devicesCard(ctx, store) : null,
+    store ? storeStaff(ctx, store, staff) : null,
+  ].filter(Boolean));
+}
+
+function storeForm(ctx, store, timezones) {
+  const name = field({ label: t('team.store.name'), input: h('input', { type: 'text', maxlength: '120', required: true, value: store ? store.name : '', autocomplete: 'off', testid: 'store-name' }) });
+  const address = field({ label: t('team.store.address'), hint: t('team.store.addressHint'), input: h('input', { type: 'text', maxlength: '300', value: store ? store.address : '', autocomplete: 'street-address', testid: 'store-address' }) });
+  const zones = [...new Set([...(store ? [store.timezone] : []), ...timezones])];
+  const timezone = field({
+    label: t('team.store.timezone'), hint: t('team.store.timezoneHint'),
+    input: h('select', { testid: 'store-timezone' }, zones.map((z) => h('option', { value: z, text: z.replace('_', ' '), selected: store ? z === store.timezone : z === 'Europe/Oslo' }))),
+  });
+  const hours = hoursEditor(store ? store.opening_hours : {});
+  const errors = new FieldErrors(['name', 'address', 'timezone']);
+  name.row.append(errors.slot('name', name.input));
+  address.row.append(errors.slot('address', address.input));
+  timezone.row.append(errors.slot('timezone', timezone.input));
+  const formError = h('p', { class: 'form-error', role: 'alert', testid: 'store-form-error' });
+  const submit = h('button', { type: 'submit', class: 'button button-primary button-block', testid: 'store-save', text: t(store ? 'team.store.save' : 'team.store.create') });
+  const form = h('form', { class: 'card stack', novalidate: true }, name.row, address.row, timezone.row, hours.root, formError, submit);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    errors.clear();
+    hours.clearError();
+    formError.textContent = '';
+    if (!name.input.value.trim()) {
+      errors.set('name', t('err.store_name_missing'));
+      name.input.focus();
+      return;
+    }
+    const body = { name: name.input.value, address: address.input.value, timezone: timezone.input.value, opening_hours: hours.value() };
+    withBusy(submit, async () => {
+      try {
+        const saved = store
+          ? await api.patch(`/api/admin/stores/${store.id}`, body, { signal: ctx.signal })
+          : await api.post('/api/admin/stores', body, { signal: ctx.signal });
+        ctx.navigate(`/admin/stores/${saved.id}`, { replace: !store, flash: store ? 'team.store.saved' : 'team.store.created' });
+      } catch (err) {
+        if (err.name === 'AbortError') return;
+        const message = ownerErrorMessage(err);
+        const f = err.body && err.body.field;
+        if (f && String(f).startsWith('opening_hours')) { hours.showError(message, f); return; }
+        if (errors.fromServer(err, () => message)) { errors.focusFirst(); return; }
+        formError.textContent = message;
+      }
+    });
+  });
+  return form;
+}
+
+function devicesCard(ctx, store) {
+  const card = h('section', { class: 'card stack', 'aria-labelledby': 'devices-h', testid: 'store-devices' });
+  const draw = (message) => {
+    const button = h('button', {
+      type: 'button', class: 'button button-warn button-block', testid: 'store-sign-out', text: t('team.store.signOutAll'),
+      disabled: store.devices_signed_in === 0,
+    });
+    button.addEventListener('click', () => card.replaceChildren(confirmBox({
+      testid: 'store-sign-out-confirm',
+      title: t('team.store.signOutTitle', { n: store.devices_signed_in, store: store.name }),
+      text: t('team.store.signOutBody'),
+      yes: t('team.store.signOutYes'),
+      no: t('common.cancel'),
+      onNo: () => draw(),
+      onYes: async () => {
+        const res = await api.post(`/api/admin/stores/${store.id}/sign-out-devices`, undefined, { signal: ctx.signal });
+        store.devices_signed_in = 0;
+        draw(t('team.store.signedOut', { n: res.signed_out }));
+      },
+    })));
+    card.replaceChildren(...[
+      h('h2', { id: 'devices-h', tabindex: '-1', text: t('team.store.devicesTitle') }),
+      message ? notice('success', message, { testid: 'store-signed-out' }) : null,
+      h('p', { testid: 'store-devices-count', text: t('team.store.devicesNow', { n: store.devices_signed_in }) }),
+      h('p', { class: 'hint', text: t('team.store.devicesHint') }),
+      button,
+    ].filter(Boolean));
+    if (message) card.querySelector('h2').focus(); // back from the confirm box: keep focus in the card
+  };
+  draw();
+  return card;
+}
+
+function storeStaff(ctx, store, staff) {
+  const accounts = staff.accounts.filter((a) => a.store && a.store.id === store.id);
+  const invites = staff.invites.filter((i) => i.store && i.store.id === store.id);
+  return h('section', { class: 'card stack', 'aria-labelledby': 'store-staff-h', testid: 'store-staff' },
+    h('div', { class: 'admin-head-row' },
+      h('h2', { id: 'store-staff-h', text: t('team.store.staffTitle') }),
+      h('a', { class: 'button button-primary button-small', href: `/admin/staff/invite?store=${store.id}`, testid: 'store-invite' },
+        h('span', { 'aria-hidden': 'true', text: '+' }), h('span', { text: t('team.invite.button') }))),
+    accounts.length || invites.length ? null : h('p', { class: 'muted', text: t('team.store.noStaff') }),
+    accounts.length ? h('ul', { class: 'team-list' }, accounts.map(staffRow)) : null,
+    invites.length ? h('ul', { class: 'team-list' }, invites.map((i) => inviteRow(ctx, i))) : null);
+}
