@@ -64,3 +64,11 @@ def new_browser(app: Litestar, client: httpx.AsyncClient) -> Callable[[], Browse
         return Browser(_client(app))
 
     return make
+
+
+@pytest.fixture
+async def owner(new_browser: Callable[[], Browser]) -> Browser:
+    """The owner, logged in on a device of their own."""
+    browser = new_browser()
+    await browser.staff_login("eier")
+    return browser

@@ -126,3 +126,12 @@ class Browser:
 
     async def stamp(self, scan_id: str, count: int = 1, key: str | None = None) -> Any:
         return await self.post("/api/staff/stamps", {"scan_id": scan_id, "count": count}, key=key or str(uuid.uuid4()))
+
+
+async def call(browser: Browser, method: str, url: str, body: Any = None) -> Any:
+    """Any endpoint by method; unsafe ones carry a fresh Idempotency-Key (ignored where not needed)."""
+    if method == "GET":
+        return await browser.get(url)
+    if method == "PATCH":
+        return await browser.patch(url, body)
+    return await browser.post(url, body, key=str(uuid.uuid4()))

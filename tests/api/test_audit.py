@@ -17,7 +17,7 @@ from backend.clock import FrozenClock
 from backend.club.tables import Store
 from backend.members.tables import Member
 from digital_stampcard.member_qr import time_step
-from tests.api.helpers import Browser
+from tests.api.helpers import Browser, call
 
 OWNER_CALLS = [
     ("GET", "/api/admin/audit", None),
@@ -27,17 +27,6 @@ OWNER_CALLS = [
 ]
 
 
-@pytest.fixture
-async def owner(new_browser: Callable[[], Browser]) -> Browser:
-    browser = new_browser()
-    await browser.staff_login("eier")
-    return browser
-
-
-async def call(browser: Browser, method: str, url: str, body: object) -> Any:
-    if method == "GET":
-        return await browser.get(url)
-    return await browser.post(url, body, key=str(uuid.uuid4()))
 
 
 @pytest.mark.parametrize(("method", "url", "body"), OWNER_CALLS)

@@ -11,7 +11,7 @@ import pytest
 from backend.campaigns.tables import Campaign
 from backend.clock import FrozenClock
 from digital_stampcard.clock import OSLO
-from tests.api.helpers import Browser
+from tests.api.helpers import Browser, call
 
 OWNER_CALLS = [
     ("GET", "/api/admin/overview", None),
@@ -25,17 +25,6 @@ OWNER_CALLS = [
 MESSAGE = {"title": "Vinterkaffe", "body": "Ny blanding i dag."}
 
 
-@pytest.fixture
-async def owner(new_browser: Callable[[], Browser]) -> Browser:
-    browser = new_browser()
-    await browser.staff_login("eier")
-    return browser
-
-
-async def call(browser: Browser, method: str, url: str, body: object) -> object:
-    if method == "GET":
-        return await browser.get(url)
-    return await browser.post(url, body, key=str(uuid.uuid4()))
 
 
 @pytest.mark.parametrize(("method", "url", "body"), OWNER_CALLS)

@@ -14,7 +14,7 @@ from backend.accounts.tables import StaffAccount, StaffInvite
 from backend.clock import FrozenClock
 from backend.club.tables import Store
 from digital_stampcard.member_qr import time_step
-from tests.api.helpers import STAFF, Browser
+from tests.api.helpers import STAFF, Browser, call
 
 HOURS = {
     "mon": [{"opens": "07:00", "closes": "18:00"}],
@@ -37,21 +37,6 @@ OWNER_CALLS = [
     ("POST", "/api/admin/staff/invites/1/resend", None),
     ("POST", "/api/admin/staff/invites/1/cancel", None),
 ]
-
-
-@pytest.fixture
-async def owner(new_browser: Callable[[], Browser]) -> Browser:
-    browser = new_browser()
-    await browser.staff_login("eier")
-    return browser
-
-
-async def call(browser: Browser, method: str, url: str, body: object) -> Any:
-    if method == "GET":
-        return await browser.get(url)
-    if method == "PATCH":
-        return await browser.patch(url, body)
-    return await browser.post(url, body)
 
 
 async def staff_id(username: str) -> int:

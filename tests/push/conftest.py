@@ -6,7 +6,7 @@ import pytest
 from litestar import Litestar
 
 from backend.push.dispatcher import Dispatcher
-from tests.api.conftest import app, client, new_browser  # noqa: F401  (the same real app, reused)
+from tests.api.conftest import app, client, new_browser, owner  # noqa: F401  (the same real app, reused)
 from tests.push.fake_push_service import FakePushService
 
 

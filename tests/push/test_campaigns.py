@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from litestar import Litestar
 
 from backend.campaigns.release import release_due
@@ -22,13 +21,6 @@ from digital_stampcard.clock import OSLO
 from tests.api.helpers import Browser
 from tests.push.fake_push_service import FakePushService, FakeSubscription
 from tests.push.test_delivery import subscribed_member
-
-
-@pytest.fixture
-async def owner(new_browser: Callable[[], Browser]) -> Browser:
-    browser = new_browser()
-    await browser.staff_login("eier")
-    return browser
 
 
 async def member(

@@ -50,12 +50,6 @@ async def receiver() -> AsyncIterator[Receiver]:
     await runner.cleanup()
 
 
-@pytest.fixture
-async def owner(new_browser: Callable[[], Browser]) -> Browser:
-    browser = new_browser()
-    await browser.staff_login("eier")
-    return browser
-
 
 async def add_endpoint(owner: Browser, url: str, events: list[str]) -> dict[str, Any]:
     response = await owner.post("/api/admin/webhooks", {"url": url, "events": events, "description": "Nettbutikk"})
