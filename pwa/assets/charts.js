@@ -12,6 +12,7 @@ import { h } from './dom.js';
 
 const AXIS_FONT = 12; // px, matches .chart-axis in styles.css
 const CHAR = 7; // rough width of one character at 12–13 px, for layout only
+const BOLD_CHAR = 8.2; // … of a bold 13 px value (digits, spaces, %)
 
 /**
  * Bars or a line over time.
@@ -34,7 +35,7 @@ export function barList({ items, max, ariaLabel, table, numbersLabel, testid, ca
 function chartFigure({ ariaLabel, table, numbersLabel, testid, caption, kind, draw }) {
   const svg = h('svg:svg', { class: 'chart-svg', role: 'img', 'aria-label': ariaLabel, focusable: 'false' });
   const box = h('div', { class: 'chart-box' }, svg);
-  const figure = h('figure', { class: ['chart', `chart-${kind}`], testid },
+  const figure = h('figure', { class: ['chart', `chart-kind-${kind}`], testid },
     caption ? h('figcaption', { class: 'chart-caption', text: caption }) : null,
     box,
     table ? numbersTable(table, numbersLabel, testid) : null);
@@ -169,7 +170,7 @@ function drawBarList(width, items, max) {
   const topPad = 4;
   const height = topPad + Math.max(1, items.length) * rowH;
   const full = Math.max(max ?? 0, ...items.map((it) => Number(it.value) || 0), 1);
-  const reserve = Math.max(3, ...items.map((it) => String(it.valueText ?? it.value).length)) * CHAR + 10;
+  const reserve = Math.max(3, ...items.map((it) => String(it.valueText ?? it.value).length)) * BOLD_CHAR + 12;
   const barMax = Math.max(20, width - reserve);
   const nodes = [];
   items.forEach((it, i) => {

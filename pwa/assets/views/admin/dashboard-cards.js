@@ -22,8 +22,8 @@ export function dashboardCards(d, { today }) {
   const csv = (table, what) => csvLink(table, d.period, what);
   const nodes = [
     membersCard(d, keep, csv),
-    stampsCard(d, keep, csv, today),
     activityCard(d, csv),
+    stampsCard(d, keep, csv, today),
     signupsCard(d, keep, csv),
     rewardsCard(d, keep, csv),
     tiersCard(d, keep, csv),

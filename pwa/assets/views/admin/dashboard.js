@@ -28,7 +28,7 @@ export async function render(ctx) {
   const periodText = h('p', { class: 'dash-period-text', role: 'status', testid: 'dash-period-text' });
   const presetButtons = PRESETS.map((days) => h('button', {
     type: 'button', class: 'button button-small dash-preset', testid: `dash-period-${days}`, 'aria-pressed': 'false',
-    dataset: { days: String(days) }, text: t('admin.dash.days', { n: days }),
+    dataset: { days: String(days) }, text: t('admin.dash.days', { n: days }), 'aria-label': t('admin.dash.lastDays', { n: days }),
     onclick: () => load({ from: osloDate(-(days - 1)), to: osloDate() }, { push: true }),
   }));
   const form = h('form', { class: 'dash-custom', novalidate: true, testid: 'dash-period-custom' },
@@ -44,10 +44,13 @@ export async function render(ctx) {
     load({ from: fromInput.value, to: toInput.value }, { push: true });
   });
 
+  // Own dates fold away on a phone; they stay open while the period is not a preset.
+  const custom = h('details', { class: 'dash-custom-box', open: Boolean(ctx.query.get('from') || ctx.query.get('to')) },
+    h('summary', { testid: 'dash-period-custom-toggle', text: t('admin.dash.custom') }), form);
   const picker = h('section', { class: 'card dash-period', testid: 'dash-period', 'aria-labelledby': 'dash-period-h' },
     h('h2', { id: 'dash-period-h', text: t('admin.dash.period') }),
     h('div', { class: 'dash-presets', role: 'group', 'aria-labelledby': 'dash-period-h' }, presetButtons),
-    form, periodError, periodText);
+    custom, periodError, periodText);
   const content = h('div', { class: 'dash-grid', testid: 'dash-content' });
   const page = h('div', { class: 'dash' },
     h('div', { class: 'admin-head' }, pageTitle(t('admin.dash.title')), h('p', { class: 'lead', text: t('admin.dash.lead') })),
@@ -57,7 +60,7 @@ export async function render(ctx) {
   function showPeriodError(text, input) {
     periodError.replaceChildren(notice('error', text, { testid: 'dash-period-error' }));
     for (const el of [fromInput, toInput]) el.removeAttribute('aria-invalid');
-    if (input) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', 'dash-period-error-text'); }
+    if (input) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', 'dash-period-error-text'); custom.open = true; }
     periodError.firstChild.id = 'dash-period-error-text';
   }
 
@@ -94,7 +97,13 @@ export async function render(ctx) {
     fromInput.value = from;
     toInput.value = to;
     const today = osloDate();
-    for (const b of presetButtons) b.setAttribute('aria-pressed', String(to === today && Number(b.dataset.days) === days));
+    let preset = false;
+    for (const b of presetButtons) {
+      const pressed = to === today && Number(b.dataset.days) === days;
+      b.setAttribute('aria-pressed', String(pressed));
+      preset ||= pressed;
+    }
+    if (!preset) custom.open = true;
     periodText.textContent = `${t('admin.dash.showing', { from: dayLong(from), to: dayLong(to), n: days })} ${t('admin.dash.asOf', { time: formatDateTime(data.as_of) })}`;
 
     disposeCharts();
