@@ -1,5 +1,6 @@
 // Service worker for Digital Stampcard.
-// - Precaches the app shell so the app (and the member QR) starts offline.
+// - Precaches the app shell so the app (and the member QR) starts offline. The owner's screens are
+//   not in it (members' phones never need them); they are cached on the owner's first visit.
 // - Navigations: network first, cached shell ("/") as fallback.
 // - /assets and /vendor: cache first (bump VERSION when they change).
 // - /api is never cached, and non-GET requests are never touched.
@@ -7,7 +8,7 @@
 //   `navigate` URL carries a receipt token (`n`), opens that URL on click (the app then
 //   reports "opened" and drops `n` from the address).
 
-const VERSION = 'v8';
+const VERSION = 'v9';
 const CACHE = `stampcard-shell-${VERSION}`;
 
 const SHELL = [
@@ -15,7 +16,6 @@ const SHELL = [
   '/manifest.webmanifest',
   '/assets/styles.css',
   '/assets/app.js',
-  '/assets/charts.js',
   '/assets/api.js',
   '/assets/config.js',
   '/assets/device-key.js',
@@ -25,30 +25,9 @@ const SHELL = [
   '/assets/keyboard-wedge.js',
   '/assets/member-qr.js',
   '/assets/member-store.js',
-  '/assets/oslo-time.js',
   '/assets/push.js',
   '/assets/scanner.js',
   '/assets/ui.js',
-  '/assets/views/admin/audit.js',
-  '/assets/views/admin/campaign-confirm.js',
-  '/assets/views/admin/campaign-new.js',
-  '/assets/views/admin/campaign.js',
-  '/assets/views/admin/campaigns.js',
-  '/assets/views/admin/common.js',
-  '/assets/views/admin/dashboard-cards.js',
-  '/assets/views/admin/dashboard.js',
-  '/assets/views/admin/early-access.js',
-  '/assets/views/admin/form-errors.js',
-  '/assets/views/admin/integrations.js',
-  '/assets/views/admin/notification-preview.js',
-  '/assets/views/admin/overview.js',
-  '/assets/views/admin/reach.js',
-  '/assets/views/admin/segment-picker.js',
-  '/assets/views/admin/opening-hours.js',
-  '/assets/views/admin/staff-member.js',
-  '/assets/views/admin/store.js',
-  '/assets/views/admin/stores.js',
-  '/assets/views/admin/team-common.js',
   '/assets/views/admin/tabs.js',
   '/assets/views/consents.js',
   '/assets/views/dev-outbox.js',

@@ -84,3 +84,21 @@ async def test_app_is_installable(pw: Playwright, server: Server, tmp_path: Path
         await screenshot(page, "installable-start")
     finally:
         await context.close()
+
+
+async def test_a_members_phone_does_not_download_the_owners_screens(phone: BrowserContext, server: Server) -> None:
+    page = await phone.new_page()
+    await join(page, server)
+    await wait_for_service_worker(page)
+    cached: list[str] = await page.evaluate(
+        """async () => {
+            const urls = [];
+            for (const name of await caches.keys()) {
+                for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+            }
+            return urls;
+        }"""
+    )
+    assert "/assets/views/home.js" in cached
+    assert [u for u in cached if u.startswith("/assets/views/admin/")] == ["/assets/views/admin/tabs.js"]
+    assert "/assets/charts.js" not in cached
