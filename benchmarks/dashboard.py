@@ -1,6 +1,8 @@
 """The owner's dashboard on 100,000 members and 5,000,000 ledger rows (PostgreSQL), beside a plain count.
 
     .venv/bin/python benchmarks/dashboard.py [--members 100000] [--ledger 5000000] [--repeat 15]
+    .venv/bin/python benchmarks/dashboard.py --keep    # build into stampcard_bench_kept and keep it
+    .venv/bin/python benchmarks/dashboard.py --reuse   # time that kept data set again (no build)
 
 What it does, in one run:
   1. creates a database `stampcard_bench_<hex>` on the PostgreSQL server at --pg-admin-url and runs
@@ -8,8 +10,11 @@ What it does, in one run:
   2. builds the data set in the server with INSERT ... SELECT generate_series: --members members who
      joined over two years (70 % through a store poster), --ledger ledger rows over the same two years
      (stamps, bonuses, undos, rewards issued and redeemed), rewards, consent events, push
-     subscriptions, ten released campaigns with 10,000 pushes each and 20,000 "vi savner deg" pushes;
-     then VACUUM ANALYZE (what autovacuum does to an append-only table in production);
+     subscriptions, ten released campaigns with 10,000 pushes each and 20,000 "vi savner deg" pushes.
+     Foreign-key checks and triggers are off during the load (session_replication_role = replica, as
+     pg_restore does), the ledger's plain indexes are built after it, the dashboard rollups are filled
+     by their migrations' backfill (the triggers keep them in the app); then VACUUM ANALYZE (what
+     autovacuum does to an append-only table in production) and a CHECKPOINT;
   3. starts the real app in this process (`create_app`, PostgreSQL pool, no push dispatcher), logs the
      owner in, and times `GET /api/admin/dashboard?from&to` through the whole ASGI stack (routing,
      session, guard, queries, JSON) with httpx's ASGI transport: no socket, so no network time;
@@ -23,6 +28,7 @@ also when the run fails or is interrupted.
 from __future__ import annotations
 
 import argparse
+import importlib
 import statistics
 import sys
 import time
@@ -37,11 +43,18 @@ if str(ROOT) not in sys.path:  # run as a script: the repository root, for backe
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 
-from benchmarks.common import add_pg_admin_argument, run_script, scratch_database  # noqa: E402
+from benchmarks.common import add_pg_admin_argument, admin_execute, run_script, scratch_database  # noqa: E402
+
+# The migrations that create the dashboard rollups and their triggers; their backfills fill them after the load.
+ROLLUPS = [
+    importlib.import_module(f"backend.cards.piccolo_migrations.{name}")
+    for name in ("cards_2026_11_24t09_02_20_000000", "cards_2026_11_24t09_23_01_000000")
+]
 
 TARGET_MS = 300
 OWNER = ("eier", "bench-eier-passord")
 DAYS = 730  # the history spans two years
+KEPT = "stampcard_bench_kept"  # --keep / --reuse: build once, time again after a change to the queries
 
 
 def build_sql(members: int, ledger: int, now: datetime) -> list[tuple[str, str]]:
@@ -156,6 +169,15 @@ async def build(database_url: str, members: int, ledger: int, now: datetime) -> 
             await connection.execute(sql, *([now] if "$1" in sql else []))
             print(f"  {label}: {time.perf_counter() - started:.1f} s", flush=True)
         await connection.execute("SET session_replication_role = DEFAULT")
+        # Replica mode also skipped the rollup trigger: fill the rollups as the migration's backfill does.
+        started = time.perf_counter()
+        for migration in ROLLUPS:
+            for sql in migration.backfill(ROLLUPS[0].oslo_day_postgres):
+                await connection.execute(sql)
+        print(
+            f"  rollups (ledger_day, visit_gap, reward_day) backfilled: {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
         started = time.perf_counter()
         for index in indexes:
             await connection.execute(index["indexdef"])
@@ -163,6 +185,10 @@ async def build(database_url: str, members: int, ledger: int, now: datetime) -> 
         started = time.perf_counter()
         await connection.execute("VACUUM ANALYZE")
         print(f"  VACUUM ANALYZE: {time.perf_counter() - started:.1f} s", flush=True)
+        # Write the load's dirty pages out now, so the checkpointer does not do it during the timings.
+        started = time.perf_counter()
+        await connection.execute("CHECKPOINT")
+        print(f"  CHECKPOINT: {time.perf_counter() - started:.1f} s", flush=True)
         counts = await connection.fetchrow(
             "SELECT (SELECT count(*) FROM member) AS members, (SELECT count(*) FROM ledger_entry) AS ledger"
         )
@@ -194,14 +220,15 @@ async def bench(args: argparse.Namespace, database_url: str) -> bool:
     from backend.settings import Settings
 
     now = datetime.now(UTC)
-    print("migrating ...", flush=True)
-    engine = make_engine(database_url)
-    await migrate(engine)
-    await create_club(SimpleNamespace(clock=Clock()), "Benchkaffe")  # type: ignore[arg-type]  # only the clock is read
-    print("building the data set (INSERT ... SELECT generate_series) ...", flush=True)
-    started = time.perf_counter()
-    await build(database_url, args.members, args.ledger, now)
-    print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
+    if not args.reuse:
+        print("migrating ...", flush=True)
+        engine = make_engine(database_url)
+        await migrate(engine)
+        await create_club(SimpleNamespace(clock=Clock()), "Benchkaffe")  # type: ignore[arg-type]  # only the clock
+        print("building the data set (INSERT ... SELECT generate_series) ...", flush=True)
+        started = time.perf_counter()
+        await build(database_url, args.members, args.ledger, now)
+        print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
 
     settings = Settings(environment="development", database_url=database_url, push_dispatcher="off")
     app = create_app(settings, clock=Clock(), run_migrations=False)
@@ -263,6 +290,13 @@ async def bench(args: argparse.Namespace, database_url: str) -> bool:
 
 async def run_all(args: argparse.Namespace) -> int:
     try:
+        if args.keep or args.reuse:
+            database_url = f"{args.pg_admin_url.rsplit('/', 1)[0]}/{KEPT}"
+            if args.keep:
+                await admin_execute(args.pg_admin_url, f'DROP DATABASE IF EXISTS "{KEPT}" WITH (FORCE)')
+                await admin_execute(args.pg_admin_url, f'CREATE DATABASE "{KEPT}"')
+            print(f"database {KEPT} (kept: drop it yourself when done)", flush=True)
+            return 0 if await bench(args, database_url) else 1
         async with scratch_database(args.pg_admin_url) as database_url:
             return 0 if await bench(args, database_url) else 1
     except (OSError, asyncpg.PostgresError, httpx.HTTPError) as exc:
@@ -277,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=100_000, help="members (default 100,000)")
     parser.add_argument("--ledger", type=int, default=5_000_000, help="ledger rows (default 5,000,000)")
     parser.add_argument("--repeat", type=int, default=15, help="timed calls per query (default 15)")
+    parser.add_argument("--keep", action="store_true", help=f"build into database {KEPT} and keep it")
+    parser.add_argument("--reuse", action="store_true", help=f"time the data set kept in {KEPT}, no build")
     add_pg_admin_argument(parser)
     args = parser.parse_args(argv)
     if args.members < 10 or args.ledger < 10 or args.repeat < 1:

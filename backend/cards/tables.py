@@ -132,3 +132,14 @@ class VisitGap(Table):
     lag = SmallInt()
     since = Date()
     visits = Integer()
+
+
+class RewardDay(Table):
+    """Rewards per Oslo day and measure: "issued" (by issued_at, every reward), "redeemed" (by
+    redeemed_at, status redeemed) and "ends" (by expires_at, status active or expired: run out, or
+    running out that day). Kept by a trigger on insert, update and delete of reward (cards migration
+    2026-11-24T09:23:01). Unique on (measure, day)."""
+
+    measure = Varchar(length=10)
+    day = Date()
+    n = Integer()

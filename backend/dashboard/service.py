@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from backend.campaigns.service import stats_for
 from backend.cards.programs import tier_ladder
@@ -31,6 +32,12 @@ from backend.dashboard.schemas import (
 from digital_stampcard import dashboard as rules
 
 
+async def _campaigns_with_stats(start: datetime, end: datetime) -> tuple[list[dict[str, Any]], dict[int, Any]]:
+    campaigns = await queries.campaigns_released(start, end)
+    async with queries.serial_plans():
+        return campaigns, await stats_for([c["id"] for c in campaigns])
+
+
 async def dashboard(ctx: AppContext, first: str | None, last: str | None) -> DashboardOut:
     now = ctx.clock.now()
     period = rules.parse_period(first, last, now)
@@ -43,11 +50,11 @@ async def dashboard(ctx: AppContext, first: str | None, last: str | None) -> Das
         t_before = tg.create_task(queries.members_before(start))
         t_signups = tg.create_task(queries.signups(engine, start, end))
         t_stamps = tg.create_task(queries.stamps_per_day(period.first, period.last))
-        t_rewards = tg.create_task(queries.rewards_per_day(engine, start, end, now))
+        t_rewards = tg.create_task(queries.rewards_per_day(period.first, period.last, now))
         t_activity = tg.create_task(queries.activity(period.first, period.last, as_of_day))
         t_tiers = tg.create_task(queries.tier_counts())
         t_push = tg.create_task(queries.push_figures())
-        t_campaigns = tg.create_task(queries.campaigns_released(start, end))
+        t_campaigns = tg.create_task(_campaigns_with_stats(start, end))
         t_winback = tg.create_task(queries.we_miss_you_returns(start, end, max(now, start)))
         t_ladder = tg.create_task(tier_ladder())
         t_stores = tg.create_task(Store.select(Store.id, Store.name).order_by(Store.name).run())
@@ -55,8 +62,9 @@ async def dashboard(ctx: AppContext, first: str | None, last: str | None) -> Das
     act = t_activity.result()
     visitors, repeaters, visit_count = act["visitors"], act["repeaters"], act["visits"]
     tiers, ladder, stores = t_tiers.result(), t_ladder.result(), t_stores.result()
-    members_now, push_members, offers = t_push.result()
-    campaigns, winback = t_campaigns.result(), t_winback.result()
+    push_members, offers = t_push.result()
+    members_now = sum(tiers.values())  # every member has a tier code
+    (campaigns, stats), winback = t_campaigns.result(), t_winback.result()
     sends = {w["member"]: w["sent_at"] for w in winback}
     returns = [(w["member"], w["back_at"]) for w in winback if w["back_at"] is not None]
 
@@ -85,7 +93,6 @@ async def dashboard(ctx: AppContext, first: str | None, last: str | None) -> Das
     tier_rows = [TierCount(t.code, t.name_nb, t.name_en, tiers.get(t.code, 0)) for t in ladder]
     tier_rows += [TierCount(code, code, code, n) for code, n in sorted(tiers.items()) if code not in known]
 
-    stats = await stats_for([c["id"] for c in campaigns])
     campaign_rows = [
         CampaignRow(
             c["id"],

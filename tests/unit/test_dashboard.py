@@ -15,6 +15,7 @@ from digital_stampcard.dashboard import (
     by_week,
     day_of_utc_hour,
     fill_days,
+    oslo_day,
     parse_period,
     period_weeks,
     rate,
@@ -122,3 +123,33 @@ def test_csv_reads_back_cell_for_cell(rows: list[list[str | int]]) -> None:
     guarded = ("=", "+", "-", "@", "\t", "\r")  # a leading formula character gets a quote mark
     expected = [[("'" + v if v[:1] in guarded else v) if isinstance(v, str) else str(v) for v in r] for r in rows]
     assert parsed[1:] == expected
+
+
+def test_the_sqlite_rollup_trigger_finds_the_oslo_day_of_every_minute_around_the_clock_changes() -> None:
+    """The trigger's SQL for SQLite (which has no time zones) agrees with the tz database: every hour
+    of 2024-2031, and every minute of the hours either side of each summer-time switch."""
+    import sqlite3
+
+    from backend.cards.piccolo_migrations.cards_2026_11_24t09_02_20_000000 import oslo_day_sqlite
+
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    instants = [start + timedelta(hours=h) for h in range(8 * 366 * 24)]
+    for year in range(2024, 2032):
+        for month in (3, 10):
+            last_sunday = max(
+                d for d in (date(year, month, 31) - timedelta(days=i) for i in range(7)) if d.weekday() == 6
+            )
+            switch = datetime.combine(last_sunday, datetime.min.time(), tzinfo=UTC) + timedelta(hours=1)
+            instants += [switch + timedelta(minutes=m, seconds=s) for m in range(-90, 90) for s in (0, 59)]
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.execute("CREATE TABLE t (at TEXT)")
+        # Piccolo stores timestamptz as str() of the UTC datetime, with or without microseconds.
+        connection.executemany(
+            "INSERT INTO t VALUES (?)", [(str(i.replace(microsecond=i.second * 1000)),) for i in instants]
+        )
+        rows = connection.execute(f"SELECT at, {oslo_day_sqlite('at')} FROM t").fetchall()
+    finally:
+        connection.close()
+    wrong = [(at, day) for at, day in rows if date.fromisoformat(day) != oslo_day(datetime.fromisoformat(at))]
+    assert wrong == [] and len(rows) == len(instants)
