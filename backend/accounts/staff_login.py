@@ -33,8 +33,8 @@ class StaffMeOut(msgspec.Struct):
 
 async def login(ctx: AppContext, data: StaffLoginIn, user_agent: str, ip: str) -> tuple[StaffMeOut, str]:
     username = data.username.strip().lower()
-    await enforce(ctx.limiter, f"staff-login:{ip}", 20, 600)
-    await enforce(ctx.limiter, f"staff-login-user:{username}", 10, 600)
+    await enforce(ctx.limiter, f"staff-login:{ip}", ctx.settings.staff_logins_per_ip_per_10_minutes, 600)
+    await enforce(ctx.limiter, f"staff-login-user:{username}", ctx.settings.staff_logins_per_user_per_10_minutes, 600)
     account = await StaffAccount.objects().where(StaffAccount.username == username).first()
     if not await verify_password(account.password_hash if account else None, data.password) or account is None:
         raise DomainError("staff_login_failed", "Wrong username or password.", kind="unauthenticated")
