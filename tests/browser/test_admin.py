@@ -23,7 +23,6 @@ from tests.browser.conftest import (
     wait_for_service_worker,
 )
 from tests.browser.test_push import PushDelivery as PushHarness
-from tests.browser.test_push import shown_notifications
 from tests.push.fake_push_service import FakePushService, FakeSubscription
 
 pytestmark = pytest.mark.browser
@@ -208,8 +207,7 @@ async def send_and_follow(
 
     # The phone's service worker shows it and reports it arrived: "Levert".
     harness = await PushHarness.open(phone, member, server)
-    await harness.deliver(json.dumps(message.json))
-    [shown] = [n for n in await shown_notifications(member, count=1) if n["title"] == title]
+    [shown] = [n for n in await harness.deliver_shown(member, json.dumps(message.json), count=1) if n["title"] == title]
     assert shown["data"]["navigate"] == note["navigate"]
     await owner_sees(page, "stat-delivered", "1")
 

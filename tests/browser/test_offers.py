@@ -23,7 +23,6 @@ from tests.browser.conftest import (
     wait_for_service_worker,
 )
 from tests.browser.test_push import PushDelivery as PushHarness
-from tests.browser.test_push import shown_notifications
 
 pytestmark = pytest.mark.browser
 
@@ -138,8 +137,7 @@ async def test_the_worker_reports_a_delivered_push(phone: BrowserContext, server
         "web_push": 8030,
         "notification": {"title": DEMO_OFFER_TITLE, "body": "20 %", "navigate": f"/offer/1?n={token}", "lang": "nb"},
     }
-    await push.deliver(json.dumps(payload))
-    notes = await shown_notifications(page, count=1)
+    notes = await push.deliver_shown(page, json.dumps(payload), count=1)
     assert notes[0]["title"] == DEMO_OFFER_TITLE
     assert notes[0]["data"]["navigate"] == f"{server.url}/offer/1?n={token}"  # a tap opens it, token and all
     assert await stamped(server, "received_at", delivery_id), "the service worker did not report the delivery"

@@ -66,15 +66,27 @@ class PushDelivery:
             {"origin": self.origin, "registrationId": self.registration_id, "data": data},
         )
 
+    async def deliver_shown(self, page: Page, data: str, *, count: int) -> list[dict[str, Any]]:
+        """Delivers `data` and returns the worker's notifications once `count` are shown. Under heavy load
+        Chromium now and then drops a CDP-delivered push before the idle worker is up (seen a few times in
+        full-suite runs, never alone); then it is delivered once more. What is tested is what the worker
+        shows, and the tag makes a second copy replace the first."""
+        await self.deliver(data)
+        try:
+            return await shown_notifications(page, count=count, tries=40)
+        except AssertionError:
+            await self.deliver(data)
+            return await shown_notifications(page, count=count)
 
-async def shown_notifications(page: Page, *, count: int) -> list[dict[str, Any]]:
+
+async def shown_notifications(page: Page, *, count: int, tries: int = 100) -> list[dict[str, Any]]:
     """The worker's notifications (title, body, tag, data), once at least `count` are shown."""
     script = """async () => {
         const reg = await navigator.serviceWorker.ready;
         const list = await reg.getNotifications();
         return list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, lang: n.lang, data: n.data }));
     }"""
-    for _ in range(100):
+    for _ in range(tries):
         notes: list[dict[str, Any]] = await page.evaluate(script)
         if len(notes) >= count:
             return notes
@@ -140,8 +152,7 @@ async def test_member_opts_in_and_the_worker_shows_pushes(phone: BrowserContext,
         "app_badge": 1,
     }
     push = await PushDelivery.open(phone, page, server)
-    await push.deliver(json.dumps(declarative))
-    notes = await shown_notifications(page, count=1)
+    notes = await push.deliver_shown(page, json.dumps(declarative), count=1)
     stamp = next(n for n in notes if n["title"] == "Stempel registrert")
     assert stamp["body"] == "Du har 3 av 10 stempler."
     assert stamp["tag"] == "card"
@@ -149,8 +160,7 @@ async def test_member_opts_in_and_the_worker_shows_pushes(phone: BrowserContext,
     assert stamp["data"]["navigate"] == target
 
     # Anything else still shows a notification (a silent push would get Safari to revoke us).
-    await push.deliver("not json at all")
-    notes = await shown_notifications(page, count=2)
+    notes = await push.deliver_shown(page, "not json at all", count=2)
     generic = [n for n in notes if n["title"] != "Stempel registrert"]
     assert generic and generic[0]["title"] == "Digital Stampcard"
     assert generic[0]["data"]["navigate"] == f"{server.url}/"
