@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from backend.accounts.passwords import hash_password
 from backend.accounts.tables import StaffAccount
+from backend.campaigns.release import campaign_notification
 from backend.campaigns.tables import Campaign
 from backend.cards.programs import tier_ladder
 from backend.cards.stamping import apply_stamps, ledger_entry
@@ -22,7 +23,6 @@ from backend.members.tiers import promote_if_earned
 from backend.push.tables import Notification, PushDelivery
 from digital_stampcard.campaigns import Message
 from digital_stampcard.identifiers import Identifier
-from digital_stampcard.notifications import dedupe_key
 from digital_stampcard.tiers import DEFAULT_TIERS
 
 DEMO_LOGINS = [  # (username, password, name, role, store slug)
@@ -230,19 +230,11 @@ async def _past_campaign(owner_id: int, sent: datetime, rng: random.Random) -> N
     )
     members = await Member.select(Member.id, Member.lang).where(Member.id.is_in([r["member"] for r in consenting]))
     for member in members:
-        title, body = DEMO_CAMPAIGN.for_lang(member["lang"])
-        [note] = await Notification.insert(
-            Notification(
-                member=member["id"],
-                kind="campaign",
-                dedupe_key=dedupe_key("campaign", member["id"], campaign_id),
-                data={"title": title, "body": body, "navigate": f"/offer/{campaign_id}", "campaign_id": campaign_id},
-                campaign=campaign_id,
-                created_at=sent,
-                due_at=sent,
-                status="expanded",
-            )
-        ).returning(Notification.id)
+        sent_note = campaign_notification(
+            campaign_id, "offer", DEMO_CAMPAIGN, member["id"], member["lang"], personalised=False, now=sent, due_at=sent
+        )
+        sent_note.status = "expanded"
+        [note] = await Notification.insert(sent_note).returning(Notification.id)
         received = rng.random() < 0.85
         await PushDelivery.insert(
             PushDelivery(

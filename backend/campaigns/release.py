@@ -16,7 +16,7 @@ from backend.campaigns.tables import Campaign
 from backend.context import AppContext
 from backend.db import write_transaction
 from backend.push.tables import Notification
-from digital_stampcard.campaigns import Message, navigate_for
+from digital_stampcard.campaigns import Message, Target, navigate_for
 from digital_stampcard.notifications import dedupe_key
 from digital_stampcard.segments import early_access_send_at, uses_history
 
@@ -55,28 +55,52 @@ async def _release(ctx: AppContext, campaign_id: int, now: datetime) -> int:
         lead = timedelta(minutes=campaign.early_lead_minutes)
         # Members with a phone that takes pushes; the dispatcher checks consent and the cap again.
         people = audience.recipients(segment, await audience.candidates(now), await audience.members_with_devices())
-        rows = []
-        for person in people:
-            title, body = message.for_lang(person.lang)
-            rows.append(
-                Notification(
-                    member=person.member_id,
-                    kind="campaign",
-                    dedupe_key=dedupe_key("campaign", person.member_id, campaign_id),
-                    data={
-                        "title": title,
-                        "body": body,
-                        "navigate": navigate_for(campaign.target, campaign_id),
-                        "campaign_id": campaign_id,
-                        "personalised": uses_history(segment),  # then the analysis consent is checked again
-                    },
-                    campaign=campaign_id,
-                    created_at=now,
-                    due_at=early_access_send_at(campaign.send_at, person.facts.tier_code, campaign.early_tiers, lead),
-                )
+        rows = [
+            campaign_notification(
+                campaign_id,
+                campaign.target,
+                message,
+                person.member_id,
+                person.lang,
+                personalised=uses_history(segment),
+                now=now,
+                due_at=early_access_send_at(campaign.send_at, person.facts.tier_code, campaign.early_tiers, lead),
             )
+            for person in people
+        ]
         for start in range(0, len(rows), CHUNK):
             await Notification.insert(*rows[start : start + CHUNK]).on_conflict(
                 target=Notification.dedupe_key, action="DO NOTHING"
             )
     return 1
+
+
+def campaign_notification(
+    campaign_id: int,
+    target: Target,
+    message: Message,
+    member_id: int,
+    lang: str,
+    *,
+    personalised: bool,
+    now: datetime,
+    due_at: datetime,
+) -> Notification:
+    """One member's outbox row for a campaign, in their language. `personalised`: the campaign picked
+    them by their history, so the dispatcher checks the analysis consent again at send time."""
+    title, body = message.for_lang(lang)
+    return Notification(
+        member=member_id,
+        kind="campaign",
+        dedupe_key=dedupe_key("campaign", member_id, campaign_id),
+        data={
+            "title": title,
+            "body": body,
+            "navigate": navigate_for(target, campaign_id),
+            "campaign_id": campaign_id,
+            "personalised": personalised,
+        },
+        campaign=campaign_id,
+        created_at=now,
+        due_at=due_at,
+    )

@@ -156,7 +156,6 @@ async def create(ctx: AppContext, owner: Actor, data: CampaignIn, key: str | Non
 async def cancel(ctx: AppContext, campaign_id: int) -> CampaignOut:
     """Stops a campaign: a scheduled one entirely; a released one (early access, quiet hours, retries)
     for everyone who has not had it yet. One that has fully gone out answers 409."""
-    await _row(campaign_id)
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
         row = await _row(campaign_id)

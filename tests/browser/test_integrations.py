@@ -8,39 +8,25 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
 from playwright.async_api import BrowserContext, expect
 
 from digital_stampcard.webhooks import verify
 from tests.browser.conftest import Server, join, owner_login, screenshot
+from tests.webhook_receiver import Receiver, running_receiver
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-async def shop() -> AsyncIterator[tuple[str, list[tuple[str, bytes]]]]:
-    """The web shop's endpoint: keeps (signature, body) of every POST."""
-    got: list[tuple[str, bytes]] = []
-
-    async def handle(request: web.Request) -> web.Response:
-        got.append((request.headers.get("Stampcard-Signature", ""), await request.read()))
-        return web.Response(status=204)
-
-    app = web.Application()
-    app.router.add_post("/stempelkort", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}/stempelkort", got
-    await runner.cleanup()
+async def shop() -> AsyncIterator[Receiver]:
+    async with running_receiver("/stempelkort") as receiver:
+        yield receiver
 
 
 async def test_owner_adds_a_webhook_and_sees_a_signed_delivery(
-    phone: BrowserContext, till: BrowserContext, server: Server, shop: tuple[str, list[tuple[str, bytes]]]
+    phone: BrowserContext, till: BrowserContext, server: Server, shop: Receiver
 ) -> None:
-    url, got = shop
+    url, got = shop.url, shop.got
     page = await till.new_page()
     await owner_login(page)
     await page.get_by_test_id("admin-nav-integrations").click()
@@ -58,7 +44,8 @@ async def test_owner_adds_a_webhook_and_sees_a_signed_delivery(
         if got:
             break
         await page.wait_for_timeout(100)
-    [(signature, body)] = got
+    [(headers, body)] = got
+    signature = headers["Stampcard-Signature"]
     assert verify(secret, signature, body, int(time.time()))
     event = json.loads(body)
     assert event["type"] == "member.joined" and event["data"]["member_number"] == member.member_number

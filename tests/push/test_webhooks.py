@@ -5,50 +5,22 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from backend.clock import FrozenClock
 from backend.push.dispatcher import Dispatcher
 from digital_stampcard.member_qr import time_step
 from digital_stampcard.webhooks import verify
 from tests.api.helpers import Browser
-
-
-@dataclass
-class Receiver:
-    """A web shop's webhook endpoint: keeps what it got and answers what the test says."""
-
-    url: str = ""
-    got: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-    answers: list[int] = field(default_factory=list)  # next statuses; 200 when empty
-
-    def bodies(self) -> list[dict[str, Any]]:
-        return [json.loads(body) for _, body in self.got]
+from tests.webhook_receiver import Receiver, running_receiver
 
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
-    state = Receiver()
-
-    async def handle(request: web.Request) -> web.Response:
-        state.got.append((dict(request.headers), await request.read()))
-        return web.Response(status=state.answers.pop(0) if state.answers else 200)
-
-    app = web.Application()
-    app.router.add_post("/hooks", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    state.url = f"http://127.0.0.1:{port}/hooks"
-    yield state
-    await runner.cleanup()
-
+    async with running_receiver() as state:
+        yield state
 
 
 async def add_endpoint(owner: Browser, url: str, events: list[str]) -> dict[str, Any]:
