@@ -16,7 +16,14 @@ class Program(Table):
     daily_cap = Integer(default=3)
     duplicate_window_seconds = Integer(default=60)
     active = Boolean(default=True)
+    reward_value_ore = Integer(default=0)  # what the reward is worth, for the owner's numbers
+    stamp_basis = Varchar(length=8, default="visit")  # visit: one stamp a visit | amount: per ore_per_stamp spent
+    ore_per_stamp = Integer(default=10000)  # 100 NOK a stamp when stamp_basis is "amount"
+    store_ids = JSON(default=[])  # the stores it applies in; [] is every store
+    starts_at = Timestamptz(null=True, default=None)
+    ends_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
+    updated_at = Timestamptz(null=True, default=None)
 
 
 class TierLevel(Table):
@@ -25,6 +32,8 @@ class TierLevel(Table):
     name_en = Varchar(length=40)
     threshold = Integer()
     stamp_multiplier = Integer(default=1)
+    extra_reward_text = Varchar(length=120, default="")  # given once on reaching the tier; "" is none
+    early_access_minutes = Integer(default=0)  # campaigns reach this tier this much earlier by default
 
 
 class Card(Table):
@@ -37,6 +46,7 @@ class Card(Table):
     capacity = Integer()
     reward_text = Varchar(length=120)
     reward_valid_days = Integer()
+    reward_value_ore = Integer(default=0)
     status = Varchar(length=12, default="open")  # open | completed | voided
     # "member:program" while open, NULL otherwise: one open card per member and program.
     open_key = Varchar(length=40, null=True, default=None, unique=True)
@@ -49,6 +59,7 @@ class Reward(Table):
     program = ForeignKey(references=Program)
     card = ForeignKey(references=Card, null=True, default=None)
     title = Varchar(length=120)
+    value_ore = Integer(default=0)
     status = Varchar(length=12, default="active")  # active | redeemed | expired | revoked
     issued_at = Timestamptz(index=True)  # the dashboard counts rewards per day by each of these three
     expires_at = Timestamptz(index=True)
@@ -99,6 +110,10 @@ class LedgerEntry(Table):
     scan = ForeignKey(references=Scan, null=True, default=None)
     reverses = BigInt(null=True, default=None, unique=True)  # one undo per action
     redemption_of = Varchar(length=40, null=True, default=None, unique=True)  # "reward#n": one redemption per issue
+    # "store:receipt": a POS receipt stamps once. Unique by an index made in the cards migration
+    # 2026-11-24T10:30:47 (SQLite cannot add a UNIQUE column to an existing table).
+    receipt_key = Varchar(length=140, null=True, default=None)
+    amount_ore = BigInt(null=True, default=None)  # the purchase amount behind a POS stamp
     created_at = Timestamptz(index=True)
 
 

@@ -12,6 +12,7 @@ class Club(Table):
     terms_url = Varchar(length=300, null=True, default=None)
     interests = JSON(default=[])  # [{"code", "label_nb", "label_en"}]
     profile_bonus_stamps = Integer(default=1)
+    tier_window_days = Integer(default=365)  # tiers count stamps earned over this many days
     created_at = Timestamptz()
 
 
