@@ -15,6 +15,7 @@ class Member(Table):
     interests = JSON(default=[])
     favourite_store = ForeignKey(references=Store, null=True, default=None)
     source_store = ForeignKey(references=Store, null=True, default=None)
+    signup_source = Varchar(length=10, default="direct")  # poster | staff | referral | direct (dashboard)
     lang = Varchar(length=2, default="nb")
     push_service_enabled = Boolean(default=True)  # stamp/reward/tier messages; offers follow the consent ledger
     tier_code = Varchar(length=20, default="bronse", index=True)  # tier distribution: an index-only count
