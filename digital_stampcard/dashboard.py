@@ -15,6 +15,7 @@ from digital_stampcard.errors import DomainError
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+SIGNUP_SOURCES = ("poster", "staff", "referral", "direct")  # the order the dashboard lists them in
 WINBACK_DAYS = 14  # a visit this many days after the "vi savner deg" push counts as won back
 
 

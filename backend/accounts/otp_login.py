@@ -59,6 +59,7 @@ async def start(ctx: AppContext, data: OtpStartIn, ip: str) -> OtpStartOut:
                 terms_accepted=data.terms_accepted,
                 marketing=msgspec.to_builtins(data.marketing),
                 store_slug=data.store,
+                signup_source=(data.via if data.store else "direct"),
                 lang=data.lang,
                 ip=ip,
                 created_at=now,
@@ -132,9 +133,17 @@ async def verify(ctx: AppContext, data: OtpVerifyIn, user_agent: str, ip: str) -
         new_member = member is None
         if member is None:
             member = await create_member(
-                identifier, source_store_id=store.id if store else None, lang=challenge.lang, now=now
+                identifier,
+                source_store_id=store.id if store else None,
+                signup_source=challenge.signup_source if store else "direct",
+                lang=challenge.lang,
+                now=now,
             )
-        source = f"poster:{store.slug}" if store and new_member else ("join_form" if new_member else "login_form")
+        source = (
+            f"{challenge.signup_source}:{store.slug}"
+            if store and new_member
+            else ("join_form" if new_member else "login_form")
+        )
         await record_consents(
             member.id, terms=terms, marketing=marketing, version=club.terms_version, source=source, now=now
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -32,12 +34,15 @@ class ClubController(Controller):
         )
 
     @get("/stores/{slug:str}/join-qr.svg", media_type="image/svg+xml")
-    async def join_qr(self, ctx: NamedDependency[AppContext], slug: FromPath[str]) -> Response[bytes]:
-        """The QR on the store's join poster: opens the join page with the store as the member's source."""
+    async def join_qr(
+        self, ctx: NamedDependency[AppContext], slug: FromPath[str], via: Literal["poster", "staff"] = "poster"
+    ) -> Response[bytes]:
+        """The QR on the store's join poster (or, with `via=staff`, the one the till shows a customer):
+        opens the join page with the store as the member's source."""
         if await store_by_slug(slug) is None:
             raise DomainError("not_found", "No such store.", kind="not_found")
         return Response(
-            qr_svg(join_url(ctx.settings.public_url, slug)),
+            qr_svg(join_url(ctx.settings.public_url, slug, via)),
             media_type="image/svg+xml",
             headers={"Cache-Control": "public, max-age=86400"},
         )

@@ -12,8 +12,10 @@ import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_M
 
 
-def join_url(public_url: str, store_slug: str) -> str:
-    return f"{public_url.rstrip('/')}/join?store={quote(store_slug)}"
+def join_url(public_url: str, store_slug: str, via: str = "poster") -> str:
+    """The join page with the store as the member's source; `via=staff` when the till showed it."""
+    suffix = "&via=staff" if via == "staff" else ""
+    return f"{public_url.rstrip('/')}/join?store={quote(store_slug)}{suffix}"
 
 
 @lru_cache(maxsize=256)

@@ -70,17 +70,18 @@ async def members_before(start: datetime) -> int:
     return int(row["n"])
 
 
-async def signups(engine: Engine, start: datetime, end: datetime) -> dict[int | None, Counts]:
-    """New members per Oslo day, per source store (None: no store poster)."""
+async def signups(engine: Engine, start: datetime, end: datetime) -> dict[tuple[int | None, str], Counts]:
+    """New members per Oslo day, per (source store, sign-up source); the store is None when they
+    joined without one."""
     rows = await _rows(
-        f"SELECT {_day(engine, 'joined_at')} AS bucket, source_store, COUNT(*) AS n FROM member "
-        "WHERE joined_at >= {} AND joined_at < {} GROUP BY 1, 2",
+        f"SELECT {_day(engine, 'joined_at')} AS bucket, source_store, signup_source, COUNT(*) AS n FROM member "
+        "WHERE joined_at >= {} AND joined_at < {} GROUP BY 1, 2, 3",
         start,
         end,
     )
-    out: dict[int | None, Counts] = defaultdict(lambda: defaultdict(int))
+    out: dict[tuple[int | None, str], Counts] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        out[row["source_store"]][_as_day(row["bucket"])] += int(row["n"])
+        out[(row["source_store"], row["signup_source"])][_as_day(row["bucket"])] += int(row["n"])
     return out
 
 

@@ -32,7 +32,7 @@ class StoreCount(msgspec.Struct):
 
 
 class SourceCount(msgspec.Struct):
-    source: str  # poster | direct
+    source: str  # poster | staff | referral | direct
     count: int
 
 

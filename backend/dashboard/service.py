@@ -75,10 +75,14 @@ async def dashboard(ctx: AppContext, first: str | None, last: str | None) -> Das
     weekly = rules.running_total(before, rules.by_week(rules.fill_days(daily_new, period), period))
     new_total = sum(daily_new.values())
 
-    by_store = [StoreCount(s["id"], s["name"], sum(signups.get(s["id"], {}).values())) for s in stores]
-    direct = sum(signups.get(None, {}).values())
-    by_store.append(StoreCount(None, "", direct))
-    poster = new_total - direct
+    per_store: dict[int | None, int] = {}
+    per_source = dict.fromkeys(rules.SIGNUP_SOURCES, 0)
+    for (store_id, source), counts in signups.items():
+        n = sum(counts.values())
+        per_store[store_id] = per_store.get(store_id, 0) + n
+        per_source[source] = per_source.get(source, 0) + n
+    by_store = [StoreCount(s["id"], s["name"], per_store.get(s["id"], 0)) for s in stores]
+    by_store.append(StoreCount(None, "", per_store.get(None, 0)))
 
     stamp_days = rules.fill_days(stamps, period)
     reward_days = [
@@ -111,7 +115,7 @@ async def dashboard(ctx: AppContext, first: str | None, last: str | None) -> Das
         period=PeriodOut(period.first, period.last, period.days),
         as_of=as_of,
         members=MembersOut(before + new_total, new_total, [WeekPoint(w, n, t) for w, n, t in weekly]),
-        signups=SignupsOut(by_store, [SourceCount("poster", poster), SourceCount("direct", direct)]),
+        signups=SignupsOut(by_store, [SourceCount(source, n) for source, n in per_source.items()]),
         activity=ActivityOut(
             active_30d=act["a30"],
             active_90d=act["a90"],

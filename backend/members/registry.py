@@ -21,7 +21,9 @@ async def find_member(identifier: Identifier) -> Member | None:
     return await Member.objects().where(column == identifier.value).first()
 
 
-async def create_member(identifier: Identifier, *, source_store_id: int | None, lang: str, now: datetime) -> Member:
+async def create_member(
+    identifier: Identifier, *, source_store_id: int | None, lang: str, now: datetime, signup_source: str = "direct"
+) -> Member:
     for _ in range(20):  # a number collision is rare; pick another
         number = make_member_number(10_000_000 + secrets.randbelow(90_000_000))
         if not await Member.exists().where(Member.member_number == number):
@@ -31,6 +33,7 @@ async def create_member(identifier: Identifier, *, source_store_id: int | None, 
         phone=identifier.value if identifier.channel == "sms" else None,
         email=identifier.value if identifier.channel == "email" else None,
         source_store=source_store_id,
+        signup_source=signup_source,
         lang=lang,
         tier_code="bronse",
         tier_review_at=now + timedelta(days=WINDOW_DAYS),
@@ -38,7 +41,12 @@ async def create_member(identifier: Identifier, *, source_store_id: int | None, 
         interests=[],
     )
     await member.save()
-    await emit("member.joined", member.id, {"source_store_id": source_store_id, "joined_at": now.isoformat()}, now)
+    await emit(
+        "member.joined",
+        member.id,
+        {"source_store_id": source_store_id, "source": signup_source, "joined_at": now.isoformat()},
+        now,
+    )
     return member
 
 

@@ -24,6 +24,7 @@ class OtpStartIn(msgspec.Struct):
     terms_accepted: bool = False
     marketing: MarketingChoice = msgspec.field(default_factory=MarketingChoice)
     store: str | None = None
+    via: Literal["poster", "staff"] = "poster"  # with `store`: the store's poster, or its till's join code
     lang: Lang = "nb"
 
 

@@ -24,7 +24,7 @@ def utc(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=UTC)
 
 
-async def member(n: int, joined: datetime, store: str | None, tier: str = "bronse") -> int:
+async def member(n: int, joined: datetime, store: str | None, tier: str = "bronse", source: str = "poster") -> int:
     store_id = None
     if store:
         row = await Store.select(Store.id).where(Store.slug == store).first()
@@ -35,6 +35,7 @@ async def member(n: int, joined: datetime, store: str | None, tier: str = "brons
             member_number=f"00000000{n}",
             phone=f"+4790000{n:03d}",
             source_store=store_id,
+            signup_source=source if store_id else "direct",
             tier_code=tier,
             tier_review_at=joined,
             joined_at=joined,
@@ -121,7 +122,7 @@ async def campaign(title: str, released: datetime) -> int:
 async def history(client: object) -> None:
     """November is UTC+1 in Oslo: 23:30 UTC on the 17th is already the 18th there."""
     m1 = await member(1, utc(10, 1), "sentrum", tier="solv")
-    m2 = await member(2, utc(11, 17, 23, 30), "bryggen")  # Oslo 18 Nov 00:30: in the period
+    m2 = await member(2, utc(11, 17, 23, 30), "bryggen", source="staff")  # Oslo 18 Nov 00:30: in the period
     m3 = await member(3, utc(11, 23, 12), None)
     m4 = await member(4, utc(11, 17, 22, 30), "sentrum")  # Oslo 17 Nov 23:30: before it
 
@@ -189,7 +190,12 @@ async def test_the_owner_sees_the_figures_of_the_period(owner: Browser, history:
             {"store_id": 1, "store": "Sentrum", "count": 0},
             {"store_id": None, "store": "", "count": 1},
         ],
-        "by_source": [{"source": "poster", "count": 1}, {"source": "direct", "count": 1}],
+        "by_source": [
+            {"source": "poster", "count": 0},
+            {"source": "staff", "count": 1},
+            {"source": "referral", "count": 0},
+            {"source": "direct", "count": 1},
+        ],
         "referral_tracked": False,
     }
     assert d["activity"] == {

@@ -50,6 +50,24 @@ async def test_email_join_and_poster_store_is_the_source(new_browser: Callable[[
     assert member is not None and member.email == "kari@example.no" and member.source_store is not None
     consent = await ConsentEvent.objects().first()
     assert consent is not None and consent.source == "poster:bryggen"
+    assert member.signup_source == "poster"
+
+
+async def test_the_tills_join_code_counts_as_a_staff_signup_and_no_store_as_direct(
+    new_browser: Callable[[], Browser],
+) -> None:
+    qr = await new_browser().get("/api/stores/bryggen/join-qr.svg?via=staff")
+    assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
+    assert qr.content != (await new_browser().get("/api/stores/bryggen/join-qr.svg")).content  # another URL
+    await new_browser().join("41234560", store="bryggen", via="staff")
+    await new_browser().join("41234561", via="staff")  # no store: nothing to credit
+    rows = await Member.select(Member.phone, Member.signup_source, Member.source_store).order_by(Member.id)
+    assert [(r["phone"], r["signup_source"], r["source_store"] is not None) for r in rows] == [
+        ("+4741234560", "staff", True),
+        ("+4741234561", "direct", False),
+    ]
+    sources = await ConsentEvent.select(ConsentEvent.source).where(ConsentEvent.purpose == "terms")
+    assert sorted(c["source"] for c in sources) == ["join_form", "staff:bryggen"]
 
 
 async def test_malformed_identifiers_are_refused_without_sending_anything(new_browser: Callable[[], Browser]) -> None:

@@ -20,6 +20,7 @@ function newFlow(mode, query) {
     step: 'identify',
     identifier: '',
     store: query.get('store') || null,
+    via: query.get('via') === 'staff' ? 'staff' : 'poster', // the till's join code, or the poster
     ...freshConsents(),
     sent: null, // response of otp/start plus sentAt
     needTerms: false,
@@ -43,6 +44,7 @@ function otpStartBody(flow) {
     terms_accepted: join ? flow.terms : false,
     marketing: join ? { ...flow.marketing } : { email: false, sms: false, push: false },
     store: flow.store,
+    via: flow.via,
     lang: getLang(),
   };
 }

@@ -61,7 +61,8 @@ export async function render(ctx) {
     h('div', { class: 'staff-scan' },
       h('div', { class: 'camera-box' }, video, h('div', { class: 'camera-frame', 'aria-hidden': 'true' }), cameraStatus),
       h('p', { class: 'hint', text: t('staff.scannerHint') }),
-      manualForm),
+      manualForm,
+      staff.store ? joinCode(staff.store) : null),
     result);
   wait.replaceWith(
     h('div', { class: 'staff-head' },
@@ -232,4 +233,22 @@ async function startCamera(video, status, onCode) {
 function stopCamera() {
   if (scanner) scanner.stop();
   scanner = null;
+}
+
+// A customer who is not a member yet scans this from the till screen: they join with this store
+// as their source, counted as a staff sign-up on the owner's dashboard.
+function joinCode(store) {
+  const panel = h('div', { class: 'join-code', hidden: true, testid: 'staff-join-code' },
+    h('img', {
+      src: `/api/stores/${encodeURIComponent(store.slug)}/join-qr.svg?via=staff`, width: 220, height: 220,
+      alt: t('staff.joinCodeAlt', { store: store.name }), testid: 'staff-join-qr',
+    }),
+    h('p', { class: 'hint', text: t('staff.joinCodeHint') }));
+  const toggle = h('button', { type: 'button', class: 'button button-ghost', 'aria-expanded': 'false', testid: 'staff-join-toggle', text: t('staff.joinCodeShow') });
+  toggle.addEventListener('click', () => {
+    panel.hidden = !panel.hidden;
+    toggle.setAttribute('aria-expanded', String(!panel.hidden));
+    toggle.textContent = t(panel.hidden ? 'staff.joinCodeShow' : 'staff.joinCodeHide');
+  });
+  return h('div', { class: 'join-code-box' }, toggle, panel);
 }
