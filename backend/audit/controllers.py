@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import HeaderParameter, Parameter
 
-from backend.audit import alerts, trail, voids
+from backend.audit import alerts, export, trail, voids
 from backend.audit.schemas import AlertsOut, AuditFilters, AuditPage, VoidIn, VoidOut
 from backend.context import Actor, AppContext
 from backend.web.auth import owner_only, provide_owner
+from digital_stampcard.clock import OSLO
 
 IdempotencyKey = Annotated[
     str | None,
@@ -20,33 +21,56 @@ IdempotencyKey = Annotated[
 ]
 
 
+async def audit_query(
+    store: int | None = None,
+    staff: int | None = None,
+    member: Annotated[str | None, Parameter(max_length=20, description="Member number")] = None,
+    action: Annotated[
+        str | None,
+        Parameter(description="stamp, bonus, reward_issued, reward_redeemed, undo, void or reward_revoked"),
+    ] = None,
+    since: Annotated[datetime | None, Parameter(description="From this instant (inclusive)")] = None,
+    until: Annotated[datetime | None, Parameter(description="Before this instant")] = None,
+    before: Annotated[int | None, Parameter(description="Cursor: `next_cursor` of the previous page")] = None,
+    limit: Annotated[int, Parameter(ge=1, le=trail.MAX_LIMIT)] = 50,
+) -> trail.AuditQuery:
+    """The audit filters, shared by the screen's pages and the CSV export."""
+    return trail.AuditQuery(
+        store=store, staff=staff, member=member, action=action, since=since, until=until, before=before, limit=limit
+    )
+
+
 class AuditController(Controller):
     path = "/api/admin"
     tags = ["owner"]
     guards = [owner_only]
-    dependencies = {"owner": Provide(provide_owner)}
+    dependencies = {"owner": Provide(provide_owner), "filters": Provide(audit_query)}
 
     @get("/audit")
-    async def audit(
-        self,
-        store: int | None = None,
-        staff: int | None = None,
-        member: Annotated[str | None, Parameter(max_length=20, description="Member number")] = None,
-        action: Annotated[
-            str | None,
-            Parameter(description="stamp, bonus, reward_issued, reward_redeemed, undo, void or reward_revoked"),
-        ] = None,
-        since: Annotated[datetime | None, Parameter(description="From this instant (inclusive)")] = None,
-        until: Annotated[datetime | None, Parameter(description="Before this instant")] = None,
-        before: Annotated[int | None, Parameter(description="Cursor: `next_cursor` of the previous page")] = None,
-        limit: Annotated[int, Parameter(ge=1, le=trail.MAX_LIMIT)] = 50,
-    ) -> AuditPage:
+    async def audit(self, filters: NamedDependency[trail.AuditQuery]) -> AuditPage:
         """The ledger, newest first, filtered by store, staff account, member number, action and time.
         Every row says who did it, where, from which device, and whether it was voided."""
-        query = trail.AuditQuery(
-            store=store, staff=staff, member=member, action=action, since=since, until=until, before=before, limit=limit
+        return await trail.audit_page(filters)
+
+    @get("/audit.csv", media_type="text/csv; charset=utf-8")
+    async def audit_csv(
+        self,
+        ctx: NamedDependency[AppContext],
+        filters: NamedDependency[trail.AuditQuery],
+        lang: Literal["nb", "en"] = "nb",
+    ) -> Response[bytes]:
+        """The filtered audit trail as CSV, every page of it (up to 100,000 rows, newest first):
+        semicolon-separated, UTF-8 with BOM, times in Oslo local time."""
+        body = await export.audit_csv(filters, lang)
+        day = ctx.clock.now().astimezone(OSLO).date().isoformat()
+        return Response(
+            body.encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="stampcard-audit-{day}.csv"',
+                "Cache-Control": "no-store",
+            },
         )
-        return await trail.audit_page(query)
 
     @get("/audit/filters")
     async def audit_filters(self) -> AuditFilters:

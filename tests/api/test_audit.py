@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,11 +23,10 @@ from tests.api.helpers import Browser, call
 OWNER_CALLS = [
     ("GET", "/api/admin/audit", None),
     ("GET", "/api/admin/audit/filters", None),
+    ("GET", "/api/admin/audit.csv", None),
     ("GET", "/api/admin/alerts", None),
     ("POST", "/api/admin/voids", {"entry_id": 1, "reason": "Feil kunde"}),
 ]
-
-
 
 
 @pytest.mark.parametrize(("method", "url", "body"), OWNER_CALLS)
@@ -256,6 +256,23 @@ async def test_the_audit_filters_and_pages(
     assert original["voided_by"] == voided["void_id"] and original["voidable"] is False
     bad = await owner.get("/api/admin/audit", params={"action": "delete"})
     assert bad.status_code == 400
+
+    # The same trail as CSV for the accountant: every page, the screen's filters, Oslo local times.
+    export = await owner.get("/api/admin/audit.csv", params={"member": member_number, "lang": "en"})
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    assert export.headers["content-disposition"].startswith('attachment; filename="stampcard-audit-')
+    assert export.content.startswith("\ufeff".encode())
+    lines = export.content.decode("utf-8-sig").splitlines()
+    assert lines[0].split(";")[:5] == ["No.", "Time (Oslo)", "Action", "Stamps", "Member number"]
+    rows = [line.split(";") for line in lines[1:]]
+    assert [(int(r[0]), r[2], int(r[3]), r[4]) for r in rows] == [
+        (e["id"], e["action"], e["stamps"], member_number) for e in after
+    ]
+    oslo = datetime.fromisoformat(after[-1]["at"].replace("Z", "+00:00")).astimezone(ZoneInfo("Europe/Oslo"))
+    assert rows[-1][1] == oslo.strftime("%Y-%m-%d %H:%M:%S") and rows[-1][5] == "Sentrum"
+    assert rows[0][11] == str(row["id"]) and rows[-1][12] == str(voided["void_id"])
+    everything_csv = (await owner.get("/api/admin/audit.csv")).content.decode("utf-8-sig").splitlines()
+    assert everything_csv[0].startswith("Nr.;Tid (Oslo);Handling") and len(everything_csv) == 1 + 4
 
 
 async def test_no_alerts_on_an_ordinary_month(

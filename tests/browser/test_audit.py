@@ -61,6 +61,13 @@ async def test_a_void_revokes_a_reward_and_the_member_sees_the_reason(
     for i in range(await rows.count()):
         await expect(rows.nth(i)).to_contain_text(f"{number[:3]} {number[3:6]} {number[6:]}")
     await shot(owner, "audit-filtered")
+    async with owner.expect_download() as info:  # the same filtered rows as a spreadsheet
+        await owner.get_by_test_id("audit-csv").click()
+    download = await info.value
+    assert download.suggested_filename.startswith("stampcard-audit-")
+    lines = (await download.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Nr.;Tid (Oslo);Handling;Stempler;Medlemsnummer")
+    assert len(lines) - 1 == await rows.count() and all(";stamp;" in line and number in line for line in lines[1:])
 
     # The stamps given after the reward stand in for voided ones, so the owner voids the newest
     # stamps one by one until the one that completed the card goes and the reward is withdrawn.

@@ -5,7 +5,7 @@
 // reused when the owner taps "Ja" again after an error).
 
 import { field, h } from '../../dom.js';
-import { errorMessage, formatDateTime, t } from '../../i18n.js';
+import { errorMessage, formatDateTime, getLang, t } from '../../i18n.js';
 import { api, newIdempotencyKey } from '../../api.js';
 import { formatMemberNumber, loading, notice, pageTitle, withBusy } from '../../ui.js';
 import { osloToInstant } from '../../oslo-time.js';
@@ -39,6 +39,7 @@ export async function render(ctx) {
     h('div', { class: 'admin-head' }, pageTitle(t('admin.audit.title')), h('p', { class: 'lead', text: t('admin.audit.lead') })),
     alertSection(alerts.alerts || [], options),
     filterForm(ctx, q, options),
+    csvExport(q),
     flash, listError, list, more);
 
   let cursor = null;
@@ -64,6 +65,14 @@ export async function render(ctx) {
   }
   more.addEventListener('click', () => withBusy(more, () => load(false)));
   await load(true);
+}
+
+// The filtered trail as a spreadsheet for the accountant: the same filters, every page.
+function csvExport(q) {
+  const params = apiParams(q);
+  params.set('lang', getLang());
+  return h('p', { class: 'audit-export' },
+    h('a', { class: 'csv-link', href: `/api/admin/audit.csv?${params}`, download: '', testid: 'audit-csv', text: t('admin.audit.csv') }));
 }
 
 function apiParams(q) {
