@@ -22,7 +22,7 @@ from backend.accounts.schemas import (
 )
 from backend.accounts.staff_login import StaffMeOut
 from backend.club import admin as stores
-from backend.club.schemas import SignedOut, StoreAdminOut, StoreIn, StoreList, StorePatch
+from backend.club.schemas import SignedOut, StoreAdminOut, StoreDevices, StoreIn, StoreList, StorePatch
 from backend.context import Actor, AppContext
 from backend.web.auth import client_ip, owner_only, provide_owner, session_cookie
 
@@ -59,6 +59,18 @@ class StoreAdminController(Controller):
     ) -> SignedOut:
         """Signs out every device logged in with an account of this store (a lost tablet, end of day)."""
         return await stores.sign_out_devices(ctx, owner, store_id)
+
+    @get("/{store_id:int}/devices")
+    async def devices(
+        self, ctx: NamedDependency[AppContext], owner: NamedDependency[Actor], store_id: int
+    ) -> StoreDevices:
+        """The tills signed in with an account of this store: who, which browser, since when, last used."""
+        return await stores.store_devices(ctx, owner, store_id)
+
+    @post("/{store_id:int}/devices/{session_id:int}/sign-out", status_code=200)
+    async def sign_out_device(self, ctx: NamedDependency[AppContext], store_id: int, session_id: int) -> SignedOut:
+        """Signs out one device of this store."""
+        return await stores.sign_out_device(ctx, store_id, session_id)
 
 
 class StaffAdminController(Controller):

@@ -52,3 +52,21 @@ class StoreList(msgspec.Struct):
 
 class SignedOut(msgspec.Struct):
     signed_out: int  # sessions ended
+
+
+class StoreDevice(msgspec.Struct):
+    """A till signed in with an account of the store: one live staff session."""
+
+    session_id: int
+    staff_name: str
+    role: str
+    device: str  # from the browser, e.g. "Chrome · Android"
+    ip: str
+    signed_in_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    this_device: bool  # the owner's own session: signing it out signs the owner out
+
+
+class StoreDevices(msgspec.Struct):
+    devices: list[StoreDevice]

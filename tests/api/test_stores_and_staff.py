@@ -27,6 +27,8 @@ OWNER_CALLS = [
     ("GET", "/api/admin/stores/1", None),
     ("PATCH", "/api/admin/stores/1", {"name": "Torget"}),
     ("POST", "/api/admin/stores/1/sign-out-devices", None),
+    ("GET", "/api/admin/stores/1/devices", None),
+    ("POST", "/api/admin/stores/1/devices/1/sign-out", None),
     ("GET", "/api/admin/staff", None),
     ("GET", "/api/admin/staff/1", None),
     ("PATCH", "/api/admin/staff/1", {"role": "owner"}),
@@ -208,6 +210,36 @@ async def test_signing_out_a_store_ends_its_devices_only(owner: Browser, new_bro
     assert (await till_a.post("/api/staff/scans", {"code": "X"})).status_code == 401
     await till_a.staff_login("kasse1")  # the device simply logs in again
     assert await is_signed_in(till_a)
+
+
+async def test_the_owner_sees_a_stores_tills_and_signs_out_one(
+    owner: Browser, new_browser: Callable[[], Browser]
+) -> None:
+    till_a, till_b, other_store = new_browser(), new_browser(), new_browser()
+    till_a.client.headers["user-agent"] = (
+        "Mozilla/5.0 (Linux; Android 14; Lenovo Tab) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+    )
+    await till_a.staff_login("kasse1")
+    await till_b.staff_login("kasse1")
+    await other_store.staff_login("kasse2")
+    sid, other_sid = await store_id("sentrum"), await store_id("bryggen")
+    listed = await owner.get(f"/api/admin/stores/{sid}/devices")
+    assert listed.status_code == 200, listed.text
+    devices = listed.json()["devices"]
+    assert len(devices) == 2 and {d["staff_name"] for d in devices} == {"Kasse1"}
+    assert {d["device"] for d in devices} >= {"Chrome · Android"} and not any(d["this_device"] for d in devices)
+    tablet = next(d for d in devices if d["device"] == "Chrome · Android")
+
+    # Another store's path cannot reach this till; then the right one signs it out, once.
+    wrong = await owner.post(f"/api/admin/stores/{other_sid}/devices/{tablet['session_id']}/sign-out")
+    assert wrong.status_code == 404 and await is_signed_in(till_a)
+    done = await owner.post(f"/api/admin/stores/{sid}/devices/{tablet['session_id']}/sign-out")
+    assert done.status_code == 200 and done.json() == {"signed_out": 1}
+    assert not await is_signed_in(till_a) and await is_signed_in(till_b) and await is_signed_in(other_store)
+    again = await owner.post(f"/api/admin/stores/{sid}/devices/{tablet['session_id']}/sign-out")
+    assert again.status_code == 404
+    left = (await owner.get(f"/api/admin/stores/{sid}/devices")).json()["devices"]
+    assert len(left) == 1 and left[0]["session_id"] != tablet["session_id"]
 
 
 # --------------------------------------------------------------------------- invites

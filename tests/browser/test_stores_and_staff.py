@@ -172,3 +172,32 @@ async def test_the_owner_signs_out_every_device_of_a_store(
     await page.goto("/staff")
     await page.wait_for_url(re.compile(r"/staff/login$"))
     assert (await (await owner.request.get("/api/staff/me")).json())["staff"]["role"] == "owner"
+
+
+async def test_the_owner_signs_out_one_till_from_the_stores_device_list(
+    till: BrowserContext, office: BrowserContext, browser: Browser, server: Server
+) -> None:
+    """A tablet left behind: the owner finds it by its browser and signs out only that one."""
+    kept = await till.new_page()
+    await staff_login(kept)
+    lost_context = await new_phone_context(
+        browser, server, user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+    )
+    lost = await lost_context.new_page()
+    await staff_login(lost)
+    owner = await office.new_page()
+    await owner_login(owner)
+    await owner.goto("/admin/stores")
+    await owner.locator('[data-slug="grunerlokka"] a').click()
+    tablet = owner.get_by_test_id("store-device").filter(has_text="Firefox · Windows")
+    await expect(tablet).to_have_count(1)
+    await expect(tablet).to_contain_text("Sist brukt")
+    await shot(owner, "store-devices")
+    await tablet.get_by_test_id("store-device-sign-out").click()
+    await expect(owner.get_by_test_id("store-signed-out")).to_have_text("1 enhet er logget ut.")
+    await expect(tablet).to_have_count(0)
+    await lost.goto("/staff")
+    await lost.wait_for_url(re.compile(r"/staff/login$"))
+    await kept.reload()
+    await expect(kept.get_by_test_id("staff-identity")).to_be_visible()
+    await lost_context.close()

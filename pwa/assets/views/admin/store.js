@@ -2,7 +2,7 @@
 // hours; on an existing store also its staff and "Logg ut alle enheter".
 
 import { field, h } from '../../dom.js';
-import { t } from '../../i18n.js';
+import { errorMessage, formatDateTime, t } from '../../i18n.js';
 import { api } from '../../api.js';
 import { loading, notice, pageTitle, withBusy } from '../../ui.js';
 import { FieldErrors, ownerErrorMessage } from './form-errors.js';
@@ -18,11 +18,13 @@ export async function render(ctx) {
   let list;
   let store = null;
   let staff = null;
+  let devices = null;
   try {
-    [list, store, staff] = await Promise.all([
+    [list, store, staff, devices] = await Promise.all([
       api.get('/api/admin/stores', { signal: ctx.signal }),
       id ? api.get(`/api/admin/stores/${id}`, { signal: ctx.signal }) : null,
       id ? api.get('/api/admin/staff', { signal: ctx.signal }) : null,
+      id ? api.get(`/api/admin/stores/${id}/devices`, { signal: ctx.signal }) : null,
     ]);
   } catch (err) {
     loadFailed(ctx, err, wait, id ? 'team.store.title' : 'team.store.newTitle');
@@ -34,7 +36,7 @@ export async function render(ctx) {
     pageTitle(store ? store.name : t('team.store.newTitle')),
     ctx.flash ? notice('success', t(ctx.flash), { testid: 'flash' }) : null,
     storeForm(ctx, store, list.timezones),
-    store ? devicesCard(ctx, store) : null,
+    store ? devicesCard(ctx, store, devices.devices) : null,
     store ? storeStaff(ctx, store, staff) : null,
   ].filter(Boolean));
 }
@@ -85,9 +87,35 @@ function storeForm(ctx, store, timezones) {
   return form;
 }
 
-function devicesCard(ctx, store) {
+function devicesCard(ctx, store, devices) {
   const card = h('section', { class: 'card stack', 'aria-labelledby': 'devices-h', testid: 'store-devices' });
-  const draw = (message) => {
+  const signOutOne = async (device, button) => {
+    await withBusy(button, async () => {
+      try {
+        await api.post(`/api/admin/stores/${store.id}/devices/${device.session_id}/sign-out`, undefined, { signal: ctx.signal });
+      } catch (err) {
+        if (err.name === 'AbortError') return;
+        // Already signed out (it logged out, or another owner did it): the list is what matters.
+        if (err.code !== 'device_not_found') { draw(null, err); return; }
+      }
+      devices = devices.filter((d) => d.session_id !== device.session_id);
+      store.devices_signed_in = devices.length;
+      draw(t('team.store.signedOut', { n: 1 }));
+    });
+  };
+  const deviceList = () => (devices.length
+    ? h('ul', { class: 'device-list', testid: 'store-device-list' }, devices.map((d) => h('li', { class: 'device-item', testid: 'store-device', dataset: { sessionId: String(d.session_id) } },
+      h('div', {},
+        h('strong', { text: d.device || t('team.store.deviceUnknown') }),
+        h('span', { class: 'muted', text: ` · ${d.staff_name}${d.this_device ? ` (${t('team.store.thisDevice')})` : ''}` }),
+        h('p', { class: 'hint', text: t('team.store.deviceSeen', { seen: formatDateTime(d.last_seen_at), since: formatDateTime(d.signed_in_at) }) })),
+      d.this_device ? null : h('button', {
+        type: 'button', class: 'button button-ghost button-small', testid: 'store-device-sign-out', text: t('team.store.signOutOne'),
+        'aria-label': t('team.store.signOutOneLabel', { device: d.device || t('team.store.deviceUnknown'), name: d.staff_name }),
+        onclick: (event) => signOutOne(d, event.currentTarget),
+      }))))
+    : null);
+  const draw = (message, error) => {
     const button = h('button', {
       type: 'button', class: 'button button-warn button-block', testid: 'store-sign-out', text: t('team.store.signOutAll'),
       disabled: store.devices_signed_in === 0,
@@ -102,13 +130,16 @@ function devicesCard(ctx, store) {
       onYes: async () => {
         const res = await api.post(`/api/admin/stores/${store.id}/sign-out-devices`, undefined, { signal: ctx.signal });
         store.devices_signed_in = 0;
+        devices = devices.filter((d) => d.this_device);
         draw(t('team.store.signedOut', { n: res.signed_out }));
       },
     })));
     card.replaceChildren(...[
       h('h2', { id: 'devices-h', tabindex: '-1', text: t('team.store.devicesTitle') }),
       message ? notice('success', message, { testid: 'store-signed-out' }) : null,
+      error ? notice('error', errorMessage(error), { testid: 'store-device-error' }) : null,
       h('p', { testid: 'store-devices-count', text: t('team.store.devicesNow', { n: store.devices_signed_in }) }),
+      deviceList(),
       h('p', { class: 'hint', text: t('team.store.devicesHint') }),
       button,
     ].filter(Boolean));
