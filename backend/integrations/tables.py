@@ -1,10 +1,11 @@
 """Webhook endpoints the owner registers, the events written in the transaction that causes them, and
-one delivery row per (event, endpoint): the same outbox pattern as push."""
+one delivery row per (event, endpoint): the same outbox pattern as push; and the POS API keys."""
 
 from piccolo.columns import JSON, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.accounts.tables import StaffAccount
+from backend.club.tables import Store
 
 
 class WebhookEndpoint(Table):
@@ -35,3 +36,20 @@ class WebhookDelivery(Table):
     last_error = Varchar(length=300, null=True, default=None)
     created_at = Timestamptz()
     delivered_at = Timestamptz(null=True, default=None)
+
+
+class ApiKey(Table):
+    """A POS or web shop's key for one store. Only the key's SHA-256 is kept: the key is long and
+    random, so a fast hash is enough, and a lookup by hash compares nothing secret in Python."""
+
+    key_hash = Varchar(length=64, unique=True)
+    prefix = Varchar(length=16)  # the key's first characters, to recognise it in the list
+    name = Varchar(length=80)
+    store = ForeignKey(references=Store)
+    scopes = JSON(default=[])
+    # The key's own service account (role "pos", no password): the ledger and scans name who acted.
+    staff = ForeignKey(references=StaffAccount)
+    created_by = ForeignKey(references=StaffAccount)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,232 @@
+"""The POS and web-shop API: look a member up, stamp a purchase by its receipt, void a receipt,
+redeem a reward. The till's rules apply (program, daily cap, tier multiplier, QR-only redemption),
+with the key's service account as the actor. Every call runs behind an Idempotency-Key; on top of
+that a receipt ("store:receipt_id", unique in the ledger) stamps once, whatever key it comes with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from backend.audit.voids import void_ledger_entry
+from backend.cards import scans
+from backend.cards.idempotency import StoredResponse, run_idempotent
+from backend.cards.programs import find_program
+from backend.cards.staff_actions import redeem_reward, stamp_member
+from backend.cards.tables import LedgerEntry, Program, Reward, Scan
+from backend.cards.views import card_out
+from backend.context import AppContext
+from backend.db import UNIQUE_VIOLATIONS, lock_member
+from backend.integrations.api_keys import PosCaller
+from backend.integrations.pos_schemas import (
+    LookupIn,
+    LookupOut,
+    PosCard,
+    PosReward,
+    PurchaseIn,
+    PurchaseOut,
+    RedeemIn,
+    RedeemOut,
+    VoidReceiptIn,
+    VoidReceiptOut,
+)
+from backend.members.tables import Member
+from digital_stampcard import member_qr
+from digital_stampcard import rewards as reward_rules
+from digital_stampcard.errors import DomainError
+from digital_stampcard.purchases import stamps_for_purchase
+
+
+def _one_member_field(**given: str | None) -> tuple[str, str]:
+    present = [(name, value) for name, value in given.items() if value is not None]
+    if len(present) != 1:
+        raise DomainError("validation_error", f"Give exactly one of: {', '.join(given)}.")
+    return present[0]
+
+
+async def _card(member_id: int, program: Program | None) -> PosCard | None:
+    if program is None:
+        return None
+    card = await card_out(member_id, program)
+    return PosCard(card.stamps, card.capacity, card.reward_text)
+
+
+def _reward(reward: Reward, now: datetime) -> PosReward:
+    return PosReward(
+        reward.id, reward.title, reward_rules.effective_status(reward.status, reward.expires_at, now), reward.expires_at
+    )
+
+
+async def _rewards(ids: list[int], now: datetime) -> list[PosReward]:
+    rows = await Reward.objects().where(Reward.id.is_in(ids)).order_by(Reward.id) if ids else []
+    return [_reward(r, now) for r in rows]
+
+
+async def _member(member_id: int) -> Member:
+    member = await Member.objects().where(Member.id == member_id).first()
+    if member is None:
+        raise DomainError("member_not_found", "This member no longer exists.", kind="not_found")
+    return member
+
+
+async def lookup(ctx: AppContext, caller: PosCaller, body: LookupIn, key: str | None) -> StoredResponse:
+    caller.require("members:read")
+    field, value = _one_member_field(qr=body.qr, member_number=body.member_number, phone=body.phone)
+    if field == "qr" and not member_qr.looks_like_token(value.strip().upper()):
+        raise member_qr.qr_invalid()
+
+    async def action() -> LookupOut:
+        # The till's scan: a QR code is verified and used once; a number or phone is a manual
+        # entry, with the till's limits (and the owner's alerts).
+        scan, member = await scans.present(ctx, caller.actor, value)
+        now = ctx.clock.now()
+        program = await find_program(caller.store_id, now)
+        active = (
+            await Reward.objects()
+            .where((Reward.member == member.id) & (Reward.status == "active") & (Reward.expires_at > now))
+            .order_by(Reward.expires_at)
+        )
+        return LookupOut(
+            member_number=member.member_number,
+            first_name=member.first_name,
+            card=await _card(member.id, program),
+            rewards=[_reward(r, now) for r in active],
+            lookup_id=scan.public_id,
+            lookup_expires_at=scan.expires_at,
+            can_redeem=scan.method == "qr",
+        )
+
+    return await run_idempotent(ctx, f"pos:{caller.key_id}:lookup", key, body, action)
+
+
+async def _buyer(ctx: AppContext, caller: PosCaller, body: PurchaseIn) -> tuple[Scan | None, Member]:
+    field, value = _one_member_field(lookup_id=body.lookup_id, member_number=body.member_number, phone=body.phone)
+    if field == "lookup_id":
+        return await scans.load_scan(caller.actor, value, ctx)
+    return None, await scans.find_member(value)  # the receipt is the proof of the visit
+
+
+async def purchase(ctx: AppContext, caller: PosCaller, body: PurchaseIn, key: str | None) -> StoredResponse:
+    caller.require("stamps:write")
+    receipt_key = f"{caller.store_id}:{body.receipt_id}"
+
+    async def action() -> PurchaseOut:
+        scan, member = await _buyer(ctx, caller, body)
+        member = await lock_member(ctx.engine, member.id)  # serialises this member's writers
+        now = ctx.clock.now()
+        first = await _stamped_receipt(receipt_key)
+        if first is not None:
+            return await _purchase_again(first, body.receipt_id, caller, now)
+        program = await find_program(caller.store_id, now)
+        if program is None:
+            raise DomainError("no_program", "No stamp card program applies in this store right now.", kind="conflict")
+        count = stamps_for_purchase(program.stamp_basis, body.amount_ore, program.ore_per_stamp)
+        if count == 0:  # too small a purchase: nothing to record, the receipt stays unused
+            card = await _card(member.id, program)
+            return PurchaseOut(body.receipt_id, member.member_number, 0, [], card, duplicate=False, capped=False)
+        try:
+            applied, _ = await stamp_member(
+                member,
+                program,
+                count,
+                now,
+                caller.actor,
+                scan_pk=scan.id if scan else None,
+                key=key,
+                amount_ore=body.amount_ore,
+                receipt_key=receipt_key,
+            )
+        except DomainError as exc:
+            # The till tells its cashier; a POS gets the plain answer (raised before any write).
+            if exc.code != "daily_cap_reached":
+                raise
+            card = await _card(member.id, program)
+            return PurchaseOut(body.receipt_id, member.member_number, 0, [], card, duplicate=False, capped=True)
+        return PurchaseOut(
+            receipt_id=body.receipt_id,
+            member_number=member.member_number,
+            stamps_added=applied.plan.added,
+            rewards_issued=await _rewards(applied.reward_ids, now),
+            card=await _card(member.id, program),
+            duplicate=False,
+            capped=applied.plan.capped,
+        )
+
+    try:
+        return await run_idempotent(ctx, f"pos:{caller.key_id}:purchase", key, body, action)
+    except UNIQUE_VIOLATIONS as exc:
+        # Last line of defence: a twin with another Idempotency-Key (and another member lock)
+        # committed this receipt first. Everything here was rolled back; the retry answers the twin's.
+        if "receipt_key" not in str(exc):
+            raise
+    return await run_idempotent(ctx, f"pos:{caller.key_id}:purchase", key, body, action)
+
+
+async def _stamped_receipt(receipt_key: str) -> LedgerEntry | None:
+    return (
+        await LedgerEntry.objects()
+        .output(load_json=True)
+        .where((LedgerEntry.receipt_key == receipt_key) & (LedgerEntry.kind == "stamp"))
+        .first()
+    )
+
+
+async def _purchase_again(first: LedgerEntry, receipt_id: str, caller: PosCaller, now: datetime) -> PurchaseOut:
+    """The answer to a receipt seen before: what it earned then, the card as it is now."""
+    member = await _member(first.member)
+    program = await find_program(caller.store_id, now)
+    issued = await _rewards([int(i) for i in (first.details or {}).get("rewards", [])], now)
+    card = await _card(member.id, program)
+    return PurchaseOut(receipt_id, member.member_number, first.stamps, issued, card, duplicate=True, capped=False)
+
+
+async def void_receipt(
+    ctx: AppContext, caller: PosCaller, receipt_id: str, body: VoidReceiptIn, key: str | None
+) -> StoredResponse:
+    """Takes back the receipt's stamps (a new ledger row); a reward built on them is revoked if it
+    is still unused. Voiding the same receipt again answers what the first void did."""
+    caller.require("stamps:void")
+    receipt_key = f"{caller.store_id}:{receipt_id}"
+
+    async def action() -> VoidReceiptOut:
+        entry = await _stamped_receipt(receipt_key)
+        if entry is None:
+            raise DomainError(
+                "receipt_not_found", "This store has no stamped purchase with that receipt id.", kind="not_found"
+            )
+        member = await lock_member(ctx.engine, entry.member)
+        now = ctx.clock.now()
+        program = await find_program(caller.store_id, now)
+        earlier = await LedgerEntry.objects().output(load_json=True).where(LedgerEntry.reverses == entry.id).first()
+        if earlier is not None or entry.stamps <= 0:  # voided or undone before, or capped to nothing
+            revoked = [int(i) for i in (earlier.details or {}).get("revoked", [])] if earlier else []
+            voided = -earlier.stamps if earlier else 0
+            card = await _card(member.id, program)
+            return VoidReceiptOut(receipt_id, member.member_number, voided, await _rewards(revoked, now), card, True)
+        out = await void_ledger_entry(ctx, caller.actor, entry, body.reason, key)
+        revoked_rewards = await _rewards([r.id for r in out.revoked], now)
+        card = await _card(member.id, program)
+        return VoidReceiptOut(receipt_id, member.member_number, out.stamps_voided, revoked_rewards, card, False)
+
+    request = {"receipt_id": receipt_id, "reason": body.reason}
+    return await run_idempotent(ctx, f"pos:{caller.key_id}:void", key, request, action)
+
+
+async def redeem(ctx: AppContext, caller: PosCaller, reward_id: int, body: RedeemIn, key: str | None) -> StoredResponse:
+    caller.require("rewards:redeem")
+
+    async def action() -> RedeemOut:
+        scan, member = await scans.load_scan(caller.actor, body.lookup_id, ctx)
+        if scan.method != "qr":
+            raise DomainError(
+                "manual_entry_cannot_redeem",
+                "Rewards can only be redeemed after a lookup by the member's QR code.",
+                kind="forbidden",
+            )
+        member = await lock_member(ctx.engine, member.id)
+        now = ctx.clock.now()
+        reward = await redeem_reward(member, reward_id, now, caller.actor, scan_pk=scan.id, key=key)
+        program = await find_program(caller.store_id, now)
+        return RedeemOut(member.member_number, _reward(reward, now), await _card(member.id, program))
+
+    request = {"reward_id": reward_id, "lookup_id": body.lookup_id}
+    return await run_idempotent(ctx, f"pos:{caller.key_id}:redeem", key, request, action)
