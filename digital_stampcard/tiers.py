@@ -3,11 +3,17 @@ the yearly review, with a warning 30 days before it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import msgspec
 
+from digital_stampcard.errors import DomainError
+
 WINDOW_DAYS = 365
+WINDOW_DAYS_MIN, WINDOW_DAYS_MAX = 30, 730
+TIERS_MIN, TIERS_MAX = 2, 6
+MULTIPLIER_MAX = 5
 DEMOTION_WARNING_DAYS = 30
 
 
@@ -17,6 +23,8 @@ class Tier(msgspec.Struct, frozen=True):
     name_en: str
     threshold: int
     stamp_multiplier: int = 1
+    extra_reward_text: str = ""  # a reward given once on reaching the tier; "" is none
+    early_access_minutes: int = 0  # the head start campaigns give this tier by default
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_nb
@@ -35,6 +43,7 @@ class TierProgress(msgspec.Struct, frozen=True):
     next: Tier | None
     remaining: int
     fraction: float
+    window_days: int = WINDOW_DAYS
 
 
 def window_start(now: datetime, days: int = WINDOW_DAYS) -> datetime:
@@ -71,10 +80,92 @@ def demotion_warning_due(review_at: datetime, now: datetime) -> bool:
     return timedelta(0) <= review_at - now <= timedelta(days=DEMOTION_WARNING_DAYS)
 
 
-def tier_progress(current: Tier, earned: int, tiers: tuple[Tier, ...] | list[Tier]) -> TierProgress:
+def tier_progress(
+    current: Tier, earned: int, tiers: tuple[Tier, ...] | list[Tier], window_days: int = WINDOW_DAYS
+) -> TierProgress:
     higher = [t for t in _ladder(tiers) if t.threshold > current.threshold]
     if not higher:
-        return TierProgress(earned, current, None, 0, 1.0)
+        return TierProgress(earned, current, None, 0, 1.0, window_days)
     nxt = higher[0]
     remaining = max(0, nxt.threshold - earned)
-    return TierProgress(earned, current, nxt, remaining, min(1.0, earned / nxt.threshold))
+    return TierProgress(earned, current, nxt, remaining, min(1.0, earned / nxt.threshold), window_days)
+
+
+def tiers_reached(before: Tier, after: Tier, tiers: Sequence[Tier]) -> list[Tier]:
+    """The tiers a promotion from `before` to `after` passes into (after included), lowest first."""
+    return [t for t in _ladder(list(tiers)) if before.threshold < t.threshold <= after.threshold]
+
+
+def check_window(days: int) -> int:
+    if not WINDOW_DAYS_MIN <= days <= WINDOW_DAYS_MAX:
+        raise DomainError(
+            "tier_window_invalid",
+            "Tiers count stamps over 30 to 730 days.",
+            field="window_days",
+            min=WINDOW_DAYS_MIN,
+            max=WINDOW_DAYS_MAX,
+        )
+    return days
+
+
+def check_ladder(tiers: Sequence[Tier]) -> list[Tier]:
+    """A valid ladder, trimmed, in the order given: 2 to 6 tiers, unique codes, the first at 0 and
+    each threshold above the one before, multipliers 1 to 5. Errors name the row (`tiers[i].field`)."""
+    if not TIERS_MIN <= len(tiers) <= TIERS_MAX:
+        raise DomainError("tier_count_invalid", "Have 2 to 6 tiers.", field="tiers", min=TIERS_MIN, max=TIERS_MAX)
+    cleaned: list[Tier] = []
+    seen: set[str] = set()
+    for i, tier in enumerate(tiers):
+        row = f"tiers[{i}]"
+        code = tier.code.strip().lower()
+        if not code or len(code) > 20 or not all(c.isalnum() or c in "-_" for c in code):
+            raise DomainError(
+                "tier_code_invalid", "A code is 1–20 letters, digits, - or _.", field=f"{row}.code", row=i
+            )
+        if code in seen:
+            raise DomainError("tier_code_taken", "Two tiers have the same code.", field=f"{row}.code", row=i)
+        seen.add(code)
+        name_nb, name_en = tier.name_nb.strip(), tier.name_en.strip() or tier.name_nb.strip()
+        if not name_nb or len(name_nb) > 40 or len(name_en) > 40:
+            raise DomainError(
+                "tier_name_invalid", "Give the tier a name (at most 40 characters).", field=f"{row}.name_nb", row=i
+            )
+        if i == 0 and tier.threshold != 0:
+            raise DomainError(
+                "tier_first_not_zero", "The first tier starts at 0 stamps.", field=f"{row}.threshold", row=i
+            )
+        if i > 0 and tier.threshold <= cleaned[-1].threshold:
+            raise DomainError(
+                "tier_threshold_order",
+                "Each tier needs more stamps than the one before.",
+                field=f"{row}.threshold",
+                row=i,
+            )
+        if not 1 <= tier.stamp_multiplier <= MULTIPLIER_MAX:
+            raise DomainError(
+                "tier_multiplier_invalid", "The multiplier is 1 to 5.", field=f"{row}.stamp_multiplier", row=i
+            )
+        if len(tier.extra_reward_text.strip()) > 120:
+            raise DomainError("tier_reward_invalid", "At most 120 characters.", field=f"{row}.extra_reward_text", row=i)
+        if not 0 <= tier.early_access_minutes <= 7 * 24 * 60:
+            raise DomainError(
+                "tier_early_access_invalid",
+                "Early access is 0 minutes to 7 days.",
+                field=f"{row}.early_access_minutes",
+                row=i,
+            )
+        cleaned.append(
+            msgspec.structs.replace(
+                tier, code=code, name_nb=name_nb, name_en=name_en, extra_reward_text=tier.extra_reward_text.strip()
+            )
+        )
+    return cleaned
+
+
+def distribution(earned_counts: Sequence[tuple[int, int]], tiers: Sequence[Tier]) -> dict[str, int]:
+    """Members per tier code, from (stamps earned, members who earned that many) pairs."""
+    ladder = _ladder(list(tiers))
+    counts = {t.code: 0 for t in ladder}
+    for earned, members in earned_counts:
+        counts[tier_for(max(0, earned), ladder).code] += members
+    return counts

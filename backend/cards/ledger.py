@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from piccolo.query.functions.aggregate import Sum
 
 from backend.cards.tables import LedgerEntry
+from backend.club.tables import Club
 from digital_stampcard.clock import local_day_bounds
 from digital_stampcard.tiers import WINDOW_DAYS
 
@@ -14,11 +15,19 @@ EARNING_KINDS = ("stamp", "bonus", "undo", "void")
 CARD_KINDS = ("stamp", "bonus", "reward_redeemed", "void")  # everything that changes cards or rewards
 
 
-async def earned_in_window(member_id: int, now: datetime) -> int:
+async def tier_window_days() -> int:
+    """The owner's tier window (Club.tier_window_days); the default before a club exists."""
+    row = await Club.select(Club.tier_window_days).order_by(Club.id).first()
+    return int(row["tier_window_days"]) if row and row["tier_window_days"] else WINDOW_DAYS
+
+
+async def earned_in_window(member_id: int, now: datetime, window_days: int | None = None) -> int:
+    """Stamps earned in the tier window ending at `now` (the club's window unless given)."""
+    days = window_days if window_days is not None else await tier_window_days()
     rows = await LedgerEntry.select(Sum(LedgerEntry.stamps).as_alias("total")).where(
         (LedgerEntry.member == member_id)
         & LedgerEntry.kind.is_in(list(EARNING_KINDS))
-        & (LedgerEntry.created_at >= now - timedelta(days=WINDOW_DAYS))
+        & (LedgerEntry.created_at >= now - timedelta(days=days))
     )
     return max(0, int(rows[0]["total"] or 0))
 

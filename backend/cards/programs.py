@@ -1,18 +1,49 @@
-"""The active stamp-card program and the tier ladder, as domain values."""
+"""Which stamp-card program applies where, and the tier ladder, as domain values."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from backend.cards.tables import Program, TierLevel
 from digital_stampcard.cards import CardPolicy, StampRules
 from digital_stampcard.errors import DomainError
+from digital_stampcard.programs import ProgramSpan, applies
 from digital_stampcard.tiers import DEFAULT_TIERS, Tier
 
 
-async def active_program() -> Program:
-    program = await Program.objects().where(Program.active == True).order_by(Program.id).first()  # noqa: E712
+def span_of(program: Program) -> ProgramSpan:
+    return ProgramSpan(tuple(program.store_ids or ()), program.starts_at, program.ends_at)
+
+
+async def active_programs() -> list[Program]:
+    return await Program.objects().output(load_json=True).where(Program.active == True).order_by(Program.id)  # noqa: E712
+
+
+async def find_program(store_id: int | None, now: datetime) -> Program | None:
+    """The active program in its dates that applies at `store_id` (None: one for every store).
+    Overlaps are refused when programs are saved, so at most one matches; the oldest wins if
+    older data disagrees."""
+    for program in await active_programs():
+        if applies(span_of(program), store_id, now):
+            return program
+    return None
+
+
+async def active_program(store_id: int | None, now: datetime) -> Program:
+    program = await find_program(store_id, now)
     if program is None:
-        raise DomainError("not_found", "No stamp card program is active.", kind="not_found")
+        raise DomainError("no_program", "No stamp card program applies here right now.", kind="not_found")
     return program
+
+
+async def member_program(favourite_store_id: int | None, now: datetime) -> Program | None:
+    """For the member's own screens (no till): their favourite store's program, else the one for
+    every store; None when neither runs."""
+    if favourite_store_id is not None:
+        program = await find_program(favourite_store_id, now)
+        if program is not None:
+            return program
+    return await find_program(None, now)
 
 
 def policy_of(program: Program) -> CardPolicy:
@@ -27,4 +58,15 @@ async def tier_ladder() -> list[Tier]:
     rows = await TierLevel.select().order_by(TierLevel.threshold)
     if not rows:
         return list(DEFAULT_TIERS)
-    return [Tier(r["code"], r["name_nb"], r["name_en"], r["threshold"], r["stamp_multiplier"]) for r in rows]
+    return [
+        Tier(
+            r["code"],
+            r["name_nb"],
+            r["name_en"],
+            r["threshold"],
+            r["stamp_multiplier"],
+            r["extra_reward_text"] or "",
+            r["early_access_minutes"] or 0,
+        )
+        for r in rows
+    ]

@@ -42,6 +42,8 @@ async def apply_stamps(
     actor: Actor | None = None,
     scan_pk: int | None = None,
     idempotency_key: str | None = None,
+    amount_ore: int | None = None,
+    receipt_key: str | None = None,
 ) -> Applied:
     card = await open_card(member_id, program)
     current = policy_of(program)
@@ -49,6 +51,8 @@ async def apply_stamps(
     plan = plan_stamps(state, current, count, now, allowance=allowance, multiplier=multiplier)
     fills: list[dict[str, Any]] = []
     card_ids: dict[int, int] = {}
+    # A card's reward value is snapshotted like the rest of its policy: the open card keeps its own.
+    values = {state.seq: card.reward_value_ore if card else program.reward_value_ore}
     for fill in plan.fills:
         created = fill.opened or card is None  # the first card of a member is created on first stamp
         if created:
@@ -61,6 +65,7 @@ async def apply_stamps(
                     capacity=fill.policy.capacity,
                     reward_text=fill.policy.reward_text,
                     reward_valid_days=fill.policy.reward_valid_days,
+                    reward_value_ore=values.get(fill.seq, program.reward_value_ore),
                     opened_at=now,
                     status="completed" if fill.completed else "open",
                     open_key=None if fill.completed else open_key(member_id, program.id),
@@ -86,6 +91,7 @@ async def apply_stamps(
                 program=program.id,
                 card=card_ids[grant.card_seq],
                 title=grant.title,
+                value_ore=values.get(grant.card_seq, program.reward_value_ore),
                 status="active",
                 issued_at=now,
                 expires_at=grant.expires_at,
@@ -106,6 +112,8 @@ async def apply_stamps(
             idempotency_key,
             counts_for_cap=allowance is not None,
             details=details,
+            amount_ore=amount_ore,
+            receipt_key=receipt_key,
         )
     ).returning(LedgerEntry.id)
     ledger_id = entry[0]["id"]
@@ -163,6 +171,8 @@ def ledger_entry(
     counts_for_cap: bool = False,
     reward_id: int | None = None,
     details: dict[str, Any] | None = None,
+    amount_ore: int | None = None,
+    receipt_key: str | None = None,
 ) -> LedgerEntry:
     return LedgerEntry(
         member=member_id,
@@ -181,4 +191,6 @@ def ledger_entry(
         device=actor.device if actor else "",
         ip=actor.ip if actor else "",
         idempotency_key=idempotency_key,
+        amount_ore=amount_ore,
+        receipt_key=receipt_key,  # "store:receipt" on a POS purchase: unique, so a receipt stamps once
     )
