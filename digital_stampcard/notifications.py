@@ -27,6 +27,8 @@ Kind = Literal[
     "tier_reached",
     "tier_demotion_warning",
     "birthday",
+    "anniversary",
+    "surprise",
     "we_miss_you",
     "welcome",
     "campaign",
@@ -41,7 +43,7 @@ ALL_KINDS: tuple[Kind, ...] = get_args(Kind)
 MARKETING_KINDS: frozenset[Kind] = frozenset({"campaign", "we_miss_you"})
 SERVICE_KINDS: frozenset[Kind] = frozenset(ALL_KINDS) - MARKETING_KINDS
 # In-store confirmations: the member is at the till and expects them, so quiet hours don't apply.
-IMMEDIATE_KINDS: frozenset[Kind] = frozenset({"stamp_received", "reward_ready", "welcome"})
+IMMEDIATE_KINDS: frozenset[Kind] = frozenset({"stamp_received", "reward_ready", "welcome", "surprise"})
 
 CAP_WINDOW = timedelta(days=7)
 MAX_ATTEMPTS = 6
@@ -168,6 +170,8 @@ DELIVERY: Mapping[Kind, Delivery] = {
     "tier_reached": Delivery(2 * DAY, "normal", "tier"),
     "tier_demotion_warning": Delivery(3 * DAY, "low", "tier"),  # a newer tier message replaces a warning
     "birthday": Delivery(DAY, "normal"),
+    "anniversary": Delivery(DAY, "normal"),
+    "surprise": Delivery(DAY, "high"),
     "we_miss_you": Delivery(3 * DAY, "low"),
     "welcome": Delivery(DAY, "normal"),
     "campaign": Delivery(2 * DAY, "normal"),
@@ -230,8 +234,16 @@ _TEXTS: Mapping[Kind, Mapping[str, tuple[str, str]]] = {
         "en": ("Your tier review is coming up", "In {in_days} you move to {tier} unless you collect {more} more."),
     },
     "birthday": {
-        "nb": ("Gratulerer med dagen{to_name}!", "Vi har en gave til deg: {reward}."),
-        "en": ("Happy birthday{to_name}!", "We have a gift for you: {reward}."),
+        "nb": ("Gratulerer med dagen{to_name}!", "{gift}"),
+        "en": ("Happy birthday{to_name}!", "{gift}"),
+    },
+    "anniversary": {
+        "nb": ("{years_text} i klubben!", "Takk for at du er med. Vi har en gave til deg: {reward}."),
+        "en": ("{years_text} in the club!", "Thank you for being with us. We have a gift for you: {reward}."),
+    },
+    "surprise": {
+        "nb": ("En liten overraskelse til deg", "Takk for besøket! Du har fått {reward}."),
+        "en": ("A little surprise for you", "Thanks for coming in! You got {reward}."),
     },
     "we_miss_you": {
         "nb": ("Vi savner deg", "Det er en stund siden sist. Kortet ditt venter på deg."),
@@ -252,6 +264,8 @@ _ROUTES: Mapping[Kind, tuple[str, str]] = {
     "tier_reached": ("/", "tier"),
     "tier_demotion_warning": ("/", "tier"),
     "birthday": ("{reward_path}", "birthday"),
+    "anniversary": ("{reward_path}", "anniversary"),
+    "surprise": ("{reward_path}", "surprise"),
     "we_miss_you": ("/", "we-miss-you"),
     "welcome": ("/", "welcome"),
     "campaign": ("{navigate}", "{campaign_tag}"),
@@ -259,6 +273,7 @@ _ROUTES: Mapping[Kind, tuple[str, str]] = {
 
 _DAYS = (("dag", "dager"), ("day", "days"))
 _STAMPS = (("stempel", "stempler"), ("stamp", "stamps"))
+_YEARS = (("år", "år"), ("year", "years"))
 
 
 def _fields(kind: Kind, lang: str, data: Mapping[str, str | int]) -> dict[str, object]:
@@ -276,13 +291,22 @@ def _fields(kind: Kind, lang: str, data: Mapping[str, str | int]) -> dict[str, o
         fields["more"] = _plural(int(data["needed"]), lang, *_STAMPS)
     elif kind == "birthday":
         fields["to_name"] = f", {data['name']}" if data.get("name") else ""
-        fields["reward_path"] = f"/?reward={fields['reward_ref']}" if "reward_ref" in fields else "/"
+        # Without a birthday reward (the owner turned it off) the greeting still goes out.
+        if data.get("reward"):
+            gift = data["reward"]
+            fields["gift"] = f"Vi har en gave til deg: {gift}." if nb else f"We have a gift for you: {gift}."
+        else:
+            fields["gift"] = "Ha en fin dag!" if nb else "Have a lovely day!"
+    elif kind == "anniversary":
+        fields["years_text"] = _plural(int(data["years"]), lang, *_YEARS)
     elif kind == "welcome":
         goal = " Samle {capacity} og få {reward}." if nb else " Collect {capacity} and get {reward}."
         fields["goal"] = goal.format(**data) if "capacity" in data and "reward" in data else ""
     elif kind == "campaign":
         fields.setdefault("navigate", "/")
         fields["campaign_tag"] = f"campaign-{data['campaign_id']}" if "campaign_id" in data else "campaign"
+    if kind in ("birthday", "anniversary", "surprise"):  # a gift: open it
+        fields["reward_path"] = f"/?reward={fields['reward_ref']}" if "reward_ref" in fields else "/"
     return fields
 
 
@@ -336,7 +360,8 @@ def declarative_payload(
 
 
 def dedupe_key(kind: Kind, member_id: int, ref: str | int | date) -> str:
-    """One message per (kind, member, ref): ref is the reward/campaign id, the birthday year, or
+    """One message per (kind, member, ref): ref is the reward/campaign id, the birthday or
+    anniversary year, the surprise reward's id, or
     for "we_miss_you" the date the absence started (so it is sent once per absence)."""
     ref_text = ref.isoformat() if isinstance(ref, date) else str(ref)
     if not ref_text:

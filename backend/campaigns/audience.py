@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 import msgspec
 
 from backend.cards.tables import Reward
-from backend.members.tables import ConsentEvent, Member
+from backend.club.consent_texts import counted_consents
+from backend.members.tables import Member
 from backend.push.tables import Notification, PushSubscription
 from digital_stampcard import notifications as rules
 from digital_stampcard.segments import MemberFacts, Segment, early_access_send_at, exclusion
@@ -56,14 +57,8 @@ async def candidates(now: datetime) -> list[Candidate]:
         Member.interests,
         Member.favourite_store,
     ).output(load_json=True)
-    consents: dict[int, dict[str, bool]] = defaultdict(dict)
-    rows = (
-        await ConsentEvent.select(ConsentEvent.member, ConsentEvent.purpose, ConsentEvent.granted)
-        .where(ConsentEvent.purpose.is_in(list(CONSENTS)))
-        .order_by(ConsentEvent.id)
-    )
-    for row in rows:  # the newest event per purpose wins
-        consents[row["member"]][row["purpose"]] = row["granted"]
+    # The newest event per purpose wins; a "yes" to a text replaced by one to accept again does not count.
+    consents: dict[int, dict[str, bool]] = defaultdict(dict, await counted_consents(None, CONSENTS))
     rewarded = {
         r["member"]
         for r in await Reward.select(Reward.member).where((Reward.status == "active") & (Reward.expires_at > now))

@@ -8,12 +8,13 @@ from typing import Any
 import msgspec
 
 from backend.accounts.sessions import live_staff_sessions, revoke_staff_sessions
-from backend.accounts.tables import StaffAccount
-from backend.club.schemas import SignedOut, StoreAdminOut, StoreIn, StoreList, StorePatch
+from backend.accounts.tables import StaffAccount, WebSession
+from backend.club.schemas import SignedOut, StoreAdminOut, StoreDevice, StoreDevices, StoreIn, StoreList, StorePatch
 from backend.club.tables import Store
 from backend.context import Actor, AppContext
 from backend.db import write_transaction
 from digital_stampcard import stores as rules
+from digital_stampcard.devices import describe_user_agent
 from digital_stampcard.errors import DomainError
 
 TIMEZONES = [
@@ -49,8 +50,8 @@ async def _check_name_free(name: str, store_id: int | None) -> None:
 
 async def _figures(ctx: AppContext) -> tuple[Counter[int], Counter[int]]:
     staff = await StaffAccount.select(StaffAccount.store).where(
-        StaffAccount.disabled_at.is_null(), StaffAccount.store.is_not_null()
-    )
+        StaffAccount.disabled_at.is_null(), StaffAccount.store.is_not_null(), StaffAccount.role != "pos"
+    )  # role "pos": an API key's service account, not a person
     sessions = await live_staff_sessions(ctx.clock.now())
     return Counter(r["store"] for r in staff), Counter(s for s in sessions.values() if s is not None)
 
@@ -128,3 +129,60 @@ async def sign_out_devices(ctx: AppContext, owner: Actor, store_id: int) -> Sign
     accounts = await StaffAccount.select(StaffAccount.id).where(StaffAccount.store == store_id)
     ended = await revoke_staff_sessions([r["id"] for r in accounts], ctx.clock.now(), keep_session_id=owner.session_id)
     return SignedOut(ended)
+
+
+def _live_at_store(store_id: int, now: Any) -> list[Any]:
+    return [
+        WebSession.kind == "staff",
+        WebSession.staff.store == store_id,
+        WebSession.revoked_at.is_null(),
+        WebSession.expires_at > now,
+    ]
+
+
+async def store_devices(ctx: AppContext, owner: Actor, store_id: int) -> StoreDevices:
+    """The store's tills that are signed in now, most recently used first."""
+    await _get(store_id)
+    rows = (
+        await WebSession.select(
+            WebSession.id,
+            WebSession.user_agent,
+            WebSession.ip,
+            WebSession.created_at,
+            WebSession.last_seen_at,
+            WebSession.expires_at,
+            WebSession.staff.name.as_alias("staff_name"),
+            WebSession.staff.role.as_alias("role"),
+        )
+        .where(*_live_at_store(store_id, ctx.clock.now()))
+        .order_by(WebSession.last_seen_at, ascending=False)
+    )
+    return StoreDevices(
+        [
+            StoreDevice(
+                session_id=r["id"],
+                staff_name=r["staff_name"],
+                role=r["role"],
+                device=describe_user_agent(r["user_agent"]),
+                ip=r["ip"],
+                signed_in_at=r["created_at"],
+                last_seen_at=r["last_seen_at"],
+                expires_at=r["expires_at"],
+                this_device=r["id"] == owner.session_id,
+            )
+            for r in rows
+        ]
+    )
+
+
+async def sign_out_device(ctx: AppContext, store_id: int, session_id: int) -> SignedOut:
+    """Ends one till's session (a tablet left behind); 404 when it is not a live session of this store."""
+    await _get(store_id)
+    ended = (
+        await WebSession.update({WebSession.revoked_at: ctx.clock.now()})
+        .where(WebSession.id == session_id, *_live_at_store(store_id, ctx.clock.now()))
+        .returning(WebSession.id)
+    )
+    if not ended:
+        raise DomainError("device_not_found", "That device is not signed in at this store.", kind="not_found")
+    return SignedOut(len(ended))

@@ -1,6 +1,6 @@
 """The business behind this deployment, and its stores."""
 
-from piccolo.columns import JSON, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -13,6 +13,16 @@ class Club(Table):
     interests = JSON(default=[])  # [{"code", "label_nb", "label_en"}]
     profile_bonus_stamps = Integer(default=1)
     tier_window_days = Integer(default=365)  # tiers count stamps earned over this many days
+    # Bonuses (see backend/cards/visit_bonuses.py and backend/push/schedules.py). A "" reward text
+    # means the program's own reward.
+    welcome_bonus_stamps = Integer(default=0)  # given with the first staff-given stamp
+    birthday_reward = Boolean(default=True)
+    birthday_reward_text = Varchar(length=120, default="")
+    anniversary_reward = Boolean(default=False)  # on the day the member joined, every year
+    anniversary_reward_text = Varchar(length=120, default="")
+    surprise_share_percent = Integer(default=0)  # share of visits with a random surprise reward, 0-20
+    surprise_reward_text = Varchar(length=120, default="")
+    profile_fields = JSON(default=[])  # [{"key", "label_nb", "label_en", "kind", "options", "max_length"}]
     created_at = Timestamptz()
 
 
@@ -25,3 +35,16 @@ class Store(Table):
         default={}
     )  # {"mon": [{"opens": "07:00", "closes": "18:00"}], ...}; see digital_stampcard.stores
     created_at = Timestamptz()
+
+
+class ConsentText(Table):
+    """A published text a member consents to. Never edited: a change is a new version. Unique on
+    (purpose, version) by an index made in the club migration 2026-11-24T10:35:47."""
+
+    purpose = Varchar(length=40)  # terms | analysis | marketing_email | marketing_sms | marketing_push
+    version = Integer()
+    body_nb = Text()
+    body_en = Text()
+    requires_reaccept = Boolean(default=False)  # earlier acceptances stop counting from this version
+    published_at = Timestamptz()
+    published_by = Varchar(length=120, default="")  # the owner's name; "" for the first texts

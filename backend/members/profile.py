@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.cards.programs import active_program, tier_ladder
+from backend.cards.programs import member_program, tier_ladder
 from backend.cards.stamping import apply_stamps
 from backend.club.service import get_club, interest_codes
+from backend.club.setup import profile_fields
 from backend.club.tables import Store
 from backend.context import AppContext
 from backend.db import lock_member, write_transaction
@@ -35,6 +36,8 @@ async def update_profile(ctx: AppContext, member_id: int, data: ProfileIn) -> Me
         changes[Member.favourite_store] = data.favourite_store_id
     if data.lang is not None:
         changes[Member.lang] = data.lang
+    if data.profile_extra is not None:
+        changes[Member.profile_extra] = rules.clean_extra(data.profile_extra, profile_fields(club))
     async with write_transaction(ctx.engine):
         await lock_member(ctx.engine, member_id)
         if changes:
@@ -46,8 +49,8 @@ async def update_profile(ctx: AppContext, member_id: int, data: ProfileIn) -> Me
         if complete and member.profile_completed_at is None:
             # Marked complete in the same transaction as the bonus, so the bonus is granted once.
             await Member.update({Member.profile_completed_at: now}).where(Member.id == member_id)
-            if club.profile_bonus_stamps > 0:
-                program = await active_program()
+            program = await member_program(member.favourite_store, now)
+            if club.profile_bonus_stamps > 0 and program is not None:
                 await apply_stamps(
                     member_id,
                     program,
@@ -57,7 +60,7 @@ async def update_profile(ctx: AppContext, member_id: int, data: ProfileIn) -> Me
                     reason="profile_completed",
                     allowance=None,
                 )
-                await promote_if_earned(member, now, await tier_ladder())
+                await promote_if_earned(member, now, await tier_ladder(), program=program)
     return await _member(member_id)
 
 

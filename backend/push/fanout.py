@@ -11,9 +11,10 @@ from typing import Any
 
 import msgspec
 
+from backend.club.consent_texts import counted_consents
 from backend.context import AppContext
 from backend.db import is_postgres, write_transaction
-from backend.members.tables import ConsentEvent, Member
+from backend.members.tables import Member
 from backend.push.tables import Notification, PushDelivery
 from digital_stampcard import notifications as rules
 
@@ -79,20 +80,9 @@ async def _service_enabled(member_ids: Iterable[int]) -> dict[int, bool]:
 
 
 async def consents(member_ids: set[int]) -> dict[int, dict[str, bool]]:
-    """The marketing and analysis consents as the ledger says now: the latest event per purpose wins."""
-    given: dict[int, dict[str, bool]] = defaultdict(dict)
-    if member_ids:
-        rows = (
-            await ConsentEvent.select(ConsentEvent.member, ConsentEvent.purpose, ConsentEvent.granted)
-            .where(
-                ConsentEvent.member.is_in(sorted(member_ids))
-                & ConsentEvent.purpose.is_in(["marketing_push", "analysis"])
-            )
-            .order_by(ConsentEvent.id)
-        )
-        for r in rows:
-            given[r["member"]][r["purpose"]] = r["granted"]
-    return given
+    """The marketing and analysis consents as the ledger says now: the latest event per purpose wins,
+    and a "yes" to a text since replaced by one that needs accepting again does not count."""
+    return await counted_consents(member_ids, ["marketing_push", "analysis"]) if member_ids else {}
 
 
 async def _marketing_times(member_ids: set[int], now: datetime) -> defaultdict[int, list[datetime]]:

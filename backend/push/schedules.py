@@ -1,4 +1,4 @@
-"""Time-based notifications: rewards about to expire, birthdays, "vi savner deg" after a long
+"""Time-based notifications: rewards about to expire, birthdays, anniversaries of joining, "vi savner deg" after a long
 absence, and the tier demotion warning. Found by a periodic scan; the dedupe key makes each once."""
 
 from __future__ import annotations
@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from backend.cards.ledger import earned_in_window
-from backend.cards.programs import active_program, tier_ladder
+from backend.cards.ledger import earned_in_window, tier_window_days
+from backend.cards.programs import member_program, tier_ladder
 from backend.cards.stamping import ledger_entry
-from backend.cards.tables import LedgerEntry, Reward
+from backend.cards.tables import LedgerEntry, Program, Reward
+from backend.club.service import get_club
 from backend.context import AppContext
 from backend.db import write_transaction
 from backend.members.tables import Member
 from backend.push.outbox import enqueue
+from digital_stampcard.bonuses import anniversary_years, reward_text
 from digital_stampcard.clock import OSLO
 from digital_stampcard.tiers import DEMOTION_WARNING_DAYS, tier_at_review, tier_for
 
@@ -23,7 +25,7 @@ EXPIRY_NOTICE = timedelta(days=3)
 async def enqueue_due(ctx: AppContext, now: datetime) -> int:
     """Writes the notifications that are due by now; safe to run from several workers at once."""
     total = 0
-    for scan in (_expiring_rewards, _birthdays, _absences, _demotion_warnings):
+    for scan in (_expiring_rewards, _birthdays, _anniversaries, _absences, _demotion_warnings):
         total += await scan(ctx, now)
     return total
 
@@ -45,43 +47,66 @@ async def _expiring_rewards(ctx: AppContext, now: datetime) -> int:
 
 
 async def _birthdays(ctx: AppContext, now: datetime) -> int:
-    """The greeting comes with the birthday reward, both once a year (the dedupe key is the year)."""
+    """The greeting, with the birthday reward when the owner gives one, once a year (the dedupe key
+    is the year)."""
     today = now.astimezone(OSLO).date()
-    members = await Member.select(Member.id, Member.first_name, Member.birthday).where(Member.birthday.is_not_null())
-    program = await active_program()
+    club = await get_club()
+    members = await Member.select(Member.id, Member.first_name, Member.birthday, Member.favourite_store).where(
+        Member.birthday.is_not_null()
+    )
     count = 0
     for member in members:
         birthday = member["birthday"]
         if (birthday.month, birthday.day) != (today.month, today.day):
             continue
+        # No program running for the member today: the greeting goes without a gift.
+        program = await member_program(member["favourite_store"], now) if club.birthday_reward else None
+        title = reward_text(club.birthday_reward_text, program.reward_text) if program else ""
         async with write_transaction(ctx.engine):
-            data: dict[str, Any] = {"name": member["first_name"] or "", "reward": program.reward_text}
+            data: dict[str, Any] = {"name": member["first_name"] or "", **({"reward": title} if title else {})}
             if await enqueue(member["id"], "birthday", today.year, data, now):
-                await Reward.insert(
-                    Reward(
-                        member=member["id"],
-                        program=program.id,
-                        title=program.reward_text,
-                        status="active",
-                        issued_at=now,
-                        expires_at=now + timedelta(days=program.reward_valid_days),
-                    )
-                )
-                await LedgerEntry.insert(
-                    ledger_entry(
-                        member["id"],
-                        program.id,
-                        "reward_issued",
-                        0,
-                        "birthday",
-                        now,
-                        None,
-                        None,
-                        None,
-                    )
-                )
+                if program is not None:
+                    await _give_reward(member["id"], program, title, "birthday", now)
                 count += 1
     return count
+
+
+async def _anniversaries(ctx: AppContext, now: datetime) -> int:
+    """On the Oslo day the member joined, every year: a reward and its push, once per membership year
+    (the dedupe key is the year)."""
+    club = await get_club()
+    if not club.anniversary_reward:
+        return 0
+    today = now.astimezone(OSLO).date()
+    members = await Member.select(Member.id, Member.joined_at, Member.favourite_store).where(
+        Member.joined_at <= now - timedelta(days=364)  # a year and more: the others have no anniversary yet
+    )
+    count = 0
+    for member in members:
+        years = anniversary_years(member["joined_at"].astimezone(OSLO).date(), today)
+        program = await member_program(member["favourite_store"], now) if years else None
+        if years is None or program is None:
+            continue
+        title = reward_text(club.anniversary_reward_text, program.reward_text)
+        async with write_transaction(ctx.engine):
+            if await enqueue(member["id"], "anniversary", today.year, {"years": years, "reward": title}, now):
+                await _give_reward(member["id"], program, title, "anniversary", now)
+                count += 1
+    return count
+
+
+async def _give_reward(member_id: int, program: Program, title: str, reason: str, now: datetime) -> None:
+    await Reward.insert(
+        Reward(
+            member=member_id,
+            program=program.id,
+            title=title,
+            status="active",
+            issued_at=now,
+            expires_at=now + timedelta(days=program.reward_valid_days),
+        )
+    )
+    await LedgerEntry.insert(ledger_entry(member_id, program.id, "reward_issued", 0, reason, now, None, None, None))
 
 
 async def _absences(ctx: AppContext, now: datetime) -> int:
@@ -98,12 +123,13 @@ async def _absences(ctx: AppContext, now: datetime) -> int:
 
 async def _demotion_warnings(ctx: AppContext, now: datetime) -> int:
     ladder = await tier_ladder()
+    window_days = await tier_window_days()
     members = await Member.select(Member.id, Member.tier_code, Member.tier_review_at, Member.lang).where(
         (Member.tier_review_at > now) & (Member.tier_review_at <= now + timedelta(days=DEMOTION_WARNING_DAYS))
     )
     count = 0
     for member in members:
-        earned = await earned_in_window(member["id"], member["tier_review_at"])
+        earned = await earned_in_window(member["id"], member["tier_review_at"], window_days)
         held = next((t for t in ladder if t.code == member["tier_code"]), None)
         after = tier_at_review(earned, ladder)
         if held is None or after.threshold >= held.threshold:

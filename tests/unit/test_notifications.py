@@ -86,8 +86,10 @@ def test_kinds_are_classified_as_the_brief_says() -> None:
         "tier_demotion_warning",
         "welcome",
         "birthday",
+        "anniversary",
+        "surprise",
     } == SERVICE_KINDS
-    assert {"stamp_received", "reward_ready", "welcome"} == IMMEDIATE_KINDS
+    assert {"stamp_received", "reward_ready", "welcome", "surprise"} == IMMEDIATE_KINDS
     assert [k for k in ALL_KINDS if is_marketing(k)] == ["we_miss_you", "campaign"]
     assert POLICY.marketing_per_week == 2 and (POLICY.quiet_start, POLICY.quiet_end) == (time(21), time(9))
 
@@ -320,6 +322,8 @@ def test_delivery_settings_per_kind() -> None:
         "tier_reached": (2 * d, "normal", "tier"),
         "tier_demotion_warning": (3 * d, "low", "tier"),
         "birthday": (d, "normal", None),
+        "anniversary": (d, "normal", None),
+        "surprise": (d, "high", None),
         "we_miss_you": (3 * d, "low", None),
         "welcome": (d, "normal", None),
         "campaign": (2 * d, "normal", None),
@@ -374,6 +378,7 @@ FULL_DATA: dict[str, str | int] = {
     "reward": "Gratis kaffe",
     "reward_id": 12,
     "days": 3,
+    "years": 2,
     "tier": "Sølv",
     "needed": 2,
     "name": "Kari",
@@ -408,6 +413,28 @@ FULL_DATA: dict[str, str | int] = {
         ("tier_reached", "nb", "Gratulerer, du er nå Sølv!", "Se de nye fordelene dine.", "/"),
         ("birthday", "nb", "Gratulerer med dagen, Kari!", "Vi har en gave til deg: Gratis kaffe.", "/?reward=12"),
         ("birthday", "en", "Happy birthday, Kari!", "We have a gift for you: Gratis kaffe.", "/?reward=12"),
+        (
+            "anniversary",
+            "nb",
+            "2 år i klubben!",
+            "Takk for at du er med. Vi har en gave til deg: Gratis kaffe.",
+            "/?reward=12",
+        ),
+        (
+            "anniversary",
+            "en",
+            "2 years in the club!",
+            "Thank you for being with us. We have a gift for you: Gratis kaffe.",
+            "/?reward=12",
+        ),
+        (
+            "surprise",
+            "nb",
+            "En liten overraskelse til deg",
+            "Takk for besøket! Du har fått Gratis kaffe.",
+            "/?reward=12",
+        ),
+        ("surprise", "en", "A little surprise for you", "Thanks for coming in! You got Gratis kaffe.", "/?reward=12"),
         ("we_miss_you", "nb", "Vi savner deg", "Det er en stund siden sist. Kortet ditt venter på deg.", "/"),
         ("campaign", "nb", "Vafler i dag", "Kom innom Majorstuen mellom 14 og 16.", "/offers/3"),
         ("campaign", "en", "Vafler i dag", "Kom innom Majorstuen mellom 14 og 16.", "/offers/3"),
@@ -445,6 +472,11 @@ def test_welcome_after_the_first_stamp_names_the_goal_when_known() -> None:
 def test_birthday_without_a_name_or_reward_id() -> None:
     n = render("birthday", "nb", {"reward": "Kake"})
     assert (n.title, n.navigate) == ("Gratulerer med dagen!", "/")
+
+
+def test_birthday_greeting_without_a_reward_when_the_owner_turned_it_off() -> None:
+    assert render("birthday", "nb", {"name": "Kari"}).body == "Ha en fin dag!"
+    assert render("birthday", "en", {"name": "Kari"}).body == "Have a lovely day!"
 
 
 def test_same_reward_expiring_replaces_its_ready_notification_on_the_phone() -> None:

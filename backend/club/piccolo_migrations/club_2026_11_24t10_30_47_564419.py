@@ -4,7 +4,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-24T10:30:47:564419"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "Tier window"
 
 
 async def forwards():
