@@ -34,6 +34,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     otp_sends_per_ip_per_hour: int = 30
     staff_logins_per_ip_per_10_minutes: int = 20  # a store's devices share one IP
     staff_logins_per_user_per_10_minutes: int = 10
+    passkey_logins_per_ip_per_10_minutes: int = 30  # each: passkey login options, and passkey logins
     otp_daily_budget: int = 2000
     manual_entries_per_device_per_hour: int = 30
     member_session_days: int = 180
@@ -90,6 +91,7 @@ _ENV_NAMES = {
     "otp_sends_per_ip_per_hour": "OTP_SENDS_PER_IP_PER_HOUR",
     "staff_logins_per_ip_per_10_minutes": "STAFF_LOGINS_PER_IP_PER_10_MINUTES",
     "staff_logins_per_user_per_10_minutes": "STAFF_LOGINS_PER_USER_PER_10_MINUTES",
+    "passkey_logins_per_ip_per_10_minutes": "PASSKEY_LOGINS_PER_IP_PER_10_MINUTES",
     "otp_daily_budget": "OTP_DAILY_BUDGET",
     "manual_entries_per_device_per_hour": "MANUAL_ENTRIES_PER_DEVICE_PER_HOUR",
     "member_session_days": "MEMBER_SESSION_DAYS",

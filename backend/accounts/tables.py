@@ -1,6 +1,6 @@
 """Staff and owner accounts, login sessions and one-time codes."""
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.club.tables import Store
@@ -65,4 +65,28 @@ class OtpChallenge(Table):
     ip = Varchar(length=64, default="")
     created_at = Timestamptz()
     expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class MemberPasskey(Table):
+    """A member's WebAuthn credential: a discoverable key on their phone, to log in without a code."""
+
+    credential_id = Varchar(length=1400, unique=True)  # base64url; authenticators return up to 1023 bytes
+    member = ForeignKey(references=Member, index=True)
+    public_key = Text()  # base64url of the COSE key
+    sign_count = BigInt(default=0)  # the authenticator's 32-bit counter: refused when it goes backwards
+    transports = JSON(default=[])
+    label = Varchar(length=120, default="")
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+
+
+class PasskeyChallenge(Table):
+    """A WebAuthn challenge: used once, for one purpose, briefly; a registration's is bound to its member."""
+
+    challenge_hash = Varchar(length=64, unique=True)  # SHA-256 of the challenge the browser signs
+    purpose = Varchar(length=10)  # register | login
+    member = ForeignKey(references=Member, null=True, default=None)
+    created_at = Timestamptz()
+    expires_at = Timestamptz(index=True)
     used_at = Timestamptz(null=True, default=None)
