@@ -13,6 +13,7 @@ class Member(Table):
     first_name = Varchar(length=80, null=True, default=None)
     birthday = Date(null=True, default=None)
     interests = JSON(default=[])
+    profile_extra = JSON(default={})  # the business's own profile fields, by key (Club.profile_fields)
     favourite_store = ForeignKey(references=Store, null=True, default=None)
     source_store = ForeignKey(references=Store, null=True, default=None)
     signup_source = Varchar(length=10, default="direct")  # poster | staff | referral | direct (dashboard)
@@ -24,6 +25,7 @@ class Member(Table):
     profile_prompt_dismissed_at = Timestamptz(null=True, default=None)
     joined_at = Timestamptz(index=True)  # sign-ups per day and week
     last_visit_at = Timestamptz(null=True, default=None)
+    left_at = Timestamptz(null=True, default=None)  # "Meld meg ut": the row stays, anonymous, for the aggregates
 
 
 class MemberDevice(Table):
