@@ -13,21 +13,27 @@ from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components
 from piccolo.engine.postgres import PostgresEngine
 
 from backend.accounts.admin_controllers import STORES_AND_STAFF
 from backend.accounts.controllers import StaffAuthController
+from backend.accounts.passkey_controllers import MyPasskeysController, PasskeyLoginController
 from backend.audit.controllers import AuditController
 from backend.campaigns.controllers import AdminController, OfferController
+from backend.cards.admin_controllers import PROGRAMS_AND_TIERS
 from backend.cards.controllers import TillController
 from backend.clock import Clock
 from backend.club.controllers import ClubController
+from backend.club.setup_controllers import CLUB_SETUP
 from backend.context import AppContext
 from backend.dashboard.controllers import DashboardController
 from backend.db import bind_engine, close_pool, make_engine, migrate
 from backend.errors import EXCEPTION_HANDLERS
 from backend.integrations.controllers import WebhookController
+from backend.integrations.pos_controllers import POS_TAG, SECURITY_SCHEMES, ApiKeyController, PosController
 from backend.members.controllers import MeController, MemberAuthController
+from backend.members.min_side_controllers import MIN_SIDE
 from backend.messaging.senders import make_sender
 from backend.push.controllers import PushController
 from backend.push.vapid import load_identity
@@ -89,6 +95,9 @@ def create_app(
         ClubController,
         MemberAuthController,
         MeController,
+        *MIN_SIDE,
+        MyPasskeysController,
+        PasskeyLoginController,
         StaffAuthController,
         TillController,
         PushController,
@@ -97,7 +106,11 @@ def create_app(
         DashboardController,
         OfferController,
         WebhookController,
+        ApiKeyController,
+        PosController,
         *STORES_AND_STAFF,
+        *CLUB_SETUP,
+        *PROGRAMS_AND_TIERS,
         pwa_router(),
     ]
     if settings.dev_tools_enabled:
@@ -122,6 +135,8 @@ def create_app(
             version="0.1.0",
             path="/api/docs",
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+            components=Components(security_schemes=SECURITY_SCHEMES),  # the POS API's bearer key
+            tags=[POS_TAG],
         ),
         state={"ctx": ctx},
         logging_config=None,

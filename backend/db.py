@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 BUSY_TIMEOUT_SECONDS = 30
+
+# What a broken unique key raises, on either engine: the last line of defence against doubles.
+UNIQUE_VIOLATIONS = (asyncpg.UniqueViolationError, sqlite3.IntegrityError)
 
 
 class TunedSQLiteEngine(SQLiteEngine):

@@ -13,6 +13,7 @@ from backend.campaigns.tables import Campaign
 from backend.cards.programs import tier_ladder
 from backend.cards.stamping import apply_stamps, ledger_entry
 from backend.cards.tables import LedgerEntry, Program, Reward, TierLevel
+from backend.club.consent_texts import seed_first_versions
 from backend.club.tables import Club, Store
 from backend.context import Actor, AppContext
 from backend.db import write_transaction
@@ -82,11 +83,13 @@ async def create_club(ctx: AppContext, name: str) -> None:
     await Club.insert(
         Club(name=name, terms_version="2026-11", interests=INTERESTS, profile_bonus_stamps=1, created_at=now)
     )
+    await seed_first_versions(now)  # version 1 of every consent text
     await Program.insert(
         Program(
             name="Kaffekortet",
             capacity=10,
             reward_text="Gratis kaffe",
+            reward_value_ore=4500,
             reward_valid_days=30,
             daily_cap=3,
             duplicate_window_seconds=60,

@@ -8,7 +8,7 @@
 //   `navigate` URL carries a receipt token (`n`), opens that URL on click (the app then
 //   reports "opened" and drops `n` from the address).
 
-const VERSION = 'v9';
+const VERSION = 'v10';
 const CACHE = `stampcard-shell-${VERSION}`;
 
 const SHELL = [
@@ -33,9 +33,11 @@ const SHELL = [
   '/assets/views/dev-outbox.js',
   '/assets/views/home.js',
   '/assets/views/join.js',
+  '/assets/views/min-side.js',
   '/assets/views/notifications.js',
   '/assets/views/offer.js',
   '/assets/views/offline.js',
+  '/assets/views/passkeys.js',
   '/assets/views/poster.js',
   '/assets/views/profile.js',
   '/assets/views/qr.js',

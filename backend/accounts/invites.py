@@ -3,10 +3,7 @@ by choosing a username (new people) and a password; accepting logs the person in
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
-
-import asyncpg
 
 from backend.accounts.passwords import hash_password_async
 from backend.accounts.schemas import AcceptIn, InviteInfo
@@ -16,7 +13,7 @@ from backend.accounts.tables import StaffAccount, StaffInvite
 from backend.club.service import StoreOut, get_club
 from backend.club.tables import Store
 from backend.context import AppContext
-from backend.db import write_transaction
+from backend.db import UNIQUE_VIOLATIONS, write_transaction
 from backend.messaging.senders import Message
 from backend.ratelimit import enforce
 from digital_stampcard import staff as rules
@@ -183,7 +180,7 @@ async def accept(ctx: AppContext, token: str, data: AcceptIn, user_agent: str, i
                     StaffAccount.id == staff_id
                 )
                 await revoke_staff_sessions([staff_id], now)
-    except (sqlite3.IntegrityError, asyncpg.UniqueViolationError):
+    except UNIQUE_VIOLATIONS:
         raise _taken() from None  # two people picked the same name at the same moment
     session, _ = await start_session(
         "staff",

@@ -20,6 +20,7 @@ from digital_stampcard import staff as rules
 from digital_stampcard.errors import DomainError
 
 INVITES_PER_OWNER_PER_HOUR = 60
+SERVICE_ROLE = "pos"  # an API key's service account (integrations.api_keys): not a person, not listed here
 
 
 async def _stores() -> dict[int, StoreOut]:
@@ -29,7 +30,7 @@ async def _stores() -> dict[int, StoreOut]:
 
 async def _account(staff_id: int) -> StaffAccount:
     account = await StaffAccount.objects().where(StaffAccount.id == staff_id).first()
-    if account is None:
+    if account is None or account.role == SERVICE_ROLE:  # a POS key's account is managed with its key
         raise DomainError("not_found", "No such staff account.", kind="not_found")
     return account
 
@@ -96,7 +97,7 @@ async def list_staff(ctx: AppContext, owner: Actor) -> StaffList:
     """Every account (by store, then name) and every link not used yet, newest first."""
     stores = await _stores()
     devices = await _devices_per_account(ctx)
-    accounts = await StaffAccount.objects().order_by(StaffAccount.name)
+    accounts = await StaffAccount.objects().where(StaffAccount.role != SERVICE_ROLE).order_by(StaffAccount.name)
     accounts.sort(key=lambda a: (a.store is not None, stores[a.store].name if a.store in stores else "", a.name))
     pending = (
         await StaffInvite.objects()

@@ -36,6 +36,7 @@ async def login(ctx: AppContext, data: StaffLoginIn, user_agent: str, ip: str) -
     await enforce(ctx.limiter, f"staff-login:{ip}", ctx.settings.staff_logins_per_ip_per_10_minutes, 600)
     await enforce(ctx.limiter, f"staff-login-user:{username}", ctx.settings.staff_logins_per_user_per_10_minutes, 600)
     account = await StaffAccount.objects().where(StaffAccount.username == username).first()
+    # An API key's service account (role "pos") has no password ("" matches none) and never logs in.
     if not await verify_password(account.password_hash if account else None, data.password) or account is None:
         raise DomainError("staff_login_failed", "Wrong username or password.", kind="unauthenticated")
     if account.disabled_at is not None:

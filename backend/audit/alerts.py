@@ -10,8 +10,8 @@ from piccolo.query.functions.aggregate import Count, Sum
 
 from backend.accounts.tables import StaffAccount
 from backend.audit.schemas import AlertOut, AlertsOut, AuditMember, Named
-from backend.cards.programs import active_program, rules_of
-from backend.cards.tables import LedgerEntry, Scan
+from backend.cards.programs import active_programs, rules_of
+from backend.cards.tables import LedgerEntry, Program, Scan
 from backend.club.tables import Store
 from backend.members.tables import Member
 from digital_stampcard import alerts as rules
@@ -104,7 +104,16 @@ async def _staff_rates(recent: datetime, baseline: datetime, policy: rules.Alert
 
 
 async def _cap_hits(since: datetime, policy: rules.AlertRules) -> list[tuple[Member, rules.CapAlert]]:
-    program = await active_program()
+    """Per active program: each has its own daily cap (one program per store at a time)."""
+    hits: list[tuple[Member, rules.CapAlert]] = []
+    for program in await active_programs():
+        hits += await _program_cap_hits(program, since, policy)
+    return hits
+
+
+async def _program_cap_hits(
+    program: Program, since: datetime, policy: rules.AlertRules
+) -> list[tuple[Member, rules.CapAlert]]:
     daily_cap = rules_of(program).daily_cap
     totals = (
         await LedgerEntry.select(LedgerEntry.member, Sum(LedgerEntry.stamps).as_alias("total"))

@@ -58,8 +58,8 @@ class AuditFilters(msgspec.Struct):
 
 
 class VoidIn(msgspec.Struct, forbid_unknown_fields=True):
-    """Void one ledger entry (a stamp or a bonus). Purchases from the POS API will be voidable by
-    receipt id the same way: a `receipt_id` selector beside `entry_id`."""
+    """Void one ledger entry (a stamp or a bonus). A POS system voids its purchases by receipt id
+    (`POST /api/pos/v1/purchases/{receipt_id}/void`), by the same rules."""
 
     entry_id: int
     reason: Annotated[str, msgspec.Meta(max_length=400)]

@@ -24,71 +24,77 @@ STATUS_ORDER = {"voided": 0, "completed": 1, "open": 2}  # free the open-card sl
 
 async def void_entry(ctx: AppContext, owner: Actor, body: VoidIn, key: str | None) -> StoredResponse:
     async def action() -> VoidOut:
-        reason = voids.clean_reason(body.reason)
         entry = await LedgerEntry.objects().output(load_json=True).where(LedgerEntry.id == body.entry_id).first()
         if entry is None:
             raise DomainError("not_found", "There is no such ledger entry.", kind="not_found")
-        member = await lock_member(ctx.engine, entry.member)
-        now = ctx.clock.now()
-        reversal = await LedgerEntry.select(LedgerEntry.id).where(LedgerEntry.reverses == entry.id).first()
-        voids.check_voidable(entry.kind, entry.stamps, reversal["id"] if reversal else None)
-        plan = voids.plan_void(entry.stamps, *await _cards(entry, now))
-        await _apply(entry, plan, reason)
-        void = ledger_entry(
-            member.id,
-            entry.program,
-            "void",
-            -entry.stamps,
-            reason,
-            now,
-            owner,
-            None,
-            key,
-            counts_for_cap=voids.counts_for_cap(entry.counts_for_cap, entry.created_at, now),
-            details={
-                "voided": entry.kind,
-                "taken_back": plan.taken_back,
-                "not_recovered": plan.not_recovered,
-                "revoked": plan.revoked,
-                "kept": plan.kept,
-                "cards": [{"card_id": c.card_id, "stamps": c.stamps, "status": c.status} for c in plan.changes],
-            },
-        )
-        void.store = entry.store  # the correction belongs to the store that gave the stamps
-        void.reverses = entry.id
-        void_id = (await LedgerEntry.insert(void).returning(LedgerEntry.id))[0]["id"]
-        revoked = await _notes(plan.revoked)
-        for note in revoked:
-            revoked_row = ledger_entry(
-                member.id,
-                entry.program,
-                "reward_revoked",
-                0,
-                reason,
-                now,
-                owner,
-                None,
-                None,
-                reward_id=note.id,
-                details={"caused_by": void_id},
-            )
-            revoked_row.store = entry.store
-            await LedgerEntry.insert(revoked_row)
-        card = await Card.objects().where(Card.open_key == open_key(member.id, entry.program)).first()
-        return VoidOut(
-            void_id=void_id,
-            entry_id=entry.id,
-            member_number=member.member_number,
-            reason=reason,
-            stamps_voided=plan.stamps_voided,
-            taken_back=plan.taken_back,
-            not_recovered=plan.not_recovered,
-            revoked=revoked,
-            kept=await _notes(plan.kept, now),
-            card=CardAfter(card.stamps, card.capacity) if card else None,
-        )
+        return await void_ledger_entry(ctx, owner, entry, body.reason, key)
 
     return await run_idempotent(ctx, f"owner:{owner.staff_id}:void", key, body, action)
+
+
+async def void_ledger_entry(ctx: AppContext, actor: Actor, entry: LedgerEntry, reason: str, key: str | None) -> VoidOut:
+    """Voids `entry` in the caller's write transaction: the owner's audit screen, and the POS API
+    voiding a receipt."""
+    reason = voids.clean_reason(reason)
+    member = await lock_member(ctx.engine, entry.member)
+    now = ctx.clock.now()
+    reversal = await LedgerEntry.select(LedgerEntry.id).where(LedgerEntry.reverses == entry.id).first()
+    voids.check_voidable(entry.kind, entry.stamps, reversal["id"] if reversal else None)
+    plan = voids.plan_void(entry.stamps, *await _cards(entry, now))
+    await _apply(entry, plan, reason)
+    void = ledger_entry(
+        member.id,
+        entry.program,
+        "void",
+        -entry.stamps,
+        reason,
+        now,
+        actor,
+        None,
+        key,
+        counts_for_cap=voids.counts_for_cap(entry.counts_for_cap, entry.created_at, now),
+        details={
+            "voided": entry.kind,
+            "taken_back": plan.taken_back,
+            "not_recovered": plan.not_recovered,
+            "revoked": plan.revoked,
+            "kept": plan.kept,
+            "cards": [{"card_id": c.card_id, "stamps": c.stamps, "status": c.status} for c in plan.changes],
+        },
+    )
+    void.store = entry.store  # the correction belongs to the store that gave the stamps
+    void.reverses = entry.id
+    void_id = (await LedgerEntry.insert(void).returning(LedgerEntry.id))[0]["id"]
+    revoked = await _notes(plan.revoked)
+    for note in revoked:
+        revoked_row = ledger_entry(
+            member.id,
+            entry.program,
+            "reward_revoked",
+            0,
+            reason,
+            now,
+            actor,
+            None,
+            None,
+            reward_id=note.id,
+            details={"caused_by": void_id},
+        )
+        revoked_row.store = entry.store
+        await LedgerEntry.insert(revoked_row)
+    card = await Card.objects().where(Card.open_key == open_key(member.id, entry.program)).first()
+    return VoidOut(
+        void_id=void_id,
+        entry_id=entry.id,
+        member_number=member.member_number,
+        reason=reason,
+        stamps_voided=plan.stamps_voided,
+        taken_back=plan.taken_back,
+        not_recovered=plan.not_recovered,
+        revoked=revoked,
+        kept=await _notes(plan.kept, now),
+        card=CardAfter(card.stamps, card.capacity) if card else None,
+    )
 
 
 async def _cards(entry: LedgerEntry, now: datetime) -> tuple[voids.VoidCard | None, list[voids.VoidCard]]:

@@ -114,6 +114,7 @@ class TierOption(msgspec.Struct):
     code: str
     name_nb: str
     name_en: str
+    early_access_minutes: int = 0  # the tier's default head start (set in the tier editor)
 
 
 class InterestOption(msgspec.Struct):

@@ -101,7 +101,7 @@ async def options(ctx: AppContext) -> CampaignOptions:
     stores = await Store.select(Store.id, Store.name).order_by(Store.name)
     policy = ctx.push_policy
     return CampaignOptions(
-        tiers=[TierOption(t.code, t.name_nb, t.name_en) for t in await tier_ladder()],
+        tiers=[TierOption(t.code, t.name_nb, t.name_en, t.early_access_minutes) for t in await tier_ladder()],
         interests=[InterestOption(i["code"], i["label_nb"], i["label_en"]) for i in club.interests],
         stores=[StoreOption(s["id"], s["name"]) for s in stores],
         targets=list(get_args(rules.Target)),

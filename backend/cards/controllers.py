@@ -10,7 +10,7 @@ from litestar.params import HeaderParameter
 
 from backend.cards import scans, staff_actions
 from backend.cards.idempotency import StoredResponse
-from backend.cards.programs import active_program
+from backend.cards.programs import find_program
 from backend.cards.schemas import RedeemIn, RedeemOut, ScanIn, ScanOut, StampIn, StampOut, UndoIn, UndoOut
 from backend.cards.views import scan_out
 from backend.context import Actor, AppContext
@@ -45,7 +45,9 @@ class TillController(Controller):
     ) -> ScanOut:
         """A scanned member QR, a typed member number or a phone number."""
         scan, member = await scans.present(ctx, actor, data.code)
-        return await scan_out(scan, member, await active_program(), ctx.clock.now(), _lang(request))
+        now = ctx.clock.now()
+        # Without a program here the scan still shows the member and their rewards (card is null).
+        return await scan_out(scan, member, await find_program(actor.store_id, now), now, _lang(request))
 
     @post("/stamps", status_code=200, responses=None)
     async def stamp(

@@ -4,16 +4,14 @@ same transaction as the change, so a retry returns the very same bytes and never
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import asyncpg
 import msgspec
 
 from backend.cards.tables import IdempotencyRecord
 from backend.context import AppContext
-from backend.db import write_transaction
+from backend.db import UNIQUE_VIOLATIONS, write_transaction
 from digital_stampcard.errors import DomainError
 
 MAX_KEY_LENGTH = 100
@@ -64,7 +62,7 @@ async def run_idempotent(
                     {IdempotencyRecord.response_status: status, IdempotencyRecord.response_body: encoded.decode()}
                 ).where(IdempotencyRecord.scope_key == scope_key)
                 return StoredResponse(status, encoded)
-        except (asyncpg.UniqueViolationError, sqlite3.IntegrityError) as exc:
+        except UNIQUE_VIOLATIONS as exc:
             if "idempotency" not in str(exc).lower() and "scope_key" not in str(exc).lower():
                 raise
     raise DomainError("idempotency_in_flight", "The same request is still being processed. Try again.", kind="conflict")

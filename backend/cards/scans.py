@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
 from datetime import timedelta
-
-import asyncpg
 
 from backend.cards.tables import QrUse, Scan
 from backend.context import Actor, AppContext
-from backend.db import write_transaction
+from backend.db import UNIQUE_VIOLATIONS, write_transaction
 from backend.members.tables import Member, MemberDevice
 from backend.ratelimit import enforce
 from digital_stampcard import member_qr
@@ -86,7 +83,7 @@ async def _present_qr(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, M
                 raise DomainError("qr_replayed", "This QR code has already been used.", kind="conflict")
             scan = await _new_scan(ctx, actor, device.member, "qr", code_hash)
             await QrUse.insert(QrUse(use_key=f"{token.device_id}:{token.step}", scan=scan.id, created_at=now))
-    except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
+    except UNIQUE_VIOLATIONS:
         raise DomainError("qr_replayed", "This QR code has already been used.", kind="conflict") from None
     member = await Member.objects().where(Member.id == device.member).first()
     if member is None:
@@ -95,8 +92,17 @@ async def _present_qr(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, M
 
 
 async def _present_manual(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, Member]:
-    digits = "".join(c for c in text if c.isdigit())
     await enforce(ctx.limiter, f"manual:{actor.session_id}", ctx.settings.manual_entries_per_device_per_hour, 3600)
+    member = await find_member(text)
+    await enforce(ctx.limiter, f"manual-member:{member.id}", MANUAL_PER_MEMBER_PER_HOUR, 3600)
+    async with write_transaction(ctx.engine):
+        scan = await _new_scan(ctx, actor, member.id, "manual", "")
+    return scan, member
+
+
+async def find_member(text: str) -> Member:
+    """The member with this member number or phone number (e-mail too); no scan, no limits."""
+    digits = "".join(c for c in text if c.isdigit())
     member: Member | None
     if len(digits) == 9 and digits == text.replace(" ", ""):
         if not is_member_number(digits):
@@ -113,10 +119,7 @@ async def _present_manual(ctx: AppContext, actor: Actor, text: str) -> tuple[Sca
         member = await Member.objects().where(column == identifier.value).first()
     if member is None:
         raise DomainError("member_not_found", "No member found. Check the number.", kind="not_found")
-    await enforce(ctx.limiter, f"manual-member:{member.id}", MANUAL_PER_MEMBER_PER_HOUR, 3600)
-    async with write_transaction(ctx.engine):
-        scan = await _new_scan(ctx, actor, member.id, "manual", "")
-    return scan, member
+    return member
 
 
 async def _new_scan(ctx: AppContext, actor: Actor, member_id: int, method: str, code_hash: str) -> Scan:

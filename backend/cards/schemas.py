@@ -71,6 +71,9 @@ class ScanOut(msgspec.Struct):
     rewards: list[RewardOut]
     can_redeem: bool
     last_action: LastActionOut | None
+    # How this store's program stamps: "amount" asks the till for the purchase amount.
+    stamp_basis: str = "visit"
+    ore_per_stamp: int = 0
 
 
 class ScanIn(msgspec.Struct):
@@ -80,6 +83,9 @@ class ScanIn(msgspec.Struct):
 class StampIn(msgspec.Struct):
     scan_id: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
     count: Annotated[int, msgspec.Meta(ge=1, le=5)] = 1
+    # The purchase amount in øre. Required when the program stamps by amount (the stamps follow
+    # from it and `count` is ignored); recorded on the ledger either way.
+    amount_ore: Annotated[int, msgspec.Meta(ge=0, le=1_000_000_00)] | None = None
 
 
 class StampOut(msgspec.Struct):

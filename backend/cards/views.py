@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from backend.cards.ledger import earned_in_window, undoable_action
+from backend.cards.ledger import earned_in_window, tier_window_days, undoable_action
 from backend.cards.programs import tier_ladder
 from backend.cards.schemas import (
     ActivityOut,
@@ -21,7 +21,7 @@ from backend.cards.stamping import open_card
 from backend.cards.tables import LedgerEntry, Program, Reward, Scan
 from backend.members.tables import Member
 from digital_stampcard import rewards as reward_rules
-from digital_stampcard.tiers import WINDOW_DAYS, Tier, TierProgress, held_tier, tier_progress
+from digital_stampcard.tiers import Tier, TierProgress, held_tier, tier_progress
 
 
 async def card_out(member_id: int, program: Program) -> CardOut:
@@ -48,9 +48,10 @@ def reward_out(reward: Reward, now: datetime) -> RewardOut:
 
 async def member_tier(member: Member, now: datetime, ladder: list[Tier] | None = None) -> tuple[Tier, TierProgress]:
     ladder = ladder or await tier_ladder()
-    earned = await earned_in_window(member.id, now)
+    window_days = await tier_window_days()
+    earned = await earned_in_window(member.id, now, window_days)
     tier = held_tier(member.tier_code, earned, ladder)
-    return tier, tier_progress(tier, earned, ladder)
+    return tier, tier_progress(tier, earned, ladder, window_days)
 
 
 def tier_out(tier: Tier, lang: str) -> TierOut:
@@ -64,7 +65,7 @@ def progress_out(progress: TierProgress, lang: str) -> TierProgressOut:
         next=NextTierOut(nxt.code, nxt.name(lang), nxt.threshold) if nxt else None,
         remaining=progress.remaining,
         fraction=round(progress.fraction, 4),
-        window_days=WINDOW_DAYS,
+        window_days=progress.window_days,
     )
 
 
@@ -95,8 +96,9 @@ async def activity(member_id: int, limit: int = 20) -> list[ActivityOut]:
 
 
 async def scan_out(
-    scan: Scan, member: Member, program: Program, now: datetime, lang: str, tier: Tier | None = None
+    scan: Scan, member: Member, program: Program | None, now: datetime, lang: str, tier: Tier | None = None
 ) -> ScanOut:
+    """`program`: the one that applies at the till; None when none does (no card, nothing to stamp)."""
     if tier is None:
         tier, _ = await member_tier(member, now)
     return ScanOut(
@@ -104,8 +106,10 @@ async def scan_out(
         method=scan.method,
         expires_at=scan.expires_at,
         member=ScanMemberOut(member.first_name, member.member_number, tier_out(tier, lang)),
-        card=await card_out(member.id, program),
+        card=await card_out(member.id, program) if program is not None else None,
         rewards=await active_rewards(member.id, now),
         can_redeem=scan.method == "qr",
         last_action=await last_action_out(member.id, now),
+        stamp_basis=program.stamp_basis if program is not None else "visit",
+        ore_per_stamp=program.ore_per_stamp if program is not None and program.stamp_basis == "amount" else 0,
     )

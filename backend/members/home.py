@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from backend.cards.programs import active_program
+from backend.cards.programs import member_program
 from backend.cards.views import active_rewards, activity, card_out, member_tier, progress_out, tier_out
+from backend.club.consent_texts import to_renew
+from backend.club.service import get_club
+from backend.club.setup import profile_fields
 from backend.members.schemas import DeviceOut, MemberHome, MemberOut, ProfileOut
 from backend.members.tables import Member, MemberDevice
 from digital_stampcard.identifiers import Identifier
@@ -25,7 +28,7 @@ def member_out(member: Member) -> MemberOut:
 
 async def home(member: Member, session_id: int, now: datetime) -> MemberHome:
     tier, progress = await member_tier(member, now)
-    program = await active_program()
+    program = await member_program(member.favourite_store, now)
     device = (
         await MemberDevice.objects()
         .where(
@@ -42,9 +45,17 @@ async def home(member: Member, session_id: int, now: datetime) -> MemberHome:
         member=member_out(member),
         tier=tier_out(tier, member.lang),
         tier_progress=progress_out(progress, member.lang),
-        card=await card_out(member.id, program),
+        card=await card_out(member.id, program) if program is not None else None,
         rewards=await active_rewards(member.id, now),
         activity=await activity(member.id),
         device=DeviceOut(device.device_id if device else None),
-        profile=ProfileOut(member.first_name, member.birthday, list(member.interests or []), member.favourite_store),
+        profile=ProfileOut(
+            member.first_name,
+            member.birthday,
+            list(member.interests or []),
+            member.favourite_store,
+            dict(member.profile_extra or {}),
+            profile_fields(await get_club()),
+        ),
+        consents_to_renew=await to_renew(member.id),
     )

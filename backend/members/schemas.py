@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 import msgspec
 
 from backend.cards.schemas import ActivityOut, CardOut, RewardOut, TierOut, TierProgressOut
+from backend.club.consent_texts import ConsentTextOut
+from digital_stampcard.profile import ProfileField
 
 Lang = Literal["nb", "en"]
 
@@ -69,6 +71,8 @@ class ProfileOut(msgspec.Struct):
     birthday: date | None
     interests: list[str]
     favourite_store_id: int | None
+    extra: dict[str, str | int | float] = msgspec.field(default_factory=dict)  # answers, by field key
+    fields: list[ProfileField] = msgspec.field(default_factory=list)  # the business's own fields, in order
 
 
 class MemberHome(msgspec.Struct):
@@ -80,6 +84,7 @@ class MemberHome(msgspec.Struct):
     activity: list[ActivityOut]
     device: DeviceOut
     profile: ProfileOut
+    consents_to_renew: list[ConsentTextOut] = msgspec.field(default_factory=list)  # changed texts to accept again
 
 
 class ProfileIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -90,6 +95,13 @@ class ProfileIn(msgspec.Struct, forbid_unknown_fields=True):
     interests: Annotated[list[Annotated[str, msgspec.Meta(max_length=40)]], msgspec.Meta(max_length=30)] | None = None
     favourite_store_id: int | None = None
     lang: Lang | None = None
+    # Answers to the business's own fields, by key (all of them: a field left out is cleared).
+    profile_extra: (
+        Annotated[
+            dict[str, Annotated[str, msgspec.Meta(max_length=400)] | int | float | None], msgspec.Meta(max_length=40)
+        ]
+        | None
+    ) = None
 
 
 class DeviceIn(msgspec.Struct):

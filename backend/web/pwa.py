@@ -19,6 +19,7 @@ APP_ROUTES = [
     "/card",
     "/qr",
     "/profile",
+    "/me",
     "/offline",
     "/staff",
     "/staff/login",
@@ -29,6 +30,9 @@ APP_ROUTES = [
     "/admin/campaigns/new",
     "/admin/integrations",
     "/admin/stores",
+    "/admin/club",
+    "/admin/program",
+    "/admin/program/tiers",
     "/admin/stores/new",
     "/admin/staff/invite",
 ]

@@ -12,6 +12,7 @@ import { listenToWorker } from './push.js';
 import * as home from './views/home.js';
 import * as join from './views/join.js';
 import * as profile from './views/profile.js';
+import * as minSide from './views/min-side.js';
 import * as qr from './views/qr.js';
 import * as staffLogin from './views/staff-login.js';
 import * as staff from './views/staff.js';
@@ -37,6 +38,9 @@ const adminCampaignNew = lazy(() => import('./views/admin/campaign-new.js'));
 const adminCampaign = lazy(() => import('./views/admin/campaign.js'));
 const adminIntegrations = lazy(() => import('./views/admin/integrations.js'));
 const adminStores = lazy(() => import('./views/admin/stores.js'));
+const adminClub = lazy(() => import('./views/admin/club.js'));
+const adminProgram = lazy(() => import('./views/admin/program.js'));
+const adminTiers = lazy(() => import('./views/admin/tiers.js'));
 const adminStore = lazy(() => import('./views/admin/store.js'));
 const adminStaffMember = lazy(() => import('./views/admin/staff-member.js'));
 const staffInvite = lazy(() => import('./views/staff-invite.js'));
@@ -49,6 +53,7 @@ const ROUTES = [
   { re: /^\/join$/, view: join, chrome: 'plain', params: () => ({ mode: 'join' }) },
   { re: /^\/login$/, view: join, chrome: 'plain', params: () => ({ mode: 'login' }) },
   { re: /^\/profile$/, view: profile, chrome: 'member' },
+  { re: /^\/me$/, view: minSide, chrome: 'member' },
   { re: /^\/qr$/, view: qr, chrome: 'bare' },
   { re: /^\/staff$/, view: staff, chrome: 'staff' },
   { re: /^\/staff\/login$/, view: staffLogin, chrome: 'plain' },
@@ -61,6 +66,9 @@ const ROUTES = [
   { re: /^\/admin\/campaigns\/(\d+)$/, view: adminCampaign, chrome: 'admin', params: (m) => ({ id: m[1] }) },
   { re: /^\/admin\/integrations$/, view: adminIntegrations, chrome: 'admin' },
   { re: /^\/admin\/stores$/, view: adminStores, chrome: 'admin' },
+  { re: /^\/admin\/club$/, view: adminClub, chrome: 'admin' },
+  { re: /^\/admin\/program$/, view: adminProgram, chrome: 'admin' },
+  { re: /^\/admin\/program\/tiers$/, view: adminTiers, chrome: 'admin' },
   { re: /^\/admin\/stores\/new$/, view: adminStore, chrome: 'admin' },
   { re: /^\/admin\/stores\/(\d+)$/, view: adminStore, chrome: 'admin', params: (m) => ({ id: m[1] }) },
   { re: /^\/admin\/staff\/invite$/, view: adminStaffMember, chrome: 'admin' },
@@ -136,7 +144,7 @@ function renderHeader(chrome) {
       'aria-current': path === href || (href === '/' && path === '/card') ? 'page' : null,
     });
     header.append(h('nav', { class: 'tabs', 'aria-label': t('app.name') },
-      tab('/', 'nav.home', 'nav-home'), tab('/profile', 'nav.profile', 'nav-profile')));
+      tab('/', 'nav.home', 'nav-home'), tab('/me', 'nav.me', 'nav-me'), tab('/profile', 'nav.profile', 'nav-profile')));
   }
   if (chrome === 'admin') {
     const path = location.pathname;

@@ -25,8 +25,6 @@ OWNER_CALLS = [
 MESSAGE = {"title": "Vinterkaffe", "body": "Ny blanding i dag."}
 
 
-
-
 @pytest.mark.parametrize(("method", "url", "body"), OWNER_CALLS)
 async def test_only_the_owner_gets_in(new_browser: Callable[[], Browser], method: str, url: str, body: object) -> None:
     anonymous = new_browser()

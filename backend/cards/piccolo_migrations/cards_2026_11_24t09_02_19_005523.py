@@ -8,7 +8,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-24T09:02:19:005523"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "Dashboard rollup tables: ledger per day, visit gaps"
 
 
 async def forwards():

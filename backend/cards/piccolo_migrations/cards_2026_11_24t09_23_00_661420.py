@@ -7,7 +7,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-24T09:23:00:661420"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "Dashboard rollup table: rewards per day"
 
 
 async def forwards():

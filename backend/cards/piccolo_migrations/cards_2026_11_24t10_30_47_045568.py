@@ -8,7 +8,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-24T10:30:47:045568"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "Program setup: value, stamping by amount, stores, dates; tier benefits; POS receipt and amount"
 
 
 async def forwards():

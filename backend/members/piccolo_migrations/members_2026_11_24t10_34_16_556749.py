@@ -4,7 +4,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-24T10:34:16:556749"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "Sign-up source"
 
 
 async def forwards():

@@ -7,6 +7,7 @@ import { errorMessage, getLang, hasStoredLang, setLang, t } from '../i18n.js';
 import { api } from '../api.js';
 import { loadSnapshot, syncFromMe } from '../member-store.js';
 import { syncOnOpen } from '../push.js';
+import { consentRenewals } from './consents.js';
 import {
   activityList, formatMemberNumber, loading, notice, pageTitle, rewardList, stampCard, tierBadge, tierProgress, withBusy,
 } from '../ui.js';
@@ -129,6 +130,7 @@ function homeSections(ctx, me, flash, reload) {
       h('p', { class: 'muted', testid: 'member-number', text: t('home.memberNo', { number: formatMemberNumber(m.member_number) }) })),
     tierBadge(me.tier)));
   if (flash) sections.push(notice('success', t(flash), { testid: 'flash' }));
+  sections.push(...consentRenewals(ctx, me.consents_to_renew || [], reload)); // changed texts to accept again
   if (m.show_profile_prompt) sections.push(profilePrompt(ctx, reload));
   sections.push(stampCard(me.card));
   sections.push(h('section', { class: 'card', 'aria-labelledby': 'tier-h' },

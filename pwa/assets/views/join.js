@@ -11,6 +11,7 @@ import { rememberDevice } from '../member-store.js';
 import { notice, pageTitle, withBusy } from '../ui.js';
 import { consentBlock, freshConsents } from './consents.js';
 import { devOutboxPanel } from './dev-outbox.js';
+import { passkeyLogin } from './passkeys.js';
 
 const flows = {};
 
@@ -98,10 +99,12 @@ function renderIdentify(ctx, flow) {
   const switchHref = (join ? '/login' : '/join') + (flow.store ? `?store=${encodeURIComponent(flow.store)}` : '');
   ctx.main.append(
     h('section', { class: 'panel' },
+      ctx.flash ? notice('success', t(ctx.flash), { testid: 'flash' }) : null,
       pageTitle(title),
       store ? h('p', { class: 'eyebrow', text: t('join.storeWelcome', { store: store.name }) }) : null,
       h('p', { class: 'lead', text: join ? t('join.lead', { business: getConfig().business.name }) : t('login.lead') }),
-      form),
+      form,
+      passkeyLogin(ctx, { autofill: join ? null : identifier.input, onLoggedIn: (res) => loggedIn(ctx, flow, res) })),
     h('p', { class: 'switch-flow' }, `${t(join ? 'join.haveAccount' : 'login.noAccount')} `,
       h('a', { href: switchHref, testid: join ? 'to-login' : 'to-join', text: t(join ? 'join.toLogin' : 'login.toJoin') })));
 }
@@ -215,9 +218,7 @@ async function verify(ctx, flow, input, error) {
       marketing: withConsents ? { ...flow.marketing } : null,
       store: flow.store,
     }, { signal: ctx.signal });
-    await rememberDevice(res.device_id, res.member);
-    delete flows[flow.mode];
-    ctx.navigate('/', { replace: true, flash: res.new_member ? 'home.welcome' : null });
+    await loggedIn(ctx, flow, res);
   } catch (err) {
     if (err.name === 'AbortError') return;
     if (err.code === 'terms_required') {
@@ -232,4 +233,11 @@ async function verify(ctx, flow, input, error) {
     input.focus();
     input.select();
   }
+}
+
+// The same landing for a code and for a passkey: remember this phone's device, go home.
+async function loggedIn(ctx, flow, res) {
+  await rememberDevice(res.device_id, res.member);
+  delete flows[flow.mode];
+  ctx.navigate('/', { replace: true, flash: res.new_member ? 'home.welcome' : null });
 }

@@ -10,6 +10,7 @@ import { forgetDeviceKey } from '../device-key.js';
 import { formatMemberNumber, loading, notice, pageTitle, withBusy } from '../ui.js';
 import { syncOnOpen } from '../push.js';
 import { notificationsSection } from './notifications.js';
+import { passkeysSection } from './passkeys.js';
 
 let draft = null; // survives a language re-render
 
@@ -34,6 +35,7 @@ export async function render(ctx) {
       birthday: p.birthday || '',
       interests: [...(p.interests || [])],
       favourite_store_id: p.favourite_store_id ?? null,
+      extra: { ...(p.extra || {}) },
     };
   }
   wait.replaceWith(...sections(ctx, me));
@@ -80,6 +82,8 @@ function sections(ctx, me) {
     draft.favourite_store_id = store.input.value ? Number(store.input.value) : null;
   });
 
+  const extra = extraFields(me.profile.fields || [], lang);
+
   const error = h('div', { class: 'form-error', role: 'alert', testid: 'profile-error' });
   const save = h('button', { type: 'submit', class: 'button button-primary', testid: 'profile-save', text: t('profile.save') });
   const skip = h('button', { type: 'button', class: 'button button-ghost', testid: 'profile-skip', text: t('profile.skip') });
@@ -87,12 +91,13 @@ function sections(ctx, me) {
   const form = h('form', { class: 'stack', novalidate: true },
     firstName.row, birthday.row,
     interests.length ? h('fieldset', { class: 'fieldset' }, h('legend', { text: t('profile.interests') }), h('div', { class: 'check-grid' }, interests)) : null,
-    store.row, error,
+    store.row, extra.rows, error,
     h('div', { class: 'row-actions' }, save, skip));
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     error.textContent = '';
+    extra.clearErrors();
     withBusy(save, async () => {
       try {
         const updated = await api.patch('/api/me/profile', {
@@ -100,6 +105,7 @@ function sections(ctx, me) {
           birthday: draft.birthday || null,
           interests: draft.interests,
           favourite_store_id: draft.favourite_store_id,
+          profile_extra: extra.answers(),
         }, { signal: ctx.signal });
         syncFromMe(updated).catch(() => {});
         const bonusBefore = me.activity.filter((a) => a.kind === 'bonus').length;
@@ -107,7 +113,8 @@ function sections(ctx, me) {
         draft = null;
         ctx.navigate('/', { flash: bonusAfter > bonusBefore ? 'profile.bonus' : 'profile.saved' });
       } catch (err) {
-        if (err.name !== 'AbortError') error.textContent = errorMessage(err);
+        if (err.name === 'AbortError') return;
+        if (!extra.showError(err)) error.textContent = errorMessage(err);
       }
     });
   });
@@ -126,9 +133,54 @@ function sections(ctx, me) {
     h('p', { class: 'lead', text: t('profile.lead') }),
     h('section', { class: 'card' }, form),
     notificationsSection(ctx),
+    passkeysSection(ctx),
     languageSection(lang),
     accountSection(ctx, me),
   ];
+}
+
+// The business's own fields (shoe size, favourite product …), in the owner's order.
+function extraFields(fields, lang) {
+  const errors = new Map();
+  const rows = fields.map((f) => {
+    const label = lang === 'en' ? f.label_en : f.label_nb;
+    const value = draft.extra[f.key] ?? '';
+    const testid = `profile-extra-${f.key}`;
+    let input;
+    if (f.kind === 'choice') {
+      input = h('select', { name: f.key, testid },
+        h('option', { value: '', text: t('profile.extraNone') }),
+        f.options.map((o) => h('option', { value: o, text: o, selected: value === o })));
+    } else if (f.kind === 'number') {
+      input = h('input', { type: 'text', inputmode: 'decimal', name: f.key, value: String(value).replace('.', lang === 'en' ? '.' : ','), testid });
+    } else {
+      input = h('input', { type: 'text', name: f.key, maxlength: String(f.max_length), value: String(value), testid });
+    }
+    input.addEventListener(f.kind === 'choice' ? 'change' : 'input', () => { draft.extra[f.key] = input.value; });
+    const row = field({ label, input });
+    const err = h('p', { class: 'field-error', id: `${input.id}-err`, testid: `${testid}-error` });
+    input.setAttribute('aria-describedby', err.id);
+    row.row.append(err);
+    errors.set(f.key, { err, input });
+    return row.row;
+  });
+  return {
+    rows,
+    // Every field the member sees, so a cleared one is cleared; answers to fields the owner removed go.
+    answers: () => Object.fromEntries(fields.map((f) => [f.key, String(draft.extra[f.key] ?? '').trim() || null])),
+    clearErrors: () => { for (const { err, input } of errors.values()) { err.textContent = ''; input.removeAttribute('aria-invalid'); } },
+    showError(err) {
+      const key = String((err.body && err.body.key) || '');
+      const slot = errors.get(key);
+      if (!slot) return false;
+      const f = fields.find((x) => x.key === key);
+      slot.err.textContent = f.kind === 'number' ? t('profile.extraNumber')
+        : f.kind === 'choice' ? t('profile.extraChoice') : t('profile.extraTooLong', { n: f.max_length });
+      slot.input.setAttribute('aria-invalid', 'true');
+      slot.input.focus();
+      return true;
+    },
+  };
 }
 
 function languageSection(lang) {

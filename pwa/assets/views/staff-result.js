@@ -15,6 +15,19 @@ export function undoLeftText(scan, now = Date.now()) {
   return t('staff.undoLeft', { time: `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` });
 }
 
+/** "249,50", "249.5", "1 000" kroner → øre (24950); null when it is not an amount. */
+export function parseKroner(text) {
+  const clean = String(text || '').replace(/[\s\u00a0]/g, '').replace(/kr$/i, '').replace(',', '.');
+  if (!/^\d{1,7}(\.\d{1,2})?$/.test(clean)) return null;
+  const [whole, fraction = ''] = clean.split('.');
+  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
+}
+
+/** Stamps a purchase gives when the program stamps by amount: one per full `orePerStamp`. */
+export function stampsForAmount(ore, orePerStamp) {
+  return ore && orePerStamp > 0 ? Math.floor(ore / orePerStamp) : 0;
+}
+
 /** message: {kind, parts:[{key, params}]} or {kind:'error', error, retry?} */
 export function messageBox(message) {
   if (!message) return null;
@@ -28,7 +41,7 @@ export function messageBox(message) {
 }
 
 /**
- * state: {scan, busy, undoOpen}; actions: {stamp(n), redeem(reward), openUndo(), closeUndo(), undo(reason), reset()}
+ * state: {scan, busy, undoOpen}; actions: {stamp(n), stampAmount(ore), redeem(reward), openUndo(), closeUndo(), undo(reason), reset()}
  */
 export function resultPanel(state, actions) {
   const scan = state.scan;
@@ -61,11 +74,54 @@ export function resultPanel(state, actions) {
         h('p', { class: 'muted', testid: 'scan-member-number', text: t('staff.memberNo', { n: formatMemberNumber(m.member_number) }) })),
       tierBadge(m.tier, { testid: 'scan-tier' })),
     scan.method === 'manual' ? notice('info', t('staff.manualMethod'), { live: false, testid: 'scan-manual-note' }) : null,
-    stampCard(card, { testidPrefix: 'scan-' }),
-    h('div', { class: 'action-grid' }, stampButtons),
+    card ? stampCard(card, { testidPrefix: 'scan-' }) : notice('info', t('err.no_program'), { live: false, testid: 'scan-no-program' }),
+    scan.stamp_basis === 'amount' ? amountForm(state, actions) : h('div', { class: 'action-grid' }, stampButtons),
     h('div', { class: 'staff-rewards' }, h('h3', { text: t('staff.rewardsTitle') }), rewards, redeemNote),
     undoSection(state, actions),
     h('button', { type: 'button', class: 'button button-block', testid: 'staff-new-scan', text: t('staff.newScan'), onclick: actions.reset }));
+}
+
+// By amount: the cashier types what the purchase cost and sees the stamps it gives before confirming.
+function amountForm(state, actions) {
+  const scan = state.scan;
+  const per = scan.ore_per_stamp;
+  const perText = kroner(per);
+  const input = h('input', {
+    type: 'text', id: 'staff-amount', inputmode: 'decimal', autocomplete: 'off', enterkeyhint: 'done', placeholder: '0,00',
+    testid: 'staff-amount', 'aria-describedby': 'staff-amount-hint staff-amount-gives', class: 'amount-input',
+  });
+  const gives = h('p', { class: 'amount-gives', id: 'staff-amount-gives', testid: 'staff-amount-gives', 'aria-live': 'polite' });
+  const submit = h('button', { type: 'submit', class: 'button button-primary button-xl button-block', testid: 'staff-amount-confirm', disabled: true, text: t('staff.amountConfirmEmpty') });
+  const update = () => {
+    const ore = parseKroner(input.value);
+    const n = stampsForAmount(ore, per);
+    input.removeAttribute('aria-invalid');
+    if (!input.value.trim()) gives.textContent = '';
+    else if (ore === null) { gives.textContent = t('staff.amountUnreadable'); input.setAttribute('aria-invalid', 'true'); }
+    else if (n < 1) gives.textContent = t('staff.amountTooSmall', { amount: perText });
+    else gives.textContent = t('staff.amountGives', { n });
+    submit.disabled = state.busy || !scan.card || n < 1;
+    submit.textContent = n >= 1 ? t('staff.amountConfirm', { n }) : t('staff.amountConfirmEmpty');
+  };
+  input.addEventListener('input', update);
+  const form = h('form', { class: 'amount-form stack', novalidate: true, testid: 'staff-amount-form' },
+    h('div', { class: 'field' },
+      h('label', { for: 'staff-amount', text: t('staff.amountLabel') }),
+      h('div', { class: 'amount-row' }, input, h('span', { class: 'amount-unit', 'aria-hidden': 'true', text: 'kr' })),
+      h('p', { class: 'hint', id: 'staff-amount-hint', text: t('staff.amountHint', { amount: perText }) })),
+    gives, submit);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const ore = parseKroner(input.value);
+    if (stampsForAmount(ore, per) < 1) { update(); input.focus(); return; }
+    actions.stampAmount(ore);
+  });
+  return form;
+}
+
+function kroner(ore) {
+  const whole = ore % 100 === 0;
+  return `${(ore / 100).toFixed(whole ? 0 : 2).replace('.', ',')} kr`;
 }
 
 function undoSection(state, actions) {

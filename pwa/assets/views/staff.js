@@ -152,6 +152,10 @@ export async function render(ctx) {
       path: '/api/staff/stamps', key: newIdempotencyKey(), body: { scan_id: state.scan.scan_id, count: n },
       success: (res) => stampMessage(res),
     }),
+    stampAmount: (ore) => run({
+      path: '/api/staff/stamps', key: newIdempotencyKey(), body: { scan_id: state.scan.scan_id, amount_ore: ore },
+      success: (res) => stampMessage(res),
+    }),
     redeem: (reward) => run({
       path: '/api/staff/redemptions', key: newIdempotencyKey(), body: { scan_id: state.scan.scan_id, reward_id: reward.id },
       success: (res) => ({ kind: 'success', parts: [{ key: 'staff.redeemed', params: { title: (res.reward && res.reward.title) || reward.title } }] }),

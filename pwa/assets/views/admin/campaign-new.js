@@ -9,7 +9,7 @@ import { getConfig } from '../../config.js';
 import { osloDate, osloParts, osloToInstant } from '../../oslo-time.js';
 import { loading, notice, pageTitle, withBusy } from '../../ui.js';
 import { handleOwnerError, loadOptions } from './common.js';
-import { earlyAccess } from './early-access.js';
+import { defaultEarly, earlyAccess } from './early-access.js';
 import { emptySegmentDraft, segmentPicker, toSegment } from './segment-picker.js';
 import { reachBox } from './reach.js';
 import { notificationPreview } from './notification-preview.js';
@@ -28,12 +28,11 @@ let draft = null;
 let pending = null;
 
 function emptyDraft(opts) {
-  const tiers = (opts.tiers || []).map((x) => x.code);
   return {
     title: '', body: '', title_en: '', body_en: '', enOpen: false, target: 'offer',
     seg: emptySegmentDraft(),
     when: 'now', date: osloDate(1), time: '10:00',
-    early: { on: false, tiers: tiers.slice(1), amount: '2', unit: 'hours' },
+    early: defaultEarly(opts), // the tiers' head starts from the tier editor
   };
 }
 

@@ -8,6 +8,20 @@ import { tierName } from './common.js';
 
 const MAX_LEAD_MINUTES = 7 * 24 * 60;
 
+/**
+ * A new campaign's early-access draft: on, with the tiers whose benefit (set in the tier editor)
+ * is a head start and the longest of those head starts; off (higher tiers, 2 hours) when none has one.
+ */
+export function defaultEarly(opts) {
+  const tiers = opts.tiers || [];
+  const ahead = tiers.filter((x) => x.early_access_minutes > 0);
+  if (!ahead.length) return { on: false, tiers: tiers.slice(1).map((x) => x.code), amount: '2', unit: 'hours' };
+  const minutes = Math.min(MAX_LEAD_MINUTES, Math.max(...ahead.map((x) => x.early_access_minutes)));
+  return minutes % 60 === 0
+    ? { on: true, tiers: ahead.map((x) => x.code), amount: String(minutes / 60), unit: 'hours' }
+    : { on: true, tiers: ahead.map((x) => x.code), amount: String(minutes), unit: 'minutes' };
+}
+
 export function earlyAccess(d, opts, errors, changed) {
   const e = d.early;
   const box = checkbox({ label: t('admin.early.label'), hint: t('admin.early.hint'), checked: e.on, testid: 'early-access' });

@@ -5,6 +5,8 @@
 export const ADMIN_TABS = [
   { href: '/admin', key: 'admin.nav.overview', testid: 'admin-nav-overview', match: (p) => p === '/admin' },
   { href: '/admin/dashboard', key: 'admin.dash.tab', testid: 'admin-nav-dashboard', match: (p) => p.startsWith('/admin/dashboard') },
+  { href: '/admin/program', key: 'program.tab', testid: 'admin-nav-program', match: (p) => p.startsWith('/admin/program') },
+  { href: '/admin/club', key: 'club.tab', testid: 'admin-nav-club', match: (p) => p.startsWith('/admin/club') },
   { href: '/admin/campaigns', key: 'admin.nav.campaigns', testid: 'admin-nav-campaigns', match: (p) => p.startsWith('/admin/campaigns') },
   { href: '/admin/stores', key: 'admin.nav.stores', testid: 'admin-nav-stores', match: (p) => p.startsWith('/admin/stores') || p.startsWith('/admin/staff') },
   { href: '/admin/audit', key: 'admin.nav.audit', testid: 'admin-nav-audit', match: (p) => p.startsWith('/admin/audit') },
