@@ -59,6 +59,7 @@ class OtpChallenge(Table):
     terms_accepted = Boolean(default=False)
     marketing = JSON(default={})
     store_slug = Varchar(length=60, null=True, default=None)
+    member = ForeignKey(references=Member, null=True, default=None)  # purpose "change": whose address it becomes
     signup_source = Varchar(length=10, default="direct")  # what a new member's sign-up is counted as
     lang = Varchar(length=2, default="nb")
     attempts = Integer(default=0)

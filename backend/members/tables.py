@@ -12,6 +12,7 @@ class Member(Table):
     email = Varchar(length=254, null=True, default=None, unique=True)
     first_name = Varchar(length=80, null=True, default=None)
     birthday = Date(null=True, default=None)
+    birthday_set_at = Timestamptz(null=True, default=None)  # no birthday reward within 30 days of setting it
     interests = JSON(default=[])
     profile_extra = JSON(default={})  # the business's own profile fields, by key (Club.profile_fields)
     favourite_store = ForeignKey(references=Store, null=True, default=None)
