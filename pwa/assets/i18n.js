@@ -374,7 +374,7 @@ export const nb = {
   'admin.campaigns.title': 'Kampanjer',
   'admin.nav.integrations': 'Integrasjoner',
   // --- program setup and tiers (views/admin/program*.js, tiers.js) ---
-  'program.tab': 'Program',
+  'program.tab': 'Oppsett',
   'program.nav.label': 'Program og nivåer',
   'program.nav.cards': 'Stempelkort',
   'program.nav.tiers': 'Nivåer',
@@ -1475,7 +1475,7 @@ export const en = {
   'admin.campaigns.title': 'Campaigns',
   'admin.nav.integrations': 'Integrations',
   // --- program setup and tiers (views/admin/program*.js, tiers.js) ---
-  'program.tab': 'Program',
+  'program.tab': 'Setup',
   'program.nav.label': 'Program and tiers',
   'program.nav.cards': 'Stamp cards',
   'program.nav.tiers': 'Tiers',

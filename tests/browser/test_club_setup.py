@@ -38,7 +38,8 @@ async def test_owner_adds_a_field_and_an_interest_that_a_member_fills_in(
 ) -> None:
     owner = await office.new_page()
     await owner_login(owner)
-    await owner.get_by_test_id("admin-nav-club").click()
+    await owner.get_by_test_id("admin-nav-program").click()  # "Oppsett": stamp cards, tiers, the club
+    await owner.get_by_test_id("program-nav-club").click()
     await owner.wait_for_url(re.compile(r"/admin/club$"))
     await expect(owner.get_by_test_id("consent-text")).to_have_count(5)
 

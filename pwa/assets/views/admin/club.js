@@ -9,6 +9,7 @@ import { FieldErrors, ownerErrorMessage } from './form-errors.js';
 import { loadFailed } from './team-common.js';
 import { interestsSection, profileFieldsSection, putAndReload } from './club-lists.js';
 import { consentTextsSection } from './club-consents.js';
+import { programNav } from './program-common.js';
 
 const BONUS_FIELDS = ['profile_bonus_stamps', 'welcome_bonus_stamps', 'birthday_reward_text', 'anniversary_reward_text', 'surprise_share_percent', 'surprise_reward_text'];
 
@@ -26,6 +27,7 @@ export async function render(ctx) {
     return;
   }
   wait.replaceWith(...[
+    programNav('/admin/club'),
     h('div', { class: 'admin-head' }, pageTitle(t('club.title')), h('p', { class: 'lead', text: t('club.lead') })),
     ctx.flash ? notice('success', t(ctx.flash), { testid: 'flash' }) : null,
     h('nav', { class: 'club-jump', 'aria-label': t('club.jump') },

@@ -232,7 +232,7 @@ function addForm(ctx, events, createdSlot) {
     input: h('input', { type: 'text', maxlength: '120', testid: 'hook-description' }),
   });
   const boxes = events.map((event) => {
-    const box = checkbox({ label: t(`admin.hooks.event.${event}`), testid: `hook-event-${event}`, checked: event !== 'member.left' });
+    const box = checkbox({ label: t(`admin.hooks.event.${event}`), testid: `hook-event-${event}`, checked: true });
     box.input.value = event;
     return box;
   });

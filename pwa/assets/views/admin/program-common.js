@@ -1,5 +1,5 @@
-// Shared by the program screens (/admin/program, /admin/program/tiers): the
-// sub-navigation between stamp cards and tiers, kroner in words, Oslo dates.
+// Shared by the setup screens (/admin/program, /admin/program/tiers, /admin/club): the
+// sub-navigation between stamp cards, tiers and the club's settings, kroner in words, Oslo dates.
 
 import { h } from '../../dom.js';
 import { getLang, locale, t } from '../../i18n.js';
@@ -12,7 +12,8 @@ export function programNav(current) {
   });
   return h('nav', { class: 'sub-nav', 'aria-label': t('program.nav.label') },
     item('/admin/program', 'program.nav.cards', 'program-nav-cards'),
-    item('/admin/program/tiers', 'program.nav.tiers', 'program-nav-tiers'));
+    item('/admin/program/tiers', 'program.nav.tiers', 'program-nav-tiers'),
+    item('/admin/club', 'club.tab', 'program-nav-club'));
 }
 
 /** 24950 → "249,50 kr" ("kr 249.50" in English), whole kroner without decimals. */

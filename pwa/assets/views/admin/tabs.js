@@ -5,8 +5,9 @@
 export const ADMIN_TABS = [
   { href: '/admin', key: 'admin.nav.overview', testid: 'admin-nav-overview', match: (p) => p === '/admin' },
   { href: '/admin/dashboard', key: 'admin.dash.tab', testid: 'admin-nav-dashboard', match: (p) => p.startsWith('/admin/dashboard') },
-  { href: '/admin/program', key: 'program.tab', testid: 'admin-nav-program', match: (p) => p.startsWith('/admin/program') },
-  { href: '/admin/club', key: 'club.tab', testid: 'admin-nav-club', match: (p) => p.startsWith('/admin/club') },
+  // Stamp cards, tiers and the club's own settings share one tab (sub-navigation on the page), so
+  // the tabs fit in two rows on a phone.
+  { href: '/admin/program', key: 'program.tab', testid: 'admin-nav-program', match: (p) => p.startsWith('/admin/program') || p.startsWith('/admin/club') },
   { href: '/admin/campaigns', key: 'admin.nav.campaigns', testid: 'admin-nav-campaigns', match: (p) => p.startsWith('/admin/campaigns') },
   { href: '/admin/stores', key: 'admin.nav.stores', testid: 'admin-nav-stores', match: (p) => p.startsWith('/admin/stores') || p.startsWith('/admin/staff') },
   { href: '/admin/audit', key: 'admin.nav.audit', testid: 'admin-nav-audit', match: (p) => p.startsWith('/admin/audit') },
