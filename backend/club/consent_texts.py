@@ -104,6 +104,22 @@ async def current_texts() -> list[ConsentTextOut]:
     return [_out(newest[p]) for p in rules.PURPOSES if p in newest]
 
 
+async def current_versions() -> dict[str, str]:
+    """The version of each purpose's text a consent given now is to (the ledger's `text_version`)."""
+    return {t.purpose: str(t.version) for t in await current_texts()}
+
+
+async def already_so(member_id: int, purpose: str, granted: bool) -> bool:
+    """Whether the ledger already says this (a double tap, a box ticked again): it records changes only.
+    A "yes" to a text since replaced by one to accept again is not "yes" any more."""
+    latest = (await latest_acceptances([member_id], [purpose])).get(member_id, {}).get(purpose)
+    if latest is None:
+        return not granted  # never given: nothing to withdraw
+    if latest.granted != granted:
+        return False
+    return not granted or rules.still_counts(latest, (await cutoffs()).get(purpose))
+
+
 async def all_texts() -> ConsentTextsOut:
     rows = (
         await ConsentText.objects()
@@ -190,10 +206,8 @@ async def answer(ctx: AppContext, member_id: int, data: ConsentAnswerIn, source:
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
         await lock_member(ctx.engine, member_id)
-        latest = (await latest_acceptances([member_id], [data.purpose])).get(member_id, {}).get(data.purpose)
-        unchanged = latest is not None and latest.granted == data.granted
-        if unchanged and (not data.granted or rules.still_counts(latest, (await cutoffs()).get(data.purpose))):
-            return  # already so (a double tap): the ledger records changes only
+        if await already_so(member_id, data.purpose, data.granted):
+            return
         await ConsentEvent.insert(
             ConsentEvent(
                 member=member_id,

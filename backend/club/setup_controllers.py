@@ -9,6 +9,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from backend.club import consent_texts, setup
 from backend.context import Actor, AppContext
+from backend.members import consents
 from backend.web.auth import MemberAuth, owner_only, provide_member, provide_owner
 from digital_stampcard.bonuses import BonusSettings
 
@@ -84,6 +85,23 @@ class MemberConsentController(Controller):
     ) -> None:
         """Accepts (or for marketing and analysis, declines) the current version of a text."""
         await consent_texts.answer(ctx, auth.member.id, data, "renewal_prompt")
+
+    @get("/")
+    async def mine(self, auth: NamedDependency[MemberAuth]) -> consents.MyConsents:
+        """Min side: each purpose's state (given, renew, withdrawn, not_given) and every consent event, newest first."""
+        return await consents.my_consents(auth.member.id)
+
+    @put("/{purpose:str}")
+    async def change(
+        self,
+        ctx: NamedDependency[AppContext],
+        auth: NamedDependency[MemberAuth],
+        purpose: str,
+        data: consents.ConsentChangeIn,
+    ) -> consents.MyConsents:
+        """Min side's switch: gives or withdraws one purpose, to its current text (the club terms cannot
+        be withdrawn: leaving the club is how)."""
+        return await consents.change(ctx, auth.member.id, purpose, data)
 
 
 CLUB_SETUP = [ClubSetupController, ConsentTextController, MemberConsentController]

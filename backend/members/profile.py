@@ -39,7 +39,9 @@ async def update_profile(ctx: AppContext, member_id: int, data: ProfileIn) -> Me
     if data.profile_extra is not None:
         changes[Member.profile_extra] = rules.clean_extra(data.profile_extra, profile_fields(club))
     async with write_transaction(ctx.engine):
-        await lock_member(ctx.engine, member_id)
+        before = await lock_member(ctx.engine, member_id)
+        if data.birthday is not None and before is not None and before.birthday != data.birthday:
+            changes[Member.birthday_set_at] = now  # no birthday reward for 30 days (`birthdays.reward_allowed`)
         if changes:
             await Member.update(changes).where(Member.id == member_id)
         member = await _member(member_id)

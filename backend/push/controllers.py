@@ -8,7 +8,6 @@ from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from backend.club.service import get_club
 from backend.context import AppContext
 from backend.push import receipts, subscriptions
 from backend.web.auth import MemberAuth, client_ip, provide_member
@@ -59,5 +58,4 @@ class PushController(Controller):
         self, ctx: NamedDependency[AppContext], auth: NamedDependency[MemberAuth], data: subscriptions.PushSettingsIn
     ) -> subscriptions.PushSettings:
         """Service messages on/off; offers on/off is the push marketing consent (recorded in the ledger)."""
-        club = await get_club()
-        return await subscriptions.change_settings(ctx, auth.member.id, data, club.terms_version)
+        return await subscriptions.change_settings(ctx, auth.member.id, data)

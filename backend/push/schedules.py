@@ -15,6 +15,7 @@ from backend.context import AppContext
 from backend.db import write_transaction
 from backend.members.tables import Member
 from backend.push.outbox import enqueue
+from digital_stampcard import birthdays
 from digital_stampcard.bonuses import anniversary_years, reward_text
 from digital_stampcard.clock import OSLO
 from digital_stampcard.tiers import DEMOTION_WARNING_DAYS, tier_at_review, tier_for
@@ -51,16 +52,17 @@ async def _birthdays(ctx: AppContext, now: datetime) -> int:
     is the year)."""
     today = now.astimezone(OSLO).date()
     club = await get_club()
-    members = await Member.select(Member.id, Member.first_name, Member.birthday, Member.favourite_store).where(
-        Member.birthday.is_not_null()
-    )
+    members = await Member.select(
+        Member.id, Member.first_name, Member.birthday, Member.birthday_set_at, Member.favourite_store
+    ).where(Member.birthday.is_not_null())
     count = 0
     for member in members:
         birthday = member["birthday"]
         if (birthday.month, birthday.day) != (today.month, today.day):
             continue
-        # No program running for the member today: the greeting goes without a gift.
-        program = await member_program(member["favourite_store"], now) if club.birthday_reward else None
+        # No program running for the member today, or a birthday set just now: the greeting goes without a gift.
+        gift = club.birthday_reward and birthdays.reward_allowed(member["birthday_set_at"], now)
+        program = await member_program(member["favourite_store"], now) if gift else None
         title = reward_text(club.birthday_reward_text, program.reward_text) if program else ""
         async with write_transaction(ctx.engine):
             data: dict[str, Any] = {"name": member["first_name"] or "", **({"reward": title} if title else {})}

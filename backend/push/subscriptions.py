@@ -92,7 +92,7 @@ async def settings_of(member: Member) -> PushSettings:
     )
 
 
-async def change_settings(ctx: AppContext, member_id: int, data: PushSettingsIn, version: str) -> PushSettings:
+async def change_settings(ctx: AppContext, member_id: int, data: PushSettingsIn) -> PushSettings:
     """Offers are the push marketing consent itself and personalised offers the analysis consent:
     turning either off is a withdrawal in the ledger, and campaigns respect it from then on."""
     now = ctx.clock.now()
@@ -102,7 +102,7 @@ async def change_settings(ctx: AppContext, member_id: int, data: PushSettingsIn,
             await Member.update({Member.push_service_enabled: data.service}).where(Member.id == member_id)
             member.push_service_enabled = data.service
         if data.offers is not None:
-            await record_consent_change(member_id, "marketing_push", data.offers, version, "push_settings", now)
+            await record_consent_change(member_id, "marketing_push", data.offers, "push_settings", now)
         if data.personalised is not None:
-            await record_consent_change(member_id, "analysis", data.personalised, version, "push_settings", now)
+            await record_consent_change(member_id, "analysis", data.personalised, "push_settings", now)
     return await settings_of(member)

@@ -38,8 +38,8 @@ async def test_norwegian_number_without_prefix_is_stored_e164_with_consent_ledge
     assert member is not None and member.phone == "+4741234567" and member.email is None
     consents = await ConsentEvent.select().order_by(ConsentEvent.id)
     assert [(c["purpose"], c["granted"], c["text_version"], c["source"]) for c in consents] == [
-        ("terms", True, "2026-11", "join_form"),
-        ("marketing_push", True, "2026-11", "join_form"),
+        ("terms", True, "1", "join_form"),  # each purpose's own text version
+        ("marketing_push", True, "1", "join_form"),
     ]
 
 
