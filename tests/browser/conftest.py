@@ -162,6 +162,14 @@ async def phone(browser: Browser, server: Server) -> AsyncIterator[BrowserContex
 
 
 @pytest.fixture
+async def office(browser: Browser, server: Server) -> AsyncIterator[BrowserContext]:
+    """The owner's own phone."""
+    context = await new_phone_context(browser, server)
+    yield context
+    await context.close()
+
+
+@pytest.fixture
 async def till(browser: Browser, server: Server) -> AsyncIterator[BrowserContext]:
     """A store device without a camera."""
     context = await new_phone_context(browser, server)
@@ -170,7 +178,9 @@ async def till(browser: Browser, server: Server) -> AsyncIterator[BrowserContext
 
 
 async def screenshot(page: Page, name: str) -> None:
+    """The whole page, from the top (a full-page shot of a scrolled page draws the sticky header midway)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.evaluate("window.scrollTo(0, 0)")
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 

@@ -6,19 +6,13 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import BrowserContext, expect
 
-from tests.browser.conftest import SCREENSHOTS, Server, member_login, owner_login, query
+from tests.browser.conftest import SCREENSHOTS, Server, member_login, owner_login, query, screenshot
 
 pytestmark = pytest.mark.browser
 
 REASON = "Stempler gitt til feil kunde"
-
-
-async def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.evaluate("window.scrollTo(0, 0)")
-    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 async def member_with_reward(database_url: str) -> tuple[str, str, int]:
@@ -60,7 +54,7 @@ async def test_a_void_revokes_a_reward_and_the_member_sees_the_reason(
     await expect(rows.first).to_be_visible()
     for i in range(await rows.count()):
         await expect(rows.nth(i)).to_contain_text(f"{number[:3]} {number[3:6]} {number[6:]}")
-    await shot(owner, "audit-filtered")
+    await screenshot(owner, "audit-filtered")
     async with owner.expect_download() as info:  # the same filtered rows as a spreadsheet
         await owner.get_by_test_id("audit-csv").click()
     download = await info.value
@@ -80,7 +74,7 @@ async def test_a_void_revokes_a_reward_and_the_member_sees_the_reason(
         if attempt == 0:
             await box.get_by_test_id("audit-void-confirm").click()  # no reason yet: refused in place
             await expect(box.get_by_test_id("audit-void-error")).to_be_visible()
-            await shot(owner, "audit-void-confirm")
+            await screenshot(owner, "audit-void-confirm")
         await box.get_by_test_id("audit-void-reason").fill(REASON)
         await box.get_by_test_id("audit-void-confirm").click()
         flash = owner.get_by_test_id("audit-flash")
@@ -92,7 +86,7 @@ async def test_a_void_revokes_a_reward_and_the_member_sees_the_reason(
     else:
         raise AssertionError("no void withdrew the reward")
     await expect(flash).to_contain_text("Gratis kaffe")
-    await shot(owner, "audit-after-void")
+    await screenshot(owner, "audit-after-void")
 
     # The member's home polls /api/me: the reward is gone and the activity says why.
     await expect(reward).to_have_count(0, timeout=15_000)
@@ -103,7 +97,7 @@ async def test_a_void_revokes_a_reward_and_the_member_sees_the_reason(
     await expect(member.locator('[data-testid="activity-item"].activity-void').first).to_contain_text(REASON)
     await member.get_by_test_id("reward-revoked").scroll_into_view_if_needed()
     await member.screenshot(path=str(SCREENSHOTS / "member-reward-revoked.png"))
-    await shot(member, "member-reward-revoked-full")
+    await screenshot(member, "member-reward-revoked-full")
     await member.get_by_test_id("lang-switch").click()
     await expect(member.locator(".activity-reward_revoked").first).to_contain_text("Reward withdrawn")
     rows_after = await query(server.database_url, "SELECT status, revoked_reason FROM reward WHERE id = ?", reward_id)

@@ -4,33 +4,14 @@ member sees the prompt on their home (card still there) and accepts."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, expect
 
-from tests.browser.conftest import Server, join, new_phone_context, owner_login
+from tests.browser.conftest import SCREENSHOTS, Server, join, new_phone_context, owner_login, screenshot
 
 pytestmark = pytest.mark.browser
-
-SHOTS = Path("/tmp/shots")
-
-
-@pytest.fixture
-async def office(browser: Browser, server: Server) -> AsyncIterator[BrowserContext]:
-    """The owner's own phone."""
-    context = await new_phone_context(browser, server)
-    yield context
-    await context.close()
-
-
-async def shot(page: Page, name: str) -> None:
-    await asyncio.to_thread(SHOTS.mkdir, parents=True, exist_ok=True)
-    await page.evaluate("window.scrollTo(0, 0)")
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 async def test_owner_adds_a_field_and_an_interest_that_a_member_fills_in(
@@ -64,7 +45,7 @@ async def test_owner_adds_a_field_and_an_interest_that_a_member_fills_in(
     await new_interest.get_by_test_id("interest-label-en").fill("Shoes")
     await interests.get_by_test_id("interests-save").click()
     await expect(owner.get_by_test_id("flash")).to_have_text("Interessene er lagret.")
-    await shot(owner, "club-phone")
+    await screenshot(owner, "club-phone")
 
     member = await phone.new_page()
     await join(member, server)
@@ -81,7 +62,7 @@ async def test_owner_adds_a_field_and_an_interest_that_a_member_fills_in(
     assert any(code.startswith("sko") for code in me["profile"]["interests"])
     await member.goto("/profile")
     await expect(member.get_by_label("Skostørrelse")).to_have_value("42,5")
-    await member.locator("form").first.screenshot(path=str(SHOTS / "club-profile-form.png"))
+    await member.locator("form").first.screenshot(path=str(SCREENSHOTS / "club-profile-form.png"))
 
 
 async def test_new_terms_to_accept_again_are_asked_for_on_the_members_home(
@@ -99,7 +80,7 @@ async def test_new_terms_to_accept_again_are_asked_for_on_the_members_home(
     await terms.get_by_test_id("consent-body-nb").fill("Nye vilkår: vi lagrer kjøpene dine i tre år.")
     await terms.get_by_test_id("consent-body-en").fill("New terms: we keep your purchases for three years.")
     await terms.get_by_test_id("consent-reaccept").check()
-    await terms.screenshot(path=str(SHOTS / "club-consent-form.png"))
+    await terms.screenshot(path=str(SCREENSHOTS / "club-consent-form.png"))
     await terms.get_by_test_id("consent-publish").click()
     await expect(owner.get_by_test_id("flash")).to_have_text(
         "Den nye versjonen er publisert. Medlemmene blir bedt om å godta den."
@@ -116,7 +97,7 @@ async def test_new_terms_to_accept_again_are_asked_for_on_the_members_home(
     )
     await expect(member.get_by_test_id("stamp-count")).to_be_visible()  # never blocks the card
     await expect(member.get_by_test_id("show-card")).to_be_visible()
-    await shot(member, "reaccept-phone")
+    await screenshot(member, "reaccept-phone")
     await prompt.get_by_test_id("consent-renewal-accept").click()
     await expect(member.get_by_test_id("consent-renewal")).to_have_count(0)
     await member.reload()
@@ -131,6 +112,6 @@ async def test_new_terms_to_accept_again_are_asked_for_on_the_members_home(
         await expect(join_page.get_by_test_id("terms-text")).to_have_text(
             "Nye vilkår: vi lagrer kjøpene dine i tre år."
         )
-        await shot(join_page, "join-terms-phone")
+        await screenshot(join_page, "join-terms-phone")
     finally:
         await newcomer.close()

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import re
 
-from playwright.async_api import Browser, BrowserContext, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import Server, join, member_login, new_phone_context, screenshot, staff_login
+from tests.browser.conftest import Member, Server, join, member_login, new_phone_context, screenshot, staff_login
 
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -16,17 +16,22 @@ IPHONE = (
 )
 
 
-async def test_min_side_shows_history_signs_out_another_phone_and_exports_the_data(
-    phone: BrowserContext, till: BrowserContext, browser: Browser, server: Server
-) -> None:
-    page = await phone.new_page()
+async def member_with_a_stamp(page: Page, cashier: Page, server: Server) -> Member:
+    """A new member who has had one stamp at the till (by member number)."""
     member = await join(page, server)
-    cashier = await till.new_page()
     await staff_login(cashier)
     await cashier.get_by_test_id("staff-manual-input").fill(member.member_number)
     await cashier.get_by_test_id("staff-manual-submit").click()
     await cashier.get_by_test_id("staff-add-1").click()
     await expect(cashier.get_by_test_id("scan-message")).to_contain_text("Stempel lagt til")
+    return member
+
+
+async def test_min_side_shows_history_signs_out_another_phone_and_exports_the_data(
+    phone: BrowserContext, till: BrowserContext, browser: Browser, server: Server
+) -> None:
+    page, cashier = await phone.new_page(), await till.new_page()
+    member = await member_with_a_stamp(page, cashier, server)
 
     # The same member on an old iPhone, to be signed out from the new phone.
     old_context = await new_phone_context(browser, server, user_agent=IPHONE)
@@ -66,14 +71,8 @@ async def test_min_side_shows_history_signs_out_another_phone_and_exports_the_da
 async def test_leaving_the_club_then_logging_in_again_starts_a_brand_new_membership(
     phone: BrowserContext, till: BrowserContext, server: Server
 ) -> None:
-    page = await phone.new_page()
-    member = await join(page, server)
-    cashier = await till.new_page()
-    await staff_login(cashier)
-    await cashier.get_by_test_id("staff-manual-input").fill(member.member_number)
-    await cashier.get_by_test_id("staff-manual-submit").click()
-    await cashier.get_by_test_id("staff-add-1").click()
-    await expect(cashier.get_by_test_id("scan-message")).to_contain_text("Stempel lagt til")
+    page, cashier = await phone.new_page(), await till.new_page()
+    member = await member_with_a_stamp(page, cashier, server)
 
     await page.goto("/me")
     leave = page.get_by_test_id("me-leave")

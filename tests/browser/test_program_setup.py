@@ -4,33 +4,14 @@ and the new rules show. The demo program and ladder are put back afterwards (one
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import Server, join, new_phone_context, owner_login, staff_login
+from tests.browser.conftest import Server, join, owner_login, screenshot, staff_login
 
 pytestmark = pytest.mark.browser
-
-SHOTS = Path("/tmp/shots")
-
-
-@pytest.fixture
-async def office(browser: Browser, server: Server) -> AsyncIterator[BrowserContext]:
-    """The owner's own phone."""
-    context = await new_phone_context(browser, server)
-    yield context
-    await context.close()
-
-
-async def shot(page: Page, name: str) -> None:
-    await asyncio.to_thread(SHOTS.mkdir, parents=True, exist_ok=True)
-    await page.evaluate("window.scrollTo(0, 0)")
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 async def owner_api(page: Page, method: str, path: str, body: Any = None) -> Any:
@@ -66,12 +47,12 @@ async def test_owner_changes_the_program_and_a_tier_then_the_till_stamps_by_amou
         await owner.get_by_test_id("program-capacity").fill("8")
         await owner.get_by_test_id("program-basis-amount").check()
         await owner.get_by_test_id("program-per-stamp").fill("100")
-        await shot(owner, "program-phone")
+        await screenshot(owner, "program-phone")
         await owner.get_by_test_id("program-save").click()
         await expect(owner.get_by_test_id("flash")).to_have_text("Lagret. Nye kort får de nye reglene.")
         await expect(item.get_by_test_id("program-summary")).to_have_text("8 stempler gir Gratis kaffe (45 kr)")
         await expect(item).to_contain_text("Ett stempel per 100 kr handlet")
-        await shot(owner, "program-list-phone")
+        await screenshot(owner, "program-list-phone")
 
         # A tier: Sølv from 2 stamps; the preview follows before anything is saved.
         await owner.get_by_test_id("program-nav-tiers").click()
@@ -88,7 +69,7 @@ async def test_owner_changes_the_program_and_a_tier_then_the_till_stamps_by_amou
         await expect(solv.get_by_test_id("tier-preview-proposed")).not_to_have_text(before)
         await expect(solv).to_contain_text("fra 2 stempler")
         await owner.get_by_test_id("tier-early-2").fill("120")  # Gull: campaigns two hours earlier by default
-        await shot(owner, "tiers-phone")
+        await screenshot(owner, "tiers-phone")
         await owner.get_by_test_id("tiers-save").click()
         await expect(owner.get_by_test_id("flash")).to_have_text("Nivåene er lagret.")
         assert (await owner_api(owner, "GET", "/api/admin/tiers"))["tiers"][1]["threshold"] == 2
@@ -116,7 +97,7 @@ async def test_owner_changes_the_program_and_a_tier_then_the_till_stamps_by_amou
         await expect(page.get_by_test_id("staff-amount-confirm")).to_be_disabled()
         await amount.fill("249,50")
         await expect(page.get_by_test_id("staff-amount-gives")).to_have_text("Gir 2 stempler")
-        await shot(page, "staff-amount-phone")
+        await screenshot(page, "staff-amount-phone")
         await page.get_by_test_id("staff-amount-confirm").click()
         await expect(page.get_by_test_id("scan-message")).to_contain_text("2 av 8")
         await expect(page.get_by_test_id("scan-stamp-count")).to_have_text("2 av 8 stempler")

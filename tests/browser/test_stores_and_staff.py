@@ -6,32 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, expect
 
-from tests.browser.conftest import Server, join, new_phone_context, owner_login, staff_login
+from tests.browser.conftest import Server, join, new_phone_context, owner_login, screenshot, staff_login
 
 pytestmark = pytest.mark.browser
-
-SHOTS = Path("/tmp/shots")
-
-
-@pytest.fixture
-async def office(browser: Browser, server: Server) -> AsyncIterator[BrowserContext]:
-    """The owner's own phone."""
-    context = await new_phone_context(browser, server)
-    yield context
-    await context.close()
-
-
-async def shot(page: Page, name: str) -> None:
-    await asyncio.to_thread(SHOTS.mkdir, parents=True, exist_ok=True)
-    await page.evaluate("window.scrollTo(0, 0)")
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 async def invite_link(server: Server, email: str) -> str:
@@ -58,7 +40,7 @@ async def test_owner_creates_a_store_invites_staff_who_scans_then_is_disabled(
     await owner.get_by_test_id("admin-nav-stores").click()
     await expect(owner.get_by_test_id("store-item")).to_have_count(2)
     await expect(owner.locator('[data-slug="grunerlokka"]')).to_contain_text("man–fre 07:30–18:00")
-    await shot(owner, "stores-list")
+    await screenshot(owner, "stores-list")
 
     # A new store with its opening hours.
     await owner.get_by_test_id("store-new").click()
@@ -74,7 +56,7 @@ async def test_owner_creates_a_store_invites_staff_who_scans_then_is_disabled(
     await owner.get_by_test_id("hours-sat-closes-0").fill("12:00")
     await owner.get_by_test_id("hours-sat-opens-1").fill("11:00")  # overlaps: the server says so, at Saturday
     await owner.get_by_test_id("hours-sat-closes-1").fill("15:00")
-    await shot(owner, "store-new-form")
+    await screenshot(owner, "store-new-form")
     await owner.get_by_test_id("store-save").click()
     await expect(owner.get_by_test_id("error-opening_hours")).to_have_text("To åpningstider samme dag overlapper.")
     await owner.get_by_test_id("hours-sat-opens-1").fill("13:00")
@@ -84,7 +66,7 @@ async def test_owner_creates_a_store_invites_staff_who_scans_then_is_disabled(
     await expect(owner.get_by_test_id("store-name")).to_have_value("Torshov")
     await expect(owner.get_by_test_id("hours-fri-closes-0")).to_have_value("17:00")
     await expect(owner.get_by_test_id("hours-sun-open")).not_to_be_checked()
-    await shot(owner, "store-created")
+    await screenshot(owner, "store-created")
 
     # Invite a person to this store.
     await owner.get_by_test_id("store-invite").click()
@@ -93,7 +75,7 @@ async def test_owner_creates_a_store_invites_staff_who_scans_then_is_disabled(
     await owner.get_by_test_id("staff-name").fill("Kari Nordmann")
     await owner.get_by_test_id("staff-email").fill("kari.torshov@example.com")
     await owner.get_by_test_id("staff-role-manager").check()
-    await shot(owner, "staff-invite-form")
+    await screenshot(owner, "staff-invite-form")
     await owner.get_by_test_id("staff-save").click()
     await owner.wait_for_url(re.compile(r"/admin/stores/\d+$"))
     await expect(owner.get_by_test_id("flash")).to_have_text("Invitasjonen er sendt.")
@@ -110,7 +92,7 @@ async def test_owner_creates_a_store_invites_staff_who_scans_then_is_disabled(
     await page.get_by_test_id("invite-username").fill("kari")
     await page.get_by_test_id("invite-password").fill("kanelsnurr-og-kaffe")
     await page.get_by_test_id("invite-repeat").fill("kanelsnurr-og-kaffe")
-    await shot(page, "staff-invite-accept")
+    await screenshot(page, "staff-invite-accept")
     await page.get_by_test_id("invite-submit").click()
     await page.wait_for_url(re.compile(r"/staff$"))
     await expect(page.get_by_test_id("staff-identity")).to_contain_text("Torshov")
@@ -133,11 +115,11 @@ async def test_owner_creates_a_store_invites_staff_who_scans_then_is_disabled(
     await owner.wait_for_url(re.compile(r"/admin/staff/\d+$"))
     await expect(owner.get_by_test_id("staff-status")).to_have_text("Aktiv")
     await owner.get_by_test_id("staff-disable").click()
-    await shot(owner, "staff-disable-confirm")
+    await screenshot(owner, "staff-disable-confirm")
     await owner.get_by_test_id("staff-disable-confirm-yes").click()
     await expect(owner.get_by_test_id("flash")).to_have_text("Kontoen er deaktivert og logget ut overalt.")
     await expect(owner.get_by_test_id("staff-status")).to_have_text("Deaktivert")
-    await shot(owner, "staff-disabled")
+    await screenshot(owner, "staff-disabled")
 
     # Her session is refused at once: the till's next request goes back to the login.
     await page.get_by_test_id("staff-new-scan").click()
@@ -165,7 +147,7 @@ async def test_the_owner_signs_out_every_device_of_a_store(
     await expect(owner.get_by_test_id("store-devices-count")).not_to_have_text(re.compile("^0 "))
     await owner.get_by_test_id("store-sign-out").click()
     await expect(owner.get_by_test_id("store-sign-out-confirm")).to_contain_text("Logge ut")
-    await shot(owner, "store-sign-out-confirm")
+    await screenshot(owner, "store-sign-out-confirm")
     await owner.get_by_test_id("store-sign-out-confirm-yes").click()
     await expect(owner.get_by_test_id("store-signed-out")).to_contain_text("logget ut")
     await expect(owner.get_by_test_id("store-devices-count")).to_have_text("0 enheter er logget inn i butikken nå.")
@@ -192,7 +174,7 @@ async def test_the_owner_signs_out_one_till_from_the_stores_device_list(
     tablet = owner.get_by_test_id("store-device").filter(has_text="Firefox · Windows")
     await expect(tablet).to_have_count(1)
     await expect(tablet).to_contain_text("Sist brukt")
-    await shot(owner, "store-devices")
+    await screenshot(owner, "store-devices")
     await tablet.get_by_test_id("store-device-sign-out").click()
     await expect(owner.get_by_test_id("store-signed-out")).to_have_text("1 enhet er logget ut.")
     await expect(tablet).to_have_count(0)
