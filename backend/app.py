@@ -32,8 +32,10 @@ from backend.db import bind_engine, close_pool, make_engine, migrate
 from backend.errors import EXCEPTION_HANDLERS
 from backend.integrations.controllers import WebhookController
 from backend.integrations.pos_controllers import POS_TAG, SECURITY_SCHEMES, ApiKeyController, PosController
+from backend.members.contact_controllers import ContactChangeController
 from backend.members.controllers import MeController, MemberAuthController
 from backend.members.min_side_controllers import MIN_SIDE
+from backend.members.referral_controllers import REFERRALS
 from backend.messaging.senders import make_sender
 from backend.push.controllers import PushController
 from backend.push.vapid import load_identity
@@ -96,6 +98,8 @@ def create_app(
         MemberAuthController,
         MeController,
         *MIN_SIDE,
+        *REFERRALS,
+        ContactChangeController,
         MyPasskeysController,
         PasskeyLoginController,
         StaffAuthController,

@@ -153,7 +153,6 @@ async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[t
                 member.id,
                 terms=True,
                 marketing=MarketingChoice(push=rng.random() < 0.6, sms=rng.random() < 0.3),
-                version="2026-11",
                 source="join_form",
                 now=joined,
             )
@@ -168,9 +167,7 @@ async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[t
                     }
                 ).where(Member.id == member.id)
                 if rng.random() < 0.6:
-                    await record_consent_change(
-                        member.id, "analysis", True, "2026-11", "profile", joined + timedelta(days=1)
-                    )
+                    await record_consent_change(member.id, "analysis", True, "profile", joined + timedelta(days=1))
             visit = joined
             for _ in range(rng.choice([1, 2, 4, 6, 9, 12, 16, 22, 30])):
                 visit += timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 3))

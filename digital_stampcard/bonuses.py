@@ -13,6 +13,7 @@ from digital_stampcard.errors import DomainError
 MAX_WELCOME_STAMPS = 10
 MAX_SURPRISE_PERCENT = 20  # more would make the surprise a routine
 MAX_REWARD_TEXT = 120
+MAX_REFERRAL_CAP = 100  # rewarded referrals a month
 
 
 class BonusSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -26,6 +27,8 @@ class BonusSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     anniversary_reward_text: str = ""
     surprise_share_percent: int = 0
     surprise_reward_text: str = ""
+    referral_reward_text: str = ""  # the referrer's reward (see digital_stampcard.referrals)
+    referral_monthly_cap: int = 5  # rewarded referrals per referrer and Oslo calendar month
 
 
 def clean_bonuses(settings: BonusSettings) -> BonusSettings:
@@ -34,11 +37,12 @@ def clean_bonuses(settings: BonusSettings) -> BonusSettings:
         ("profile_bonus_stamps", settings.profile_bonus_stamps, MAX_WELCOME_STAMPS),
         ("welcome_bonus_stamps", settings.welcome_bonus_stamps, MAX_WELCOME_STAMPS),
         ("surprise_share_percent", settings.surprise_share_percent, MAX_SURPRISE_PERCENT),
+        ("referral_monthly_cap", settings.referral_monthly_cap, MAX_REFERRAL_CAP),
     ):
         if not 0 <= value <= top:
             raise DomainError("validation_error", f"Choose a number from 0 to {top}.", field=field, max=top)
     texts = {}
-    for field in ("birthday_reward_text", "anniversary_reward_text", "surprise_reward_text"):
+    for field in ("birthday_reward_text", "anniversary_reward_text", "surprise_reward_text", "referral_reward_text"):
         text = " ".join(str(getattr(settings, field)).split())
         if len(text) > MAX_REWARD_TEXT:
             raise DomainError("validation_error", f"At most {MAX_REWARD_TEXT} characters.", field=field)

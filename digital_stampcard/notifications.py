@@ -29,6 +29,7 @@ Kind = Literal[
     "birthday",
     "anniversary",
     "surprise",
+    "referral",
     "we_miss_you",
     "welcome",
     "campaign",
@@ -172,6 +173,7 @@ DELIVERY: Mapping[Kind, Delivery] = {
     "birthday": Delivery(DAY, "normal"),
     "anniversary": Delivery(DAY, "normal"),
     "surprise": Delivery(DAY, "high"),
+    "referral": Delivery(2 * DAY, "normal"),
     "we_miss_you": Delivery(3 * DAY, "low"),
     "welcome": Delivery(DAY, "normal"),
     "campaign": Delivery(2 * DAY, "normal"),
@@ -245,6 +247,10 @@ _TEXTS: Mapping[Kind, Mapping[str, tuple[str, str]]] = {
         "nb": ("En liten overraskelse til deg", "Takk for besøket! Du har fått {reward}."),
         "en": ("A little surprise for you", "Thanks for coming in! You got {reward}."),
     },
+    "referral": {
+        "nb": ("Takk for at du vervet en venn!", "Vennen din har vært innom for første gang. Du har fått {reward}."),
+        "en": ("Thanks for bringing a friend!", "Your friend has been in for the first time. You got {reward}."),
+    },
     "we_miss_you": {
         "nb": ("Vi savner deg", "Det er en stund siden sist. Kortet ditt venter på deg."),
         "en": ("We miss you", "It's been a while. Your card is waiting for you."),
@@ -266,6 +272,7 @@ _ROUTES: Mapping[Kind, tuple[str, str]] = {
     "birthday": ("{reward_path}", "birthday"),
     "anniversary": ("{reward_path}", "anniversary"),
     "surprise": ("{reward_path}", "surprise"),
+    "referral": ("{reward_path}", "referral-{reward_ref}"),
     "we_miss_you": ("/", "we-miss-you"),
     "welcome": ("/", "welcome"),
     "campaign": ("{navigate}", "{campaign_tag}"),
@@ -305,7 +312,7 @@ def _fields(kind: Kind, lang: str, data: Mapping[str, str | int]) -> dict[str, o
     elif kind == "campaign":
         fields.setdefault("navigate", "/")
         fields["campaign_tag"] = f"campaign-{data['campaign_id']}" if "campaign_id" in data else "campaign"
-    if kind in ("birthday", "anniversary", "surprise"):  # a gift: open it
+    if kind in ("birthday", "anniversary", "surprise", "referral"):  # a gift: open it
         fields["reward_path"] = f"/?reward={fields['reward_ref']}" if "reward_ref" in fields else "/"
     return fields
 
@@ -361,7 +368,7 @@ def declarative_payload(
 
 def dedupe_key(kind: Kind, member_id: int, ref: str | int | date) -> str:
     """One message per (kind, member, ref): ref is the reward/campaign id, the birthday or
-    anniversary year, the surprise reward's id, or
+    anniversary year, the surprise or referral reward's id, or
     for "we_miss_you" the date the absence started (so it is sent once per absence)."""
     ref_text = ref.isoformat() if isinstance(ref, date) else str(ref)
     if not ref_text:

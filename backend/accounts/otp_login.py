@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import msgspec
 
@@ -14,6 +14,7 @@ from backend.accounts.tables import OtpChallenge
 from backend.club.service import get_club, store_by_slug
 from backend.context import AppContext
 from backend.db import write_transaction
+from backend.members import referrals
 from backend.members.registry import create_member, find_member, record_consents, register_device
 from backend.members.schemas import MarketingChoice, OtpStartIn, OtpStartOut, OtpVerifyIn
 from backend.members.tables import Member
@@ -21,7 +22,7 @@ from backend.messaging.senders import otp_message
 from backend.ratelimit import enforce
 from digital_stampcard import member_qr, otp
 from digital_stampcard.errors import DomainError
-from digital_stampcard.identifiers import parse_identifier
+from digital_stampcard.identifiers import Identifier, parse_identifier
 
 log = logging.getLogger(__name__)
 HOUR = 3600
@@ -33,6 +34,7 @@ class LoginResult(msgspec.Struct):
     device_id: str
     new_member: bool
     session_token: str
+    referral: str | None = None  # a join through a link: "recorded", or why it does not count
 
 
 async def start(ctx: AppContext, data: OtpStartIn, ip: str) -> OtpStartOut:
@@ -40,9 +42,7 @@ async def start(ctx: AppContext, data: OtpStartIn, ip: str) -> OtpStartOut:
     if data.purpose == "join" and not data.terms_accepted:
         raise DomainError("terms_required", "Accept the club terms to join.")
     s = ctx.settings
-    await enforce(ctx.limiter, f"otp-ip:{ip}", s.otp_sends_per_ip_per_hour, HOUR)
-    await enforce(ctx.limiter, f"otp-id:{identifier.value}", s.otp_sends_per_identifier_per_hour, HOUR)
-    await enforce(ctx.limiter, "otp-budget", s.otp_daily_budget, DAY)
+    await enforce_send_limits(ctx, identifier.value, ip)
     now = ctx.clock.now()
     code = f"{secrets.randbelow(1_000_000):06d}"
     async with write_transaction(ctx.engine):
@@ -60,16 +60,29 @@ async def start(ctx: AppContext, data: OtpStartIn, ip: str) -> OtpStartOut:
                 marketing=msgspec.to_builtins(data.marketing),
                 store_slug=data.store,
                 signup_source=(data.via if data.store else "direct"),
+                referral_code=data.ref,
                 lang=data.lang,
                 ip=ip,
                 created_at=now,
                 expires_at=now + otp.CODE_TTL,
             )
         )
-    club = await get_club()
     # Sent whether or not a member exists: the answer must not reveal who is a member.
+    return await send_code(ctx, identifier, code, data.lang)
+
+
+async def enforce_send_limits(ctx: AppContext, identifier_value: str, ip: str) -> None:
+    """The send limits of every code (login, join, a new phone or e-mail): per IP, per address, per day."""
+    s = ctx.settings
+    await enforce(ctx.limiter, f"otp-ip:{ip}", s.otp_sends_per_ip_per_hour, HOUR)
+    await enforce(ctx.limiter, f"otp-id:{identifier_value}", s.otp_sends_per_identifier_per_hour, HOUR)
+    await enforce(ctx.limiter, "otp-budget", s.otp_daily_budget, DAY)
+
+
+async def send_code(ctx: AppContext, identifier: Identifier, code: str, lang: str) -> OtpStartOut:
+    club = await get_club()
     try:
-        await ctx.sender.send(otp_message(identifier.channel, identifier.value, code, club.name, data.lang))
+        await ctx.sender.send(otp_message(identifier.channel, identifier.value, code, club.name, lang))
     except DomainError:
         raise
     except Exception as exc:  # SMTP down, gateway refused: say so, don't pretend nothing happened
@@ -82,17 +95,72 @@ async def start(ctx: AppContext, data: OtpStartIn, ip: str) -> OtpStartOut:
     )
 
 
-async def verify(ctx: AppContext, data: OtpVerifyIn, user_agent: str, ip: str) -> LoginResult:
+async def verify(
+    ctx: AppContext, data: OtpVerifyIn, user_agent: str, ip: str, caller_member_id: int | None = None
+) -> LoginResult:
+    """`caller_member_id`: the member whose session cookie the browser sends, if any (a referrer
+    cannot refer themselves from their own signed-in browser)."""
     identifier = parse_identifier(data.identifier)
     member_qr.decode_public_key(data.device_public_key)
     now = ctx.clock.now()
     challenge = (
         await OtpChallenge.objects()
         .output(load_json=True)
-        .where(OtpChallenge.identifier == identifier.value)
+        .where((OtpChallenge.identifier == identifier.value) & (OtpChallenge.purpose != "change"))
         .order_by(OtpChallenge.id, ascending=False)
         .first()
     )
+    challenge = await check_code(ctx, challenge, identifier.value, data.code, now)
+    member = await find_member(identifier)
+    terms = bool(challenge.terms_accepted or data.terms_accepted)
+    if member is None and not terms:
+        raise DomainError("terms_required", "Accept the club terms to join.", kind="conflict")
+    store = await store_by_slug(data.store or challenge.store_slug)
+    marketing = data.marketing or msgspec.convert(challenge.marketing or {}, MarketingChoice)
+    async with write_transaction(ctx.engine):
+        used = (
+            await OtpChallenge.update({OtpChallenge.used_at: now})
+            .where((OtpChallenge.id == challenge.id) & OtpChallenge.used_at.is_null())
+            .returning(OtpChallenge.id)
+        )
+        if not used:
+            raise DomainError("code_used", "This code has already been used. Ask for a new one.")
+        new_member = member is None
+        referral = None  # an existing member logging in through a link is no referral
+        if member is None:
+            referral = await referrals.check_join(
+                challenge.referral_code, identifier, data.device_public_key, caller_member_id
+            )
+            member = await create_member(
+                identifier,
+                source_store_id=store.id if store else None,
+                signup_source="referral" if referral.referrer_id else (challenge.signup_source if store else "direct"),
+                referred_by=referral.referrer_id,
+                lang=challenge.lang,
+                now=now,
+            )
+            await referrals.record(referral, member.id, now)
+        source = (
+            f"{challenge.signup_source}:{store.slug}"
+            if store and new_member
+            else ("join_form" if new_member else "login_form")
+        )
+        await record_consents(member.id, terms=terms, marketing=marketing, source=source, now=now)
+        lifetime = timedelta(days=ctx.settings.member_session_days)
+        token, session_id = await start_session(
+            "member", now=now, lifetime=lifetime, member_id=member.id, user_agent=user_agent, ip=ip
+        )
+        device_id = await register_device(
+            member.id, data.device_public_key, data.device_label or user_agent, session_id, now
+        )
+    return LoginResult(member, device_id, new_member, token, referrals.outcome(referral))
+
+
+async def check_code(
+    ctx: AppContext, challenge: OtpChallenge | None, identifier_value: str, code: str, now: datetime
+) -> OtpChallenge:
+    """The challenge, if `code` is its code; refuses a wrong, used, expired or over-tried one. Each try
+    counts, at most `otp.MAX_ATTEMPTS`; the caller marks the challenge used."""
     if challenge is None:
         raise DomainError("code_invalid", "The code is wrong. Check the message and try again.")
     otp.check_usable(expires_at=challenge.expires_at, used_at=challenge.used_at, attempts=challenge.attempts, now=now)
@@ -109,49 +177,10 @@ async def verify(ctx: AppContext, data: OtpVerifyIn, user_agent: str, ip: str) -
     if not counted:
         raise DomainError("too_many_attempts", "Too many wrong attempts. Ask for a new code.", kind="rate_limited")
     attempts = counted[0]["attempts"]
-    expected = otp.hash_code(ctx.settings.secret_key, identifier.value, data.code.strip())
-    if not otp.is_valid_format(data.code.strip()) or not hmac.compare_digest(expected, challenge.code_hash):
+    expected = otp.hash_code(ctx.settings.secret_key, identifier_value, code.strip())
+    if not otp.is_valid_format(code.strip()) or not hmac.compare_digest(expected, challenge.code_hash):
         left = otp.MAX_ATTEMPTS - attempts
         if left <= 0:
             raise DomainError("too_many_attempts", "Too many wrong attempts. Ask for a new code.", kind="rate_limited")
         raise DomainError("code_invalid", "The code is wrong. Check the message and try again.", attempts_left=left)
-    member = await find_member(identifier)
-    terms = bool(challenge.terms_accepted or data.terms_accepted)
-    if member is None and not terms:
-        raise DomainError("terms_required", "Accept the club terms to join.", kind="conflict")
-    club = await get_club()
-    store = await store_by_slug(data.store or challenge.store_slug)
-    marketing = data.marketing or msgspec.convert(challenge.marketing or {}, MarketingChoice)
-    async with write_transaction(ctx.engine):
-        used = (
-            await OtpChallenge.update({OtpChallenge.used_at: now})
-            .where((OtpChallenge.id == challenge.id) & OtpChallenge.used_at.is_null())
-            .returning(OtpChallenge.id)
-        )
-        if not used:
-            raise DomainError("code_used", "This code has already been used. Ask for a new one.")
-        new_member = member is None
-        if member is None:
-            member = await create_member(
-                identifier,
-                source_store_id=store.id if store else None,
-                signup_source=challenge.signup_source if store else "direct",
-                lang=challenge.lang,
-                now=now,
-            )
-        source = (
-            f"{challenge.signup_source}:{store.slug}"
-            if store and new_member
-            else ("join_form" if new_member else "login_form")
-        )
-        await record_consents(
-            member.id, terms=terms, marketing=marketing, version=club.terms_version, source=source, now=now
-        )
-        lifetime = timedelta(days=ctx.settings.member_session_days)
-        token, session_id = await start_session(
-            "member", now=now, lifetime=lifetime, member_id=member.id, user_agent=user_agent, ip=ip
-        )
-        device_id = await register_device(
-            member.id, data.device_public_key, data.device_label or user_agent, session_id, now
-        )
-    return LoginResult(member, device_id, new_member, token)
+    return challenge

@@ -61,6 +61,7 @@ class OtpChallenge(Table):
     store_slug = Varchar(length=60, null=True, default=None)
     member = ForeignKey(references=Member, null=True, default=None)  # purpose "change": whose address it becomes
     signup_source = Varchar(length=10, default="direct")  # what a new member's sign-up is counted as
+    referral_code = Varchar(length=16, null=True, default=None)  # the referral link the join page came from
     lang = Varchar(length=2, default="nb")
     attempts = Integer(default=0)
     ip = Varchar(length=64, default="")

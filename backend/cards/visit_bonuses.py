@@ -1,5 +1,6 @@
 """Bonuses a visit can bring, given in the stamp's own transaction (till and POS alike): the welcome
-bonus with the member's first staff-given stamp, and now and then a surprise reward."""
+bonus with the member's first staff-given stamp, now and then a surprise reward, and the reward of
+the member who referred them (backend/members/referrals.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from backend.club.service import get_club
 from backend.club.tables import Club
 from backend.context import Actor
 from backend.integrations.webhooks import emit
+from backend.members.referrals import reward_first_stamp
 from backend.members.tables import Member
 from backend.push.outbox import enqueue
 from digital_stampcard.bonuses import reward_text, surprise_due
@@ -25,6 +27,7 @@ async def give_visit_bonuses(member: Member, program: Program, now: datetime, ac
     club = await get_club()
     await _welcome(club, member, program, now, actor)
     await _surprise(club, member, program, now, actor)
+    await reward_first_stamp(club, member, program, now, actor)  # the referrer's, once
 
 
 async def _welcome(club: Club, member: Member, program: Program, now: datetime, actor: Actor) -> None:

@@ -12,7 +12,7 @@ from backend.club.service import get_club
 from backend.club.tables import Club
 from backend.context import AppContext
 from backend.db import write_transaction
-from digital_stampcard.bonuses import MAX_SURPRISE_PERCENT, BonusSettings, clean_bonuses
+from digital_stampcard.bonuses import MAX_REFERRAL_CAP, MAX_SURPRISE_PERCENT, BonusSettings, clean_bonuses
 from digital_stampcard.profile import Interest, ProfileField, clean_fields, clean_interests
 
 _BONUS_COLUMNS = {
@@ -24,6 +24,8 @@ _BONUS_COLUMNS = {
     "anniversary_reward_text": Club.anniversary_reward_text,
     "surprise_share_percent": Club.surprise_share_percent,
     "surprise_reward_text": Club.surprise_reward_text,
+    "referral_reward_text": Club.referral_reward_text,
+    "referral_monthly_cap": Club.referral_monthly_cap,
 }
 
 
@@ -31,6 +33,7 @@ class BonusesOut(msgspec.Struct):
     bonuses: BonusSettings
     program_reward: str  # what a reward text of "" gives (the program for every store; "" if none)
     max_surprise_percent: int
+    max_referral_cap: int = MAX_REFERRAL_CAP
 
 
 class ProfileFieldsIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -22,6 +22,8 @@ class Club(Table):
     anniversary_reward_text = Varchar(length=120, default="")
     surprise_share_percent = Integer(default=0)  # share of visits with a random surprise reward, 0-20
     surprise_reward_text = Varchar(length=120, default="")
+    referral_reward_text = Varchar(length=120, default="")  # the referrer's reward
+    referral_monthly_cap = Integer(default=5)  # rewarded referrals per referrer and Oslo calendar month
     profile_fields = JSON(default=[])  # [{"key", "label_nb", "label_en", "kind", "options", "max_length"}]
     created_at = Timestamptz()
 

@@ -39,7 +39,7 @@ class SourceCount(msgspec.Struct):
 class SignupsOut(msgspec.Struct):
     by_store: list[StoreCount]
     by_source: list[SourceCount]
-    referral_tracked: bool = False  # no referral data yet: nothing is counted as one
+    referral_tracked: bool = True  # members who joined through a member's link count as "referral"
 
 
 class ActivityOut(msgspec.Struct):

@@ -44,8 +44,11 @@ class MemberAuthController(Controller):
         self, ctx: NamedDependency[AppContext], data: OtpVerifyIn, request: Request[Any, Any, Any]
     ) -> Response[VerifyOut]:
         """Enter the code: creates the member or logs in, starts a new session, registers the device key."""
-        result = await otp_login.verify(ctx, data, request.headers.get("user-agent", ""), client_ip(request))
-        body = VerifyOut(home_view.member_out(result.member), result.device_id, result.new_member)
+        caller = await current_session(request, ctx)  # a referrer's own browser cannot refer itself
+        caller_member = caller.member_id if caller and caller.kind == "member" else None
+        user_agent = request.headers.get("user-agent", "")
+        result = await otp_login.verify(ctx, data, user_agent, client_ip(request), caller_member)
+        body = VerifyOut(home_view.member_out(result.member), result.device_id, result.new_member, result.referral)
         max_age = ctx.settings.member_session_days * 86_400
         return Response(body, cookies=[session_cookie(ctx.settings, result.session_token, max_age)])
 

@@ -19,6 +19,7 @@ from backend.members.min_side_schemas import (
     MyRewards,
     SignedOutSessions,
 )
+from backend.members.referrals import for_export as referrals_for_export
 from backend.members.registry import revoke_session_devices
 from backend.members.tables import ConsentEvent, Member, MemberDevice
 from backend.push.tables import Notification, PushDelivery, PushSubscription
@@ -257,6 +258,7 @@ async def export(member: Member, now: datetime) -> dict[str, Any]:
         .order_by(MemberPasskey.id),
         "push_subscriptions": subscriptions,
         "notifications": notifications,
+        "referrals": await referrals_for_export(m),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from backend.club.consent_texts import already_so, current_versions
 from backend.integrations.webhooks import emit
 from backend.members.schemas import MarketingChoice
 from backend.members.tables import ConsentEvent, Member, MemberDevice
@@ -22,7 +23,13 @@ async def find_member(identifier: Identifier) -> Member | None:
 
 
 async def create_member(
-    identifier: Identifier, *, source_store_id: int | None, lang: str, now: datetime, signup_source: str = "direct"
+    identifier: Identifier,
+    *,
+    source_store_id: int | None,
+    lang: str,
+    now: datetime,
+    signup_source: str = "direct",
+    referred_by: int | None = None,
 ) -> Member:
     for _ in range(20):  # a number collision is rare; pick another
         number = make_member_number(10_000_000 + secrets.randbelow(90_000_000))
@@ -34,6 +41,7 @@ async def create_member(
         email=identifier.value if identifier.channel == "email" else None,
         source_store=source_store_id,
         signup_source=signup_source,
+        referred_by=referred_by,
         lang=lang,
         tier_code="bronse",
         tier_review_at=now + timedelta(days=WINDOW_DAYS),
@@ -67,13 +75,12 @@ async def record_consents(
     *,
     terms: bool,
     marketing: MarketingChoice | None,
-    version: str,
     source: str,
     now: datetime,
 ) -> None:
     """Writes only what changes: ticking a box a member already gave is not a new event, and an
-    unticked box at login never withdraws an earlier consent (withdrawing is done on Min side)."""
-    state = await current_consents(member_id)
+    unticked box at login never withdraws an earlier consent (withdrawing is done on Min side).
+    Each purpose is recorded with its own current text version."""
     wanted: dict[str, bool] = {}
     if terms:
         wanted["terms"] = True
@@ -81,12 +88,18 @@ async def record_consents(
         for channel, purpose in MARKETING_PURPOSES.items():
             if getattr(marketing, channel):
                 wanted[purpose] = True
+    versions = await current_versions()
     events = [
         ConsentEvent(
-            member=member_id, purpose=purpose, granted=granted, text_version=version, source=source, created_at=now
+            member=member_id,
+            purpose=purpose,
+            granted=granted,
+            text_version=versions.get(purpose, ""),
+            source=source,
+            created_at=now,
         )
         for purpose, granted in wanted.items()
-        if state.get(purpose) != granted
+        if not await already_so(member_id, purpose, granted)
     ]
     if events:
         await ConsentEvent.insert(*events)
@@ -121,12 +134,11 @@ async def revoke_session_devices(session_id: int, now: datetime) -> None:
     )
 
 
-async def record_consent_change(
-    member_id: int, purpose: str, granted: bool, version: str, source: str, now: datetime
-) -> None:
-    """Grants or withdraws one purpose; nothing is written when it is already so."""
-    if (await current_consents(member_id)).get(purpose, False) == granted:
+async def record_consent_change(member_id: int, purpose: str, granted: bool, source: str, now: datetime) -> None:
+    """Grants or withdraws one purpose, to its current text version; nothing is written when it is already so."""
+    if await already_so(member_id, purpose, granted):
         return
+    version = (await current_versions()).get(purpose, "")
     await ConsentEvent.insert(
         ConsentEvent(
             member=member_id, purpose=purpose, granted=granted, text_version=version, source=source, created_at=now

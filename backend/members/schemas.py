@@ -27,6 +27,7 @@ class OtpStartIn(msgspec.Struct):
     marketing: MarketingChoice = msgspec.field(default_factory=MarketingChoice)
     store: str | None = None
     via: Literal["poster", "staff"] = "poster"  # with `store`: the store's poster, or its till's join code
+    ref: Annotated[str, msgspec.Meta(max_length=16)] | None = None  # a friend's referral code (/r/{code})
     lang: Lang = "nb"
 
 
@@ -60,6 +61,9 @@ class VerifyOut(msgspec.Struct):
     member: MemberOut
     device_id: str
     new_member: bool
+    # A join through a referral link: "recorded", or why it does not count ("self_referral",
+    # "unknown_code": no such link, or its member has left). None without a link, or at a login.
+    referral: str | None = None
 
 
 class DeviceOut(msgspec.Struct):

@@ -1,4 +1,4 @@
-"""Members, their device keys (for the rotating QR) and the consent ledger."""
+"""Members, their device keys (for the rotating QR), the consent ledger and referrals."""
 
 from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.table import Table
@@ -27,6 +27,10 @@ class Member(Table):
     joined_at = Timestamptz(index=True)  # sign-ups per day and week
     last_visit_at = Timestamptz(null=True, default=None)
     left_at = Timestamptz(null=True, default=None)  # "Meld meg ut": the row stays, anonymous, for the aggregates
+    # The member's own referral link /r/{code}: random, made on first use. Unique by an index made in
+    # the members migration 2026-11-24T11:02:34 (SQLite cannot add a UNIQUE column).
+    referral_code = Varchar(length=16, null=True, default=None)
+    referred_by = ForeignKey(references="self", null=True, default=None)  # who brought them (see Referral)
 
 
 class MemberDevice(Table):
@@ -52,3 +56,16 @@ class ConsentEvent(Table):
     text_version = Varchar(length=40)
     source = Varchar(length=80)
     created_at = Timestamptz()
+
+
+class Referral(Table):
+    """A member who joined through another member's link: one per referred member (the unique key that
+    makes the referrer's reward come once), decided at the referred member's first staff-given stamp."""
+
+    referrer = ForeignKey(references=Member, index=True)
+    referred = ForeignKey(references=Member, unique=True)
+    code = Varchar(length=16)  # the link it came through
+    status = Varchar(length=16, default="pending")  # pending | rewarded | capped | referrer_left
+    reward_id = BigInt(null=True, default=None)  # the referrer's reward (cards.Reward; cards imports members)
+    created_at = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)  # the monthly cap counts rewarded ones by this

@@ -19,6 +19,7 @@ import * as staff from './views/staff.js';
 import * as poster from './views/poster.js';
 import * as offline from './views/offline.js';
 import * as offer from './views/offer.js';
+import { referralLink } from './views/referral.js';
 import { ADMIN_TABS } from './views/admin/tabs.js';
 
 // The owner's screens load on first use: a member's phone never parses them.
@@ -76,6 +77,7 @@ const ROUTES = [
   { re: /^\/staff\/invite\/([A-Za-z0-9_-]{20,100})$/, view: staffInvite, chrome: 'plain', params: (m) => ({ token: m[1] }) },
   { re: /^\/poster\/([A-Za-z0-9_-]+)$/, view: poster, chrome: 'bare', params: (m) => ({ slug: m[1] }) },
   { re: /^\/offline$/, view: offline, chrome: 'plain' },
+  { re: /^\/r\/([A-Za-z0-9-]{1,40})$/, view: referralLink, chrome: 'plain', params: (m) => ({ code: m[1] }) },
 ];
 
 const notFound = {

@@ -196,7 +196,7 @@ async def test_the_owner_sees_the_figures_of_the_period(owner: Browser, history:
             {"source": "referral", "count": 0},
             {"source": "direct", "count": 1},
         ],
-        "referral_tracked": False,
+        "referral_tracked": True,
     }
     assert d["activity"] == {
         "active_30d": 3,

@@ -88,6 +88,7 @@ def test_kinds_are_classified_as_the_brief_says() -> None:
         "birthday",
         "anniversary",
         "surprise",
+        "referral",
     } == SERVICE_KINDS
     assert {"stamp_received", "reward_ready", "welcome", "surprise"} == IMMEDIATE_KINDS
     assert [k for k in ALL_KINDS if is_marketing(k)] == ["we_miss_you", "campaign"]
@@ -324,6 +325,7 @@ def test_delivery_settings_per_kind() -> None:
         "birthday": (d, "normal", None),
         "anniversary": (d, "normal", None),
         "surprise": (d, "high", None),
+        "referral": (2 * d, "normal", None),
         "we_miss_you": (3 * d, "low", None),
         "welcome": (d, "normal", None),
         "campaign": (2 * d, "normal", None),

@@ -22,6 +22,7 @@ function newFlow(mode, query) {
     identifier: '',
     store: query.get('store') || null,
     via: query.get('via') === 'staff' ? 'staff' : 'poster', // the till's join code, or the poster
+    ref: (query.get('ref') || '').slice(0, 16) || null, // a friend's referral link (/r/{code})
     ...freshConsents(),
     sent: null, // response of otp/start plus sentAt
     needTerms: false,
@@ -46,6 +47,7 @@ function otpStartBody(flow) {
     marketing: join ? { ...flow.marketing } : { email: false, sms: false, push: false },
     store: flow.store,
     via: flow.via,
+    ref: join ? flow.ref : null,
     lang: getLang(),
   };
 }
@@ -102,6 +104,7 @@ function renderIdentify(ctx, flow) {
       ctx.flash ? notice('success', t(ctx.flash), { testid: 'flash' }) : null,
       pageTitle(title),
       store ? h('p', { class: 'eyebrow', text: t('join.storeWelcome', { store: store.name }) }) : null,
+      join && flow.ref ? h('p', { class: 'eyebrow', testid: 'join-referred', text: t('join.referred') }) : null,
       h('p', { class: 'lead', text: join ? t('join.lead', { business: getConfig().business.name }) : t('login.lead') }),
       form,
       passkeyLogin(ctx, { autofill: join ? null : identifier.input, onLoggedIn: (res) => loggedIn(ctx, flow, res) })),
@@ -239,5 +242,6 @@ async function verify(ctx, flow, input, error) {
 async function loggedIn(ctx, flow, res) {
   await rememberDevice(res.device_id, res.member);
   delete flows[flow.mode];
-  ctx.navigate('/', { replace: true, flash: res.new_member ? 'home.welcome' : null });
+  const refused = res.referral && res.referral !== 'recorded'; // joined, but the link did not count: say why
+  ctx.navigate('/', { replace: true, flash: res.new_member ? (refused ? `join.referral.${res.referral}` : 'home.welcome') : null });
 }

@@ -7,6 +7,8 @@ import { api } from '../api.js';
 import { activityList, loading, notice, pageTitle, rewardList, withBusy } from '../ui.js';
 import { clearSnapshot } from '../member-store.js';
 import { forgetDeviceKey } from '../device-key.js';
+import { referralCard } from './referral.js';
+import { consentsSection } from './me-consents.js';
 
 export async function render(ctx) {
   ctx.setTitle(t('me.title'));
@@ -31,8 +33,10 @@ export async function render(ctx) {
     pageTitle(t('me.title')),
     h('p', { class: 'lead', text: t('me.lead') }),
     rewardsCard(rewards),
+    referralCard(ctx),
     historyCard(ctx, history),
     sessionsCard(ctx, sessions.sessions),
+    consentsSection(ctx),
     dataCard(),
     leaveCard(ctx));
 }

@@ -11,6 +11,7 @@ import { formatMemberNumber, loading, notice, pageTitle, withBusy } from '../ui.
 import { syncOnOpen } from '../push.js';
 import { notificationsSection } from './notifications.js';
 import { passkeysSection } from './passkeys.js';
+import { contactSection } from './me-contact.js';
 
 let draft = null; // survives a language re-render
 
@@ -135,6 +136,7 @@ function sections(ctx, me) {
     notificationsSection(ctx),
     passkeysSection(ctx),
     languageSection(lang),
+    contactSection(ctx, me.member),
     accountSection(ctx, me),
   ];
 }
@@ -210,7 +212,7 @@ function accountSection(ctx, me) {
   }));
   return h('section', { class: 'card', 'aria-labelledby': 'account-h' },
     h('h2', { id: 'account-h', text: t('profile.account') }),
-    h('p', { text: t('profile.signedInAs', { id: me.member.identifier_masked }) }),
+    h('p', { testid: 'profile-signed-in-as', text: t('profile.signedInAs', { id: me.member.identifier_masked }) }),
     h('p', { class: 'muted', text: t('home.memberNo', { number: formatMemberNumber(me.member.member_number) }) }),
     error, logout);
 }

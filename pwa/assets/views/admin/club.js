@@ -11,7 +11,7 @@ import { interestsSection, profileFieldsSection, putAndReload } from './club-lis
 import { consentTextsSection } from './club-consents.js';
 import { programNav } from './program-common.js';
 
-const BONUS_FIELDS = ['profile_bonus_stamps', 'welcome_bonus_stamps', 'birthday_reward_text', 'anniversary_reward_text', 'surprise_share_percent', 'surprise_reward_text'];
+const BONUS_FIELDS = ['profile_bonus_stamps', 'welcome_bonus_stamps', 'birthday_reward_text', 'anniversary_reward_text', 'surprise_share_percent', 'surprise_reward_text', 'referral_monthly_cap', 'referral_reward_text'];
 
 export async function render(ctx) {
   ctx.setTitle(t('club.title'));
@@ -79,6 +79,8 @@ function bonusesSection(ctx, data) {
   const anniversary = toggle('anniversary_reward', b.anniversary_reward, t('club.bonuses.anniversary'), t('club.bonuses.anniversaryHint'), anniversaryText);
   const surpriseShare = num('surprise_share_percent', b.surprise_share_percent, data.max_surprise_percent);
   const surpriseText = text('surprise_reward_text', b.surprise_reward_text);
+  const referralCap = num('referral_monthly_cap', b.referral_monthly_cap, data.max_referral_cap);
+  const referralText = text('referral_reward_text', b.referral_reward_text);
 
   const formError = h('p', { class: 'form-error', role: 'alert', testid: 'bonus-error' });
   const save = h('button', { type: 'submit', class: 'button button-primary button-block', testid: 'bonus-save', text: t('club.bonuses.save') });
@@ -88,6 +90,7 @@ function bonusesSection(ctx, data) {
     group(t('club.bonuses.birthdayTitle'), birthday.row, birthdayText.row),
     group(t('club.bonuses.anniversaryTitle'), anniversary.row, anniversaryText.row),
     group(t('club.bonuses.surpriseTitle'), h('p', { class: 'hint', text: t('club.bonuses.surpriseLead') }), surpriseShare.row, surpriseText.row),
+    group(t('club.bonuses.referralTitle'), h('p', { class: 'hint', text: t('club.bonuses.referralLead') }), referralText.row, referralCap.row),
     formError, save);
 
   form.addEventListener('submit', (event) => {
@@ -111,6 +114,8 @@ function bonusesSection(ctx, data) {
       anniversary_reward_text: anniversaryText.input.value,
       surprise_share_percent: whole(surpriseShare, 'surprise_share_percent', data.max_surprise_percent),
       surprise_reward_text: surpriseText.input.value,
+      referral_reward_text: referralText.input.value,
+      referral_monthly_cap: whole(referralCap, 'referral_monthly_cap', data.max_referral_cap),
     };
     if (errors.any()) { errors.focusFirst(); return; }
     withBusy(save, async () => {
