@@ -1,13 +1,13 @@
-"""Min side, the member's own page: signed-in phones, the full history, every reward, and a copy of
-everything we hold about the member (GDPR art. 15), downloadable at once."""
+"""Min side, the member's own page: signed-in phones, the full history and every reward (the copy of
+all their data is `backend/members/export.py`, leaving the club `leaving.py`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from backend.accounts.tables import MemberPasskey, WebSession
-from backend.cards.tables import Card, LedgerEntry, Reward
+from backend.accounts.tables import WebSession
+from backend.cards.tables import LedgerEntry, Reward
 from backend.context import AppContext
 from backend.db import write_transaction
 from backend.members.min_side_schemas import (
@@ -19,10 +19,7 @@ from backend.members.min_side_schemas import (
     MyRewards,
     SignedOutSessions,
 )
-from backend.members.referrals import for_export as referrals_for_export
 from backend.members.registry import revoke_session_devices
-from backend.members.tables import ConsentEvent, Member, MemberDevice
-from backend.push.tables import Notification, PushDelivery, PushSubscription
 from digital_stampcard import rewards as reward_rules
 from digital_stampcard.devices import describe_user_agent
 from digital_stampcard.errors import DomainError
@@ -143,124 +140,3 @@ async def rewards(member_id: int, now: datetime) -> MyRewards:
         {"active": out.active, "redeemed": out.used, "expired": out.expired}.get(status, out.revoked).append(item)
     out.active.sort(key=lambda r: r.expires_at)  # the one running out first on top
     return out
-
-
-async def export(member: Member, now: datetime) -> dict[str, Any]:
-    """Everything we hold about the member, as JSON-ready values. Left out are secrets that say nothing
-    about the member: the push subscriptions' keys (the browser's, for the push service) and the
-    passkeys' public keys."""
-    m = member.id
-    subscriptions = await PushSubscription.select(
-        PushSubscription.id,
-        PushSubscription.endpoint,
-        PushSubscription.user_agent,
-        PushSubscription.created_at,
-        PushSubscription.last_seen_at,
-    ).where(PushSubscription.member == m)
-    notifications = (
-        await Notification.select(
-            Notification.id,
-            Notification.kind,
-            Notification.data,
-            Notification.created_at,
-            Notification.due_at,
-            Notification.status,
-            Notification.campaign.title.as_alias("campaign"),
-        )
-        .where(Notification.member == m)
-        .output(load_json=True)
-        .order_by(Notification.id)
-    )
-    deliveries = await PushDelivery.select(
-        PushDelivery.notification,
-        PushDelivery.status,
-        PushDelivery.sent_at,
-        PushDelivery.received_at,
-        PushDelivery.opened_at,
-    ).where(PushDelivery.notification.member == m)
-    for n in notifications:
-        n["deliveries"] = [
-            {k: d[k] for k in ("status", "sent_at", "received_at", "opened_at")}
-            for d in deliveries
-            if d["notification"] == n["id"]
-        ]
-    profile = {
-        "member_number": member.member_number,
-        "phone": member.phone,
-        "email": member.email,
-        "first_name": member.first_name,
-        "birthday": member.birthday,
-        "interests": member.interests,
-        "profile_fields": member.profile_extra or {},
-        "favourite_store": member.favourite_store,
-        "joined_at": member.joined_at,
-        "signup_source": member.signup_source,
-        "source_store": member.source_store,
-        "language": member.lang,
-        "tier": member.tier_code,
-        "tier_review_at": member.tier_review_at,
-        "service_messages_on": member.push_service_enabled,
-        "last_visit_at": member.last_visit_at,
-    }
-    return {
-        "exported_at": now,
-        "about": "Alt Digital Stampcard har lagret om deg / everything we hold about you (GDPR art. 15)",
-        "profile": profile,
-        "consents": await ConsentEvent.select(
-            ConsentEvent.purpose,
-            ConsentEvent.granted,
-            ConsentEvent.text_version,
-            ConsentEvent.source,
-            ConsentEvent.created_at,
-        )
-        .where(ConsentEvent.member == m)
-        .order_by(ConsentEvent.id),
-        "ledger": [_as_dict(e) for e in (await history(m, None, limit=1_000_000)).entries],
-        "cards": await Card.select(
-            Card.seq, Card.stamps, Card.capacity, Card.reward_text, Card.status, Card.opened_at, Card.completed_at
-        )
-        .where(Card.member == m)
-        .order_by(Card.id),
-        "rewards": await Reward.select(
-            Reward.id,
-            Reward.title,
-            Reward.status,
-            Reward.issued_at,
-            Reward.expires_at,
-            Reward.redeemed_at,
-            Reward.revoked_reason,
-        )
-        .where(Reward.member == m)
-        .order_by(Reward.id),
-        "devices": await MemberDevice.select(
-            MemberDevice.device_id,
-            MemberDevice.label,
-            MemberDevice.created_at,
-            MemberDevice.last_sync_at,
-            MemberDevice.revoked_at,
-        )
-        .where(MemberDevice.member == m)
-        .order_by(MemberDevice.id),
-        "sessions": await WebSession.select(
-            WebSession.user_agent,
-            WebSession.ip,
-            WebSession.created_at,
-            WebSession.last_seen_at,
-            WebSession.expires_at,
-            WebSession.revoked_at,
-        )
-        .where(WebSession.member == m)
-        .order_by(WebSession.id),
-        "passkeys": await MemberPasskey.select(
-            MemberPasskey.label, MemberPasskey.created_at, MemberPasskey.last_used_at
-        )
-        .where(MemberPasskey.member == m)
-        .order_by(MemberPasskey.id),
-        "push_subscriptions": subscriptions,
-        "notifications": notifications,
-        "referrals": await referrals_for_export(m),
-    }
-
-
-def _as_dict(entry: HistoryEntry) -> dict[str, Any]:
-    return {f: getattr(entry, f) for f in entry.__struct_fields__}

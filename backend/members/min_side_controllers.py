@@ -12,6 +12,7 @@ from litestar.params import Parameter
 
 from backend.context import AppContext
 from backend.members import leaving, min_side
+from backend.members.export import everything_about
 from backend.members.min_side_schemas import HistoryPage, LeaveIn, MemberSessions, MyRewards, SignedOutSessions
 from backend.web.auth import MemberAuth, cleared_cookie, provide_member
 
@@ -67,7 +68,7 @@ class MinSideController(Controller):
         """A JSON file with everything we hold about the member: profile, consents, ledger, cards,
         rewards, devices, sessions, passkeys, push subscriptions and the notifications sent."""
         now = ctx.clock.now()
-        body = msgspec.json.format(msgspec.json.encode(await min_side.export(auth.member, now)), indent=2)
+        body = msgspec.json.format(msgspec.json.encode(await everything_about(auth.member, now)), indent=2)
         name = f"stampcard-mine-data-{auth.member.member_number}-{now.date().isoformat()}.json"
         return Response(
             body,
