@@ -6,6 +6,7 @@ import hmac
 import logging
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 import msgspec
 
@@ -41,34 +42,52 @@ async def start(ctx: AppContext, data: OtpStartIn, ip: str) -> OtpStartOut:
     identifier = parse_identifier(data.identifier)
     if data.purpose == "join" and not data.terms_accepted:
         raise DomainError("terms_required", "Accept the club terms to join.")
-    s = ctx.settings
     await enforce_send_limits(ctx, identifier.value, ip)
     now = ctx.clock.now()
-    code = f"{secrets.randbelow(1_000_000):06d}"
+    code = new_code()
     async with write_transaction(ctx.engine):
         # Only the newest code counts: older unused ones are closed.
         await OtpChallenge.update({OtpChallenge.used_at: now}).where(
             (OtpChallenge.identifier == identifier.value) & OtpChallenge.used_at.is_null()
         )
         await OtpChallenge.insert(
-            OtpChallenge(
-                identifier=identifier.value,
-                channel=identifier.channel,
-                code_hash=otp.hash_code(s.secret_key, identifier.value, code),
+            challenge_row(
+                ctx,
+                identifier,
+                code,
+                now,
+                ip,
+                data.lang,
                 purpose=data.purpose,
                 terms_accepted=data.terms_accepted,
                 marketing=msgspec.to_builtins(data.marketing),
                 store_slug=data.store,
                 signup_source=(data.via if data.store else "direct"),
                 referral_code=data.ref,
-                lang=data.lang,
-                ip=ip,
-                created_at=now,
-                expires_at=now + otp.CODE_TTL,
             )
         )
     # Sent whether or not a member exists: the answer must not reveal who is a member.
     return await send_code(ctx, identifier, code, data.lang)
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def challenge_row(
+    ctx: AppContext, identifier: Identifier, code: str, now: datetime, ip: str, lang: str, **purpose: Any
+) -> OtpChallenge:
+    """A one-time code's row, as every purpose stores it: only the code's keyed hash, 10 minutes."""
+    return OtpChallenge(
+        identifier=identifier.value,
+        channel=identifier.channel,
+        code_hash=otp.hash_code(ctx.settings.secret_key, identifier.value, code),
+        lang=lang,
+        ip=ip,
+        created_at=now,
+        expires_at=now + otp.CODE_TTL,
+        **purpose,
+    )
 
 
 async def enforce_send_limits(ctx: AppContext, identifier_value: str, ip: str) -> None:

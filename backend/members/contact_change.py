@@ -4,18 +4,16 @@ member has one address, phone or e-mail, so switching from one kind to the other
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 import msgspec
 
-from backend.accounts.otp_login import check_code, enforce_send_limits, send_code
+from backend.accounts.otp_login import challenge_row, check_code, enforce_send_limits, new_code, send_code
 from backend.accounts.tables import OtpChallenge
 from backend.context import AppContext
 from backend.db import UNIQUE_VIOLATIONS, lock_member, write_transaction
 from backend.members.schemas import Lang, OtpStartOut
 from backend.members.tables import Member
-from digital_stampcard import otp
 from digital_stampcard.errors import DomainError
 from digital_stampcard.identifiers import Identifier, parse_identifier
 
@@ -43,24 +41,14 @@ async def start(ctx: AppContext, member: Member, data: ContactStartIn, ip: str) 
         raise DomainError("same_identifier", "This is already your number or e-mail.", field="identifier")
     await enforce_send_limits(ctx, identifier.value, ip)
     now = ctx.clock.now()
-    code = f"{secrets.randbelow(1_000_000):06d}"
+    code = new_code()
     async with write_transaction(ctx.engine):
         # Only the newest change code counts: the member's older unused ones are closed.
         await OtpChallenge.update({OtpChallenge.used_at: now}).where(
             (OtpChallenge.member == member.id) & (OtpChallenge.purpose == "change") & OtpChallenge.used_at.is_null()
         )
         await OtpChallenge.insert(
-            OtpChallenge(
-                identifier=identifier.value,
-                channel=identifier.channel,
-                code_hash=otp.hash_code(ctx.settings.secret_key, identifier.value, code),
-                purpose="change",
-                member=member.id,
-                lang=data.lang,
-                ip=ip,
-                created_at=now,
-                expires_at=now + otp.CODE_TTL,
-            )
+            challenge_row(ctx, identifier, code, now, ip, data.lang, purpose="change", member=member.id)
         )
     # Sent whether or not the address is someone else's: that is only told once the code proves it is theirs.
     return await send_code(ctx, identifier, code, data.lang)
