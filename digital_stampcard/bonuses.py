@@ -29,6 +29,8 @@ class BonusSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     surprise_reward_text: str = ""
     referral_reward_text: str = ""  # the referrer's reward (see digital_stampcard.referrals)
     referral_monthly_cap: int = 5  # rewarded referrals per referrer and Oslo calendar month
+    referral_friend_reward: bool = True  # the friend who joined through the link is rewarded too
+    referral_friend_reward_text: str = ""
 
 
 def clean_bonuses(settings: BonusSettings) -> BonusSettings:
@@ -42,7 +44,13 @@ def clean_bonuses(settings: BonusSettings) -> BonusSettings:
         if not 0 <= value <= top:
             raise DomainError("validation_error", f"Choose a number from 0 to {top}.", field=field, max=top)
     texts = {}
-    for field in ("birthday_reward_text", "anniversary_reward_text", "surprise_reward_text", "referral_reward_text"):
+    for field in (
+        "birthday_reward_text",
+        "anniversary_reward_text",
+        "surprise_reward_text",
+        "referral_reward_text",
+        "referral_friend_reward_text",
+    ):
         text = " ".join(str(getattr(settings, field)).split())
         if len(text) > MAX_REWARD_TEXT:
             raise DomainError("validation_error", f"At most {MAX_REWARD_TEXT} characters.", field=field)

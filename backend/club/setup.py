@@ -26,6 +26,8 @@ _BONUS_COLUMNS = {
     "surprise_reward_text": Club.surprise_reward_text,
     "referral_reward_text": Club.referral_reward_text,
     "referral_monthly_cap": Club.referral_monthly_cap,
+    "referral_friend_reward": Club.referral_friend_reward,
+    "referral_friend_reward_text": Club.referral_friend_reward_text,
 }
 
 

@@ -24,6 +24,8 @@ class Club(Table):
     surprise_reward_text = Varchar(length=120, default="")
     referral_reward_text = Varchar(length=120, default="")  # the referrer's reward
     referral_monthly_cap = Integer(default=5)  # rewarded referrals per referrer and Oslo calendar month
+    referral_friend_reward = Boolean(default=True)  # the friend who joined gets a reward too, at that first stamp
+    referral_friend_reward_text = Varchar(length=120, default="")
     profile_fields = JSON(default=[])  # [{"key", "label_nb", "label_en", "kind", "options", "max_length"}]
     created_at = Timestamptz()
 

@@ -173,19 +173,26 @@ async def reward_first_stamp(club: Club, member: Member, program: Program, now: 
         .where((Referral.id == referral["id"]) & (Referral.status == "pending"))
         .returning(Referral.id)
     )
-    if not claimed or status != "rewarded":
+    if not claimed:
         return
-    await _give_reward(club, referrer, referral["id"], program, now, actor)
+    if club.referral_friend_reward:  # the friend's welcome gift does not count against anyone's cap
+        title = reward_text(club.referral_friend_reward_text, program.reward_text)
+        await _give_reward(member, title, referral["id"], program, now, actor, "referral_friend")
+    if status == "rewarded":
+        title = reward_text(club.referral_reward_text, program.reward_text)
+        reward_id = await _give_reward(referrer, title, referral["id"], program, now, actor, REASON)
+        await Referral.update({Referral.reward_id: reward_id}).where(Referral.id == referral["id"])
+        # The friend is at the till and sees it there; the referrer is told by a push.
+        await enqueue(referrer.id, "referral", reward_id, {"reward": title, "reward_id": reward_id}, now)
 
 
 async def _give_reward(
-    club: Club, referrer: Member, referral_id: int, program: Program, now: datetime, actor: Actor
-) -> None:
-    title = reward_text(club.referral_reward_text, program.reward_text)
+    to: Member, title: str, referral_id: int, program: Program, now: datetime, actor: Actor, reason: str
+) -> int:
     expires_at = now + timedelta(days=program.reward_valid_days)
     rows = await Reward.insert(
         Reward(
-            member=referrer.id,
+            member=to.id,
             program=program.id,
             title=title,
             value_ore=program.reward_value_ore,
@@ -194,16 +201,15 @@ async def _give_reward(
             expires_at=expires_at,
         )
     ).returning(Reward.id)
-    reward_id = rows[0]["id"]
-    await Referral.update({Referral.reward_id: reward_id}).where(Referral.id == referral_id)
-    # The referrer was not at the till: the ledger row names the store, not the cashier's scan.
+    reward_id = int(rows[0]["id"])
+    # The ledger row names the store where the friend's first stamp was given, not the cashier's scan.
     await LedgerEntry.insert(
         ledger_entry(
-            referrer.id,
+            to.id,
             program.id,
             "reward_issued",
             0,
-            REASON,
+            reason,
             now,
             actor,
             None,
@@ -214,8 +220,8 @@ async def _give_reward(
     )
     await emit(
         "reward.issued",
-        referrer.id,
+        to.id,
         {"reward_id": reward_id, "title": title, "expires_at": expires_at.isoformat()},
         now,
     )
-    await enqueue(referrer.id, "referral", reward_id, {"reward": title, "reward_id": reward_id}, now)
+    return reward_id

@@ -162,6 +162,8 @@ export const nb = {
   'join.referral.unknown_code': 'Velkommen i klubben! Vervelenken gjelder ikke lenger, så dette telles ikke som verving.',
   'club.bonuses.referralTitle': 'Verving',
   'club.bonuses.referralLead': 'Et medlem som verver en venn får en gave når vennen får sitt første stempel i butikken.',
+  'club.bonuses.referralFriend': 'Vennen får også en velkomstgave',
+  'club.bonuses.referralFriendHint': 'Gis ved vennens første stempel, uansett månedsgrensen.',
   'club.bonuses.referral_monthly_cap': 'Belønnede vervinger per medlem per måned',
   'club.bonuses.referral_monthly_capHint': 'Flere vervinger registreres, men gir ingen gave. 0 gir ingen gaver. Høyst {max}.',
   'me.data.title': 'Dine data',
@@ -305,6 +307,7 @@ export const nb = {
   'reason.profile_completed': 'Profil fullført',
   'reason.birthday': 'Bursdag',
   'reason.referral': 'Verving',
+  'reason.referral_friend': 'Velkomstgave: en venn vervet deg',
   'reason.anniversary': 'Medlemsjubileum',
 
   'profile.title': 'Min profil',
@@ -1332,6 +1335,8 @@ export const en = {
   'join.referral.unknown_code': 'Welcome to the club! The referral link is no longer valid, so this does not count as a referral.',
   'club.bonuses.referralTitle': 'Referrals',
   'club.bonuses.referralLead': 'A member who brings a friend gets a gift when the friend gets their first stamp in store.',
+  'club.bonuses.referralFriend': 'The friend gets a welcome gift too',
+  'club.bonuses.referralFriendHint': 'Given at the friend’s first stamp, whatever the monthly limit.',
   'club.bonuses.referral_monthly_cap': 'Rewarded referrals per member per month',
   'club.bonuses.referral_monthly_capHint': 'More referrals are recorded but bring no gift. 0 gives no gifts. At most {max}.',
   'me.data.title': 'Your data',
@@ -1475,6 +1480,7 @@ export const en = {
   'reason.profile_completed': 'Profile completed',
   'reason.birthday': 'Birthday',
   'reason.referral': 'Referral',
+  'reason.referral_friend': 'Welcome gift: a friend brought you',
   'reason.anniversary': 'Membership anniversary',
 
   'profile.title': 'My profile',

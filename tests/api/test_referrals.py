@@ -65,12 +65,13 @@ async def csrf(browser: Browser) -> str:
     return browser.csrf or ""
 
 
-async def referral_rewards(member_number_of: Browser) -> list[dict[str, Any]]:
+async def referral_rewards(member_number_of: Browser, reason: str = "referral") -> list[dict[str, Any]]:
+    """The member's rewards for bringing a friend (`referral`) or for being brought (`referral_friend`)."""
     number = (await member_number_of.get("/api/me")).json()["member"]["member_number"]
     member = await Member.select(Member.id).where(Member.member_number == number).first()
     return list(
         await LedgerEntry.select(LedgerEntry.reward.title.as_alias("title"), LedgerEntry.reward)
-        .where((LedgerEntry.member == member["id"]) & (LedgerEntry.reason == "referral"))
+        .where((LedgerEntry.member == member["id"]) & (LedgerEntry.reason == reason))
         .order_by(LedgerEntry.id)
     )
 
@@ -141,12 +142,14 @@ async def test_the_reward_comes_at_the_first_staff_stamp_only(
     }
     assert (await friend.patch("/api/me/profile", profile)).status_code == 200
     assert await LedgerEntry.count().where(LedgerEntry.reason == "profile_completed") == 1
-    assert await referral_rewards(referrer) == []
+    assert await referral_rewards(referrer) == [] and await referral_rewards(friend, "referral_friend") == []
     assert (await overview(referrer))["referrals"][0]["status"] == "pending"
 
     await visit(friend, till, clock)
     rewards = await referral_rewards(referrer)
     assert [r["title"] for r in rewards] == ["Gratis kanelbolle"]
+    # Both are rewarded: the friend's welcome gift is the program's reward unless the owner names one.
+    assert [r["title"] for r in await referral_rewards(friend, "referral_friend")] == ["Gratis kaffe"]
     mine = await overview(referrer)
     assert [r["status"] for r in mine["referrals"]] == ["rewarded"] and mine["rewarded_this_month"] == 1
     assert (await overview(friend))["referred_by"]["status"] == "rewarded"
@@ -163,6 +166,7 @@ async def test_the_reward_comes_at_the_first_staff_stamp_only(
     await visit(friend, till, clock)  # a second visit: nothing more
     assert (
         len(await referral_rewards(referrer)) == 1
+        and len(await referral_rewards(friend, "referral_friend")) == 1
         and await Notification.count().where(Notification.kind == "referral") == 1
     )
 
@@ -185,8 +189,8 @@ async def test_concurrent_first_stamps_reward_once(
     stamped = await asyncio.gather(*(till.stamp(sid) for till, sid in zip(tills, scans, strict=True)))
     assert [s.status_code for s in stamped] == [200, 200]
     assert sum(s.json()["added"] for s in stamped) == 2
-    assert len(await referral_rewards(referrer)) == 1
-    assert await Reward.count() == 1  # the friend has 2 of 10 stamps: the one reward is the referrer's
+    assert len(await referral_rewards(referrer)) == 1 and len(await referral_rewards(friend, "referral_friend")) == 1
+    assert await Reward.count() == 2  # the friend has 2 of 10 stamps: the rewards are the two referral gifts
 
 
 async def test_self_referral_by_the_same_phone_is_a_login_not_a_referral(
@@ -235,6 +239,7 @@ async def test_the_monthly_cap_records_but_does_not_reward(
     assert (mine["rewarded_this_month"], mine["monthly_cap"]) == (2, 2)
     assert (await overview(friends[2]))["referred_by"]["status"] == "capped"  # both see why
     assert len(await referral_rewards(referrer)) == 2
+    assert len(await referral_rewards(friends[2], "referral_friend")) == 1  # the cap limits the referrer only
     # A new Oslo month (1 December, 10:00 UTC) starts a new count.
     clock.advance(days=7)
     await till.staff_login("kasse1")  # a new shift
@@ -255,7 +260,7 @@ async def test_the_code_of_a_member_who_left_does_not_count(
     assert (await overview(friend))["referred_by"] is None
 
 
-async def test_a_pending_referral_of_a_referrer_who_left_is_not_rewarded(
+async def test_a_referrer_who_left_before_the_first_stamp_is_not_rewarded(
     referrer: Browser, new_browser: Callable[[], Browser], till: Browser, clock: FrozenClock
 ) -> None:
     code = (await overview(referrer))["code"]
@@ -263,7 +268,8 @@ async def test_a_pending_referral_of_a_referrer_who_left_is_not_rewarded(
     assert (await referrer.post("/api/me/leave", {"confirm": True})).status_code == 200
     await visit(friend, till, clock)
     assert (await overview(friend))["referred_by"]["status"] == "referrer_left"
-    assert await Reward.count() == 0
+    assert await Reward.count() == 1  # the friend's gift only
+    assert len(await referral_rewards(friend, "referral_friend")) == 1
 
 
 async def test_members_see_only_their_own_referrals(

@@ -20,13 +20,15 @@ from tests.browser.conftest import (
 )
 
 
-async def test_a_referral_from_the_link_to_the_reward(browser: Browser, till: BrowserContext, server: Server) -> None:
-    # The owner names the referrer's reward in the club's bonuses.
+async def test_a_referral_from_the_link_to_both_rewards(browser: Browser, till: BrowserContext, server: Server) -> None:
+    # The owner names both rewards in the club's bonuses: the referrer's and the friend's welcome gift.
     owner_context = await new_phone_context(browser, server)
     owner = await owner_context.new_page()
     await owner_login(owner)
     await owner.goto("/admin/club")
     await owner.get_by_test_id("bonus-referral_reward_text").fill("Gratis kanelbolle")
+    await expect(owner.get_by_test_id("bonus-referral_friend_reward")).to_be_checked()
+    await owner.get_by_test_id("bonus-referral_friend_reward_text").fill("Gratis kakestykke")
     await expect(owner.get_by_test_id("bonus-referral_monthly_cap")).to_have_value(re.compile(r"^\d+$"))
     await owner.get_by_test_id("bonus-save").click()
     await expect(owner.get_by_test_id("flash")).to_be_visible()
@@ -93,6 +95,9 @@ async def test_a_referral_from_the_link_to_the_reward(browser: Browser, till: Br
     await screenshot(page, "referral-phone")
     await friend.reload()
     await expect(friend.get_by_test_id("referral-mine-status")).to_have_text("Belønnet")
+    await expect(friend.get_by_test_id("me-rewards-active").get_by_test_id("reward-item")).to_have_text(
+        [re.compile("Gratis kakestykke")]
+    )
     await screenshot(friend, "referral-friend-phone")
     await friend_context.close()
     await referrer_context.close()

@@ -11,7 +11,7 @@ import { interestsSection, profileFieldsSection, putAndReload } from './club-lis
 import { consentTextsSection } from './club-consents.js';
 import { programNav } from './program-common.js';
 
-const BONUS_FIELDS = ['profile_bonus_stamps', 'welcome_bonus_stamps', 'birthday_reward_text', 'anniversary_reward_text', 'surprise_share_percent', 'surprise_reward_text', 'referral_monthly_cap', 'referral_reward_text'];
+const BONUS_FIELDS = ['profile_bonus_stamps', 'welcome_bonus_stamps', 'birthday_reward_text', 'anniversary_reward_text', 'surprise_share_percent', 'surprise_reward_text', 'referral_monthly_cap', 'referral_reward_text', 'referral_friend_reward_text'];
 
 export async function render(ctx) {
   ctx.setTitle(t('club.title'));
@@ -81,6 +81,8 @@ function bonusesSection(ctx, data) {
   const surpriseText = text('surprise_reward_text', b.surprise_reward_text);
   const referralCap = num('referral_monthly_cap', b.referral_monthly_cap, data.max_referral_cap);
   const referralText = text('referral_reward_text', b.referral_reward_text);
+  const friendText = text('referral_friend_reward_text', b.referral_friend_reward_text);
+  const friend = toggle('referral_friend_reward', b.referral_friend_reward, t('club.bonuses.referralFriend'), t('club.bonuses.referralFriendHint'), friendText);
 
   const formError = h('p', { class: 'form-error', role: 'alert', testid: 'bonus-error' });
   const save = h('button', { type: 'submit', class: 'button button-primary button-block', testid: 'bonus-save', text: t('club.bonuses.save') });
@@ -90,7 +92,7 @@ function bonusesSection(ctx, data) {
     group(t('club.bonuses.birthdayTitle'), birthday.row, birthdayText.row),
     group(t('club.bonuses.anniversaryTitle'), anniversary.row, anniversaryText.row),
     group(t('club.bonuses.surpriseTitle'), h('p', { class: 'hint', text: t('club.bonuses.surpriseLead') }), surpriseShare.row, surpriseText.row),
-    group(t('club.bonuses.referralTitle'), h('p', { class: 'hint', text: t('club.bonuses.referralLead') }), referralText.row, referralCap.row),
+    group(t('club.bonuses.referralTitle'), h('p', { class: 'hint', text: t('club.bonuses.referralLead') }), referralText.row, referralCap.row, friend.row, friendText.row),
     formError, save);
 
   form.addEventListener('submit', (event) => {
@@ -116,6 +118,8 @@ function bonusesSection(ctx, data) {
       surprise_reward_text: surpriseText.input.value,
       referral_reward_text: referralText.input.value,
       referral_monthly_cap: whole(referralCap, 'referral_monthly_cap', data.max_referral_cap),
+      referral_friend_reward: friend.input.checked,
+      referral_friend_reward_text: friendText.input.value,
     };
     if (errors.any()) { errors.focusFirst(); return; }
     withBusy(save, async () => {
