@@ -96,9 +96,12 @@ def server(browser_database_url: str, tmp_path_factory: pytest.TempPathFactory) 
         "PUBLIC_URL": url,
         "DATABASE_URL": browser_database_url,
         "STAMPCARD_ENV": "development",
-        # The whole suite logs the demo owner in more often than a real shift would.
+        # The whole suite logs the demo owner in, and joins members from one IP, more often than a real
+        # shift or shop would (the limits themselves are tested in tests/api/test_rate_limits.py).
         "STAFF_LOGINS_PER_IP_PER_10_MINUTES": "500",
         "STAFF_LOGINS_PER_USER_PER_10_MINUTES": "500",
+        "OTP_SENDS_PER_IP_PER_HOUR": "1000",
+        "PASSKEY_LOGINS_PER_IP_PER_10_MINUTES": "500",
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
