@@ -147,7 +147,11 @@ async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[t
             if await Member.exists().where(Member.phone == phone):
                 continue
             member = await create_member(
-                Identifier("sms", phone), source_store_id=rng.choice(list(stores.values())), lang="nb", now=joined
+                Identifier("sms", phone),
+                source_store_id=rng.choice(list(stores.values())),
+                signup_source=rng.choice(("poster", "poster", "staff")),  # most from the poster, some at the till
+                lang="nb",
+                now=joined,
             )
             await record_consents(
                 member.id,
