@@ -82,6 +82,7 @@ async def _erase(member_id: int, number: str, addresses: list[str], now: Any) ->
             Member.interests: [],
             Member.profile_extra: {},
             Member.favourite_store: None,
+            Member.referral_code: None,  # the personal link stops working; friends' referrals stay as counts
             Member.push_service_enabled: False,
             Member.left_at: now,
         }
