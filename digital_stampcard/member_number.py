@@ -25,4 +25,11 @@ def make_member_number(seed: int) -> str:
 
 def is_member_number(text: str) -> bool:
     # isascii(): str.isdigit() also accepts "²" and other scripts' digits, which int() may refuse.
-    return len(text) == 9 and text.isascii() and text.isdigit() and luhn_check_digit(text[:8]) == text[8]
+    # Issued numbers start at 1; "0…" is what a member who left becomes (backend/members/leaving.py).
+    return (
+        len(text) == 9
+        and text.isascii()
+        and text.isdigit()
+        and text[0] != "0"
+        and luhn_check_digit(text[:8]) == text[8]
+    )

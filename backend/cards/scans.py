@@ -117,7 +117,7 @@ async def find_member(text: str) -> Member:
             ) from None
         column = Member.phone if identifier.channel == "sms" else Member.email
         member = await Member.objects().where(column == identifier.value).first()
-    if member is None:
+    if member is None or member.left_at is not None:  # one who left is nobody to the till
         raise DomainError("member_not_found", "No member found. Check the number.", kind="not_found")
     return member
 

@@ -102,6 +102,9 @@ async def _buyer(ctx: AppContext, caller: PosCaller, body: PurchaseIn) -> tuple[
     field, value = _one_member_field(lookup_id=body.lookup_id, member_number=body.member_number, phone=body.phone)
     if field == "lookup_id":
         return await scans.load_scan(caller.actor, value, ctx)
+    # Naming a member by phone or number is a look-up: without that scope a stamping-only key could
+    # test which phone numbers belong to members.
+    caller.require("members:read")
     return None, await scans.find_member(value)  # the receipt is the proof of the visit
 
 

@@ -12,6 +12,7 @@ from backend.accounts.otp_login import challenge_row, check_code, enforce_send_l
 from backend.accounts.tables import OtpChallenge
 from backend.context import AppContext
 from backend.db import UNIQUE_VIOLATIONS, lock_member, write_transaction
+from backend.members.leaving import forget_addresses
 from backend.members.schemas import Lang, OtpStartOut
 from backend.members.tables import Member
 from digital_stampcard.errors import DomainError
@@ -84,6 +85,7 @@ async def verify(ctx: AppContext, member_id: int, data: ContactVerifyIn) -> Memb
             if await _taken(identifier, member_id):
                 raise _unavailable()
             await Member.update(_address(identifier)).where(Member.id == member_id)
+            await forget_addresses([a for a in (member.phone, member.email) if a and a != identifier.value])
     except UNIQUE_VIOLATIONS:  # taken by a join in the same moment
         raise _unavailable() from None
     changed = await Member.objects().output(load_json=True).where(Member.id == member_id).first()

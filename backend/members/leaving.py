@@ -79,6 +79,7 @@ async def _erase(member_id: int, number: str, addresses: list[str], now: Any) ->
             Member.email: None,
             Member.first_name: None,
             Member.birthday: None,
+            Member.birthday_set_at: None,
             Member.interests: [],
             Member.profile_extra: {},
             Member.favourite_store: None,
@@ -89,6 +90,7 @@ async def _erase(member_id: int, number: str, addresses: list[str], now: Any) ->
     ).where(Member.id == member_id)
     await MemberPasskey.delete().where(MemberPasskey.member == member_id)
     await PasskeyChallenge.delete().where(PasskeyChallenge.member == member_id)
+    await OtpChallenge.delete().where(OtpChallenge.member == member_id)  # codes for a new address
     await MemberDevice.delete().where(MemberDevice.member == member_id)
     await WebSession.delete().where(WebSession.member == member_id)
     await PushSubscription.delete().where(PushSubscription.member == member_id)
@@ -97,8 +99,14 @@ async def _erase(member_id: int, number: str, addresses: list[str], now: Any) ->
     await Notification.update({Notification.status: "skipped", Notification.skip_reason: REASON}).where(
         (Notification.member == member_id) & (Notification.status == "pending")
     )
+    await forget_addresses(addresses)
+    # A till's stored answer (kept for retries) carries the member's number and first name.
+    await IdempotencyRecord.delete().where(IdempotencyRecord.response_body.like(f'%"member_number":"{number}"%'))
+
+
+async def forget_addresses(addresses: list[str]) -> None:
+    """One-time codes and the messages that carried them, for addresses a member no longer has (they
+    left, or moved to a new phone or e-mail)."""
     if addresses:
         await OtpChallenge.delete().where(OtpChallenge.identifier.is_in(addresses))
         await OutboxMessage.delete().where(OutboxMessage.to_address.is_in(addresses))
-    # A till's stored answer (kept for retries) carries the member's number and first name.
-    await IdempotencyRecord.delete().where(IdempotencyRecord.response_body.like(f'%"member_number":"{number}"%'))

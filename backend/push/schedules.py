@@ -81,7 +81,8 @@ async def _anniversaries(ctx: AppContext, now: datetime) -> int:
         return 0
     today = now.astimezone(OSLO).date()
     members = await Member.select(Member.id, Member.joined_at, Member.favourite_store).where(
-        Member.joined_at <= now - timedelta(days=364)  # a year and more: the others have no anniversary yet
+        (Member.joined_at <= now - timedelta(days=364))  # a year and more: the others have no anniversary yet
+        & Member.left_at.is_null()
     )
     count = 0
     for member in members:
@@ -115,7 +116,7 @@ async def _absences(ctx: AppContext, now: datetime) -> int:
     """Once per absence: the reference is the last visit, so a new visit starts a new absence."""
     cutoff = now - timedelta(days=ctx.settings.we_miss_you_days)
     members = await Member.select(Member.id, Member.last_visit_at).where(
-        Member.last_visit_at.is_not_null() & (Member.last_visit_at < cutoff)
+        Member.last_visit_at.is_not_null() & (Member.last_visit_at < cutoff) & Member.left_at.is_null()
     )
     count = 0
     for member in members:
@@ -127,7 +128,9 @@ async def _demotion_warnings(ctx: AppContext, now: datetime) -> int:
     ladder = await tier_ladder()
     window_days = await tier_window_days()
     members = await Member.select(Member.id, Member.tier_code, Member.tier_review_at, Member.lang).where(
-        (Member.tier_review_at > now) & (Member.tier_review_at <= now + timedelta(days=DEMOTION_WARNING_DAYS))
+        (Member.tier_review_at > now)
+        & (Member.tier_review_at <= now + timedelta(days=DEMOTION_WARNING_DAYS))
+        & Member.left_at.is_null()
     )
     count = 0
     for member in members:

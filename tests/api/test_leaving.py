@@ -143,3 +143,25 @@ async def test_a_webhook_tells_the_shop_system_who_left_by_number_only(
     assert event["payload"]["data"]["member_number"] == number
     assert set(event["payload"]["data"]) == {"member_number", "left_at"}
     assert await WebhookDelivery.count() == 1
+
+
+async def test_an_address_the_member_had_before_is_gone_too(new_browser: Callable[[], Browser]) -> None:
+    """A member who moved from a phone to an e-mail and then leaves: neither address stays, nor the
+    codes and messages that went to them."""
+    phone = new_browser()
+    await phone.join(PHONE)
+    await phone.patch("/api/me/profile", {"birthday": BIRTHDAY})
+    assert (await phone.post("/api/me/contact/start", {"identifier": EMAIL})).status_code == 202
+    code = await phone.latest_code(EMAIL)
+    assert (await phone.post("/api/me/contact/verify", {"identifier": EMAIL, "code": code})).status_code == 200
+    assert E164 not in await everything_in_the_database()  # the old number went with the move
+    assert (await phone.post("/api/me/leave", {"confirm": True})).status_code == 200
+    after = (await everything_in_the_database()).lower()
+    for personal in (E164, "97531864", EMAIL, BIRTHDAY):
+        assert personal.lower() not in after, personal
+    [left] = await Member.select(Member.birthday_set_at, Member.member_number).where(Member.left_at.is_not_null())
+    assert left["birthday_set_at"] is None and left["member_number"].startswith("0")
+    # The till cannot find the anonymous number either.
+    till = new_browser()
+    await till.staff_login("kasse1")
+    assert (await till.scan(left["member_number"])).status_code == 404

@@ -139,6 +139,10 @@ async def test_bad_keys_missing_scopes_and_missing_idempotency_keys_are_refused(
     assert denied.status_code == 403 and denied.json() | {"scope": "stamps:write"} == denied.json()
     assert (await reader.post("/rewards/1/redeem", {"lookup_id": "x"})).status_code == 403
     assert (await reader.post("/purchases/R-1/void", {"reason": "retur"})).status_code == 403
+    # A stamping-only key may stamp a member it was handed by a QR look-up, but not probe phone numbers.
+    stamper = await pos_for(owner, new_browser, scopes=["stamps:write"])
+    probe = await stamper.purchase("R-2", 10000, phone="91234567")
+    assert probe.status_code == 403 and probe.json()["scope"] == "members:read"
     missing = await reader.post("/lookup", {"member_number": number}, idem=None)
     assert missing.status_code == 400 and missing.json()["code"] == "idempotency_key_missing"
     assert await LedgerEntry.count().where(LedgerEntry.kind == "stamp") == 0

@@ -150,6 +150,14 @@ def test_luhn_check_digit_known_value() -> None:
 
 
 @settings(max_examples=200)
+@given(st.integers(1, 10**8 - 1))
+def test_the_number_of_a_member_who_left_is_never_a_member_number(member_id: int) -> None:
+    anonymous = f"0{member_id:08d}"  # backend/members/leaving.anonymous_number
+    assert not is_member_number(anonymous)
+    assert not is_member_number(anonymous[:8] + luhn_check_digit(anonymous[:8]))  # even with a good check digit
+
+
+@settings(max_examples=200)
 @given(seeds)
 def test_member_numbers_are_nine_valid_digits(seed: int) -> None:
     number = make_member_number(seed)
