@@ -5,14 +5,14 @@ the member who referred them (backend/members/referrals.py)."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from backend.cards.stamping import apply_stamps, ledger_entry
-from backend.cards.tables import LedgerEntry, Program, Reward
+from backend.cards.gifts import give_gift
+from backend.cards.stamping import apply_stamps
+from backend.cards.tables import LedgerEntry, Program
 from backend.club.service import get_club
 from backend.club.tables import Club
 from backend.context import Actor
-from backend.integrations.webhooks import emit
 from backend.members.referrals import reward_first_stamp
 from backend.members.tables import Member
 from backend.push.outbox import enqueue
@@ -62,15 +62,5 @@ async def _surprise(club: Club, member: Member, program: Program, now: datetime,
     ):
         return
     title = reward_text(club.surprise_reward_text, program.reward_text)
-    expires_at = now + timedelta(days=program.reward_valid_days)
-    rows = await Reward.insert(
-        Reward(member=member.id, program=program.id, title=title, status="active", issued_at=now, expires_at=expires_at)
-    ).returning(Reward.id)
-    reward_id = rows[0]["id"]
-    await LedgerEntry.insert(
-        ledger_entry(member.id, program.id, "reward_issued", 0, "surprise", now, actor, None, None, reward_id=reward_id)
-    )
-    await emit(
-        "reward.issued", member.id, {"reward_id": reward_id, "title": title, "expires_at": expires_at.isoformat()}, now
-    )
+    reward_id = await give_gift(member.id, program, title, "surprise", now, actor=actor)
     await enqueue(member.id, "surprise", reward_id, {"reward": title, "reward_id": reward_id}, now)

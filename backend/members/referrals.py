@@ -5,18 +5,17 @@ referred member's first staff-given stamp (once, under a monthly cap). The rules
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
-from backend.cards.stamping import ledger_entry
-from backend.cards.tables import LedgerEntry, Program, Reward
+from backend.cards.gifts import give_gift
+from backend.cards.tables import Program
 from backend.club.service import get_club
 from backend.club.tables import Club
 from backend.context import Actor, AppContext
 from backend.db import UNIQUE_VIOLATIONS, lock_member, write_transaction
-from backend.integrations.webhooks import emit
 from backend.members.referral_schemas import MyReferral, ReferralsOut, WhoReferredMe
 from backend.members.tables import Member, MemberDevice, Referral
 from backend.push.outbox import enqueue
@@ -189,39 +188,5 @@ async def reward_first_stamp(club: Club, member: Member, program: Program, now: 
 async def _give_reward(
     to: Member, title: str, referral_id: int, program: Program, now: datetime, actor: Actor, reason: str
 ) -> int:
-    expires_at = now + timedelta(days=program.reward_valid_days)
-    rows = await Reward.insert(
-        Reward(
-            member=to.id,
-            program=program.id,
-            title=title,
-            value_ore=program.reward_value_ore,
-            status="active",
-            issued_at=now,
-            expires_at=expires_at,
-        )
-    ).returning(Reward.id)
-    reward_id = int(rows[0]["id"])
-    # The ledger row names the store where the friend's first stamp was given, not the cashier's scan.
-    await LedgerEntry.insert(
-        ledger_entry(
-            to.id,
-            program.id,
-            "reward_issued",
-            0,
-            reason,
-            now,
-            actor,
-            None,
-            None,
-            reward_id=reward_id,
-            details={"referral": referral_id},
-        )
-    )
-    await emit(
-        "reward.issued",
-        to.id,
-        {"reward_id": reward_id, "title": title, "expires_at": expires_at.isoformat()},
-        now,
-    )
-    return reward_id
+    # The ledger row names the store where the friend's first stamp was given.
+    return await give_gift(to.id, program, title, reason, now, actor=actor, details={"referral": referral_id})

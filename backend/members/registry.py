@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from backend.cards.programs import tier_ladder
 from backend.club.consent_texts import already_so, current_versions
 from backend.integrations.webhooks import emit
 from backend.members.schemas import MarketingChoice
@@ -43,8 +44,8 @@ async def create_member(
         signup_source=signup_source,
         referred_by=referred_by,
         lang=lang,
-        tier_code="bronse",
-        tier_review_at=now + timedelta(days=WINDOW_DAYS),
+        tier_code=(await tier_ladder())[0].code,  # the lowest tier, whatever the owner has named it
+        tier_review_at=now + timedelta(days=WINDOW_DAYS),  # the yearly review, whatever the counting window
         joined_at=now,
         interests=[],
     )

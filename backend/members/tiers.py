@@ -3,12 +3,11 @@ yearly review's job), and the one-off reward a tier may give on reaching it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from backend.cards.gifts import give_gift
 from backend.cards.ledger import earned_in_window
-from backend.cards.stamping import ledger_entry
-from backend.cards.tables import LedgerEntry, Program, Reward
-from backend.integrations.webhooks import emit
+from backend.cards.tables import LedgerEntry, Program
 from backend.members.tables import Member
 from digital_stampcard.tiers import Tier, held_tier, tiers_reached
 
@@ -53,34 +52,6 @@ async def give_tier_reward(member_id: int, tier: Tier, now: datetime, program: P
     if given:
         return None
     valid_days = program.reward_valid_days if program is not None else TIER_REWARD_VALID_DAYS
-    expires_at = now + timedelta(days=valid_days)
-    program_id = program.id if program is not None else None
-    inserted = await Reward.insert(
-        Reward(
-            member=member_id,
-            program=program_id,
-            title=tier.extra_reward_text,
-            status="active",
-            issued_at=now,
-            expires_at=expires_at,
-        )
-    ).returning(Reward.id)
-    reward_id: int = inserted[0]["id"]
-    await LedgerEntry.insert(
-        ledger_entry(
-            member_id,
-            program_id,
-            "reward_issued",
-            0,
-            reason,
-            now,
-            None,
-            None,
-            None,
-            reward_id=reward_id,
-            details={"tier": tier.code},
-        )
+    return await give_gift(
+        member_id, program, tier.extra_reward_text, reason, now, valid_days=valid_days, details={"tier": tier.code}
     )
-    data = {"reward_id": reward_id, "title": tier.extra_reward_text, "expires_at": expires_at.isoformat()}
-    await emit("reward.issued", member_id, data, now)
-    return reward_id

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from backend.cards.gifts import give_gift
 from backend.cards.ledger import earned_in_window, tier_window_days
 from backend.cards.programs import member_program, tier_ladder
-from backend.cards.stamping import ledger_entry
-from backend.cards.tables import LedgerEntry, Program, Reward
+from backend.cards.tables import Reward
 from backend.club.service import get_club
 from backend.context import AppContext
 from backend.db import write_transaction
@@ -68,7 +68,7 @@ async def _birthdays(ctx: AppContext, now: datetime) -> int:
             data: dict[str, Any] = {"name": member["first_name"] or "", **({"reward": title} if title else {})}
             if await enqueue(member["id"], "birthday", today.year, data, now):
                 if program is not None:
-                    await _give_reward(member["id"], program, title, "birthday", now)
+                    await give_gift(member["id"], program, title, "birthday", now)
                 count += 1
     return count
 
@@ -93,23 +93,9 @@ async def _anniversaries(ctx: AppContext, now: datetime) -> int:
         title = reward_text(club.anniversary_reward_text, program.reward_text)
         async with write_transaction(ctx.engine):
             if await enqueue(member["id"], "anniversary", today.year, {"years": years, "reward": title}, now):
-                await _give_reward(member["id"], program, title, "anniversary", now)
+                await give_gift(member["id"], program, title, "anniversary", now)
                 count += 1
     return count
-
-
-async def _give_reward(member_id: int, program: Program, title: str, reason: str, now: datetime) -> None:
-    await Reward.insert(
-        Reward(
-            member=member_id,
-            program=program.id,
-            title=title,
-            status="active",
-            issued_at=now,
-            expires_at=now + timedelta(days=program.reward_valid_days),
-        )
-    )
-    await LedgerEntry.insert(ledger_entry(member_id, program.id, "reward_issued", 0, reason, now, None, None, None))
 
 
 async def _absences(ctx: AppContext, now: datetime) -> int:

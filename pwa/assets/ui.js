@@ -70,7 +70,8 @@ export function activityList(items) {
       ? t(key, { n: Math.abs(a.stamps) })
       : t(key, { n: a.stamps });
     // Machine reasons ("visit") get a friendly word; staff-typed reasons show as written.
-    const reason = a.reason && has(`reason.${a.reason}`) ? t(`reason.${a.reason}`) : a.reason;
+    const reasonKey = `reason.${(a.reason || '').split(':')[0]}`; // "tier_reached:gull" → reason.tier_reached
+    const reason = a.reason && has(reasonKey) ? t(reasonKey) : a.reason;
     const bits = [reason, a.store].filter(Boolean).join(' · ');
     return h('li', { class: ['activity', `activity-${a.kind}`], testid: 'activity-item' },
       h('div', {},

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from backend.cards.tables import LedgerEntry, Reward
+from backend.cards.tables import LedgerEntry, Program, Reward
 from backend.clock import FrozenClock
 from backend.club.tables import Club
 from backend.members.tables import ConsentEvent, Member
@@ -164,7 +164,10 @@ async def test_the_anniversary_reward_comes_once_a_year_with_its_push(
         await Notification.select(Notification.data).where(Notification.kind == "anniversary").output(load_json=True)
     )
     assert [p["data"]["years"] for p in pushed] == [1]
-    assert await LedgerEntry.count().where(LedgerEntry.reason == "anniversary") == 1
+    [issued] = await LedgerEntry.select(LedgerEntry.reward.title).where(LedgerEntry.reason == "anniversary")
+    assert issued["reward.title"] == "Gratis kake"  # the ledger names the reward, so history and audit show it
+    program = await Program.objects().first()
+    assert program is not None and await Reward.select(Reward.value_ore) == [{"value_ore": program.reward_value_ore}]
     clock.advance(days=1)
     await enqueue_due(ctx, clock.now())
     assert await Reward.count() == 1

@@ -425,3 +425,14 @@ async def test_the_openapi_schema_documents_programs_and_tiers(new_browser: Call
     assert {"get", "put"} <= set(paths[TIERS]) and "post" in paths[f"{TIERS}/preview"]
     patch = schema["components"]["schemas"]["ProgramPatch"]["properties"]
     assert {"capacity", "store_ids", "starts_at", "ends_at", "stamp_basis"} <= set(patch)
+
+
+async def test_a_new_member_starts_in_the_lowest_tier_whatever_it_is_called(
+    owner: Browser, new_browser: Callable[[], Browser]
+) -> None:
+    saved = await put(owner, TIERS, ladder(("start", 0), ("stamgjest", 15)))
+    assert saved.status_code == 200, saved.text
+    joined = await new_browser().join("93456789")
+    member = await Member.select(Member.tier_code).where(Member.member_number == joined["member"]["member_number"])
+    assert member == [{"tier_code": "start"}]
+    assert [(t["code"], t["members"]) for t in (await owner.get(TIERS)).json()["tiers"]][0] == ("start", 1)

@@ -106,7 +106,12 @@ function sessionsCard(ctx, sessions) {
       }) : null,
       h('button', {
         type: 'button', class: 'button button-warn', testid: 'me-sign-out-all', text: t('me.sessions.signOutAll'),
-        onclick: (event) => act(event.currentTarget, '/api/me/sessions/sign-out-all', () => { ctx.navigate('/login', { replace: true }); return true; }),
+        onclick: (event) => act(event.currentTarget, '/api/me/sessions/sign-out-all', async () => {
+          await clearSnapshot(); // like logging out: no card or key left on this phone
+          await forgetDeviceKey();
+          ctx.navigate('/login', { replace: true });
+          return true;
+        }),
       }),
     ].filter(Boolean));
   };
@@ -114,7 +119,7 @@ function sessionsCard(ctx, sessions) {
     await withBusy(button, async () => {
       try {
         const res = await api.post(url, undefined, { signal: ctx.signal });
-        if (after() === true) return;
+        if ((await after()) === true) return;
         draw(t('me.sessions.done', { n: res.signed_out }));
         card.querySelector('h2').focus();
       } catch (err) {
