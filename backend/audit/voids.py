@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from backend.audit.schemas import CardAfter, RewardNote, VoidIn, VoidOut
+from backend.cards.gifts import take_back_gifts
 from backend.cards.idempotency import StoredResponse, run_idempotent
 from backend.cards.stamping import ledger_entry, open_key
 from backend.cards.tables import Card, LedgerEntry, Reward
@@ -65,6 +66,8 @@ async def void_ledger_entry(ctx: AppContext, actor: Actor, entry: LedgerEntry, r
     void.store = entry.store  # the correction belongs to the store that gave the stamps
     void.reverses = entry.id
     void_id = (await LedgerEntry.insert(void).returning(LedgerEntry.id))[0]["id"]
+    if entry.kind == "stamp":  # a refunded visit takes its gifts back too (a surprise, a referral's rewards)
+        await take_back_gifts(entry, reason, now, actor)
     revoked = await _notes(plan.revoked)
     for note in revoked:
         revoked_row = ledger_entry(

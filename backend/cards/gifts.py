@@ -11,6 +11,7 @@ from backend.cards.stamping import ledger_entry
 from backend.cards.tables import LedgerEntry, Program, Reward
 from backend.context import Actor
 from backend.integrations.webhooks import emit
+from backend.members.tables import Referral
 
 
 async def give_gift(
@@ -22,9 +23,11 @@ async def give_gift(
     *,
     valid_days: int | None = None,
     actor: Actor | None = None,
+    came_with: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> int:
-    """Returns the reward's id. `valid_days` defaults to the program's reward validity."""
+    """Returns the reward's id. `valid_days` defaults to the program's reward validity; `came_with` is
+    the stamp a visit's gift came with, so voiding or undoing that stamp takes the gift back."""
     days = valid_days if valid_days is not None else (program.reward_valid_days if program is not None else 30)
     expires_at = now + timedelta(days=days)
     program_id = program.id if program is not None else None
@@ -52,9 +55,59 @@ async def give_gift(
             None,
             None,
             reward_id=reward_id,
-            details=details,
+            details={**(details or {}), **({"came_with": came_with} if came_with is not None else {})},
         )
     )
     data = {"reward_id": reward_id, "title": title, "expires_at": expires_at.isoformat()}
     await emit("reward.issued", member_id, data, now)
     return reward_id
+
+
+async def take_back_gifts(stamp: LedgerEntry, reason: str, now: datetime, actor: Actor | None) -> list[int]:
+    """When a visit's stamp is voided or undone, the gifts that came with it (a surprise, a referral's
+    rewards) are revoked if unused, with a `reward_revoked` row each; a referral that stamp decided waits
+    again for a real first purchase, unless a reward from it was already used. Returns the revoked ids."""
+    same_moment = (
+        await LedgerEntry.select(LedgerEntry.member, LedgerEntry.program, LedgerEntry.reward, LedgerEntry.details)
+        .where((LedgerEntry.created_at == stamp.created_at) & (LedgerEntry.kind == "reward_issued"))
+        .output(load_json=True)
+    )  # gifts are written in the stamp's transaction, at its instant
+    # "came_with", not "caused_by": a card's own reward is caused by its stamp and has its own rules (voids).
+    gifts = [g for g in same_moment if g["reward"] and (g["details"] or {}).get("came_with") == stamp.id]
+    if not gifts:
+        return []
+    referral_rewards = [g["reward"] for g in gifts if "referral" in (g["details"] or {})]
+    used = bool(referral_rewards) and await Reward.exists().where(
+        Reward.id.is_in(referral_rewards) & (Reward.status == "redeemed")
+    )
+    revoked: list[int] = []
+    for gift in gifts:
+        if used and "referral" in (gift["details"] or {}):
+            continue  # the referral stands: one of its rewards is spent
+        done = (
+            await Reward.update({Reward.status: "revoked", Reward.revoked_reason: reason})
+            .where((Reward.id == gift["reward"]) & (Reward.status == "active"))
+            .returning(Reward.id)
+        )
+        if done:
+            revoked.append(gift["reward"])
+            row = ledger_entry(
+                gift["member"],
+                gift["program"],
+                "reward_revoked",
+                0,
+                reason,
+                now,
+                actor,
+                None,
+                None,
+                reward_id=gift["reward"],
+                details={"caused_by": stamp.id},
+            )
+            await LedgerEntry.insert(row)
+    referral_ids = {g["details"]["referral"] for g in gifts if "referral" in (g["details"] or {})}
+    if referral_ids and not used:
+        await Referral.update({Referral.status: "pending", Referral.decided_at: None, Referral.reward_id: None}).where(
+            Referral.id.is_in(list(referral_ids))
+        )
+    return revoked

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from backend.cards.gifts import take_back_gifts
 from backend.cards.idempotency import StoredResponse, run_idempotent
 from backend.cards.ledger import (
     earned_in_window,
@@ -98,7 +99,7 @@ async def stamp_member(
         amount_ore=amount_ore,
         receipt_key=receipt_key,
     )
-    await give_visit_bonuses(member, program, now, actor)  # welcome and surprise, same transaction
+    await give_visit_bonuses(member, program, now, actor, applied.ledger_id)  # same transaction
     await Member.update({Member.last_visit_at: now}).where(Member.id == member.id)
     promoted = await promote_if_earned(member, now, ladder, earned + applied.plan.added, program)
     card = await card_out(member.id, program)
@@ -166,6 +167,7 @@ async def undo(ctx: AppContext, actor: Actor, body: UndoIn, key: str | None, lan
         reward_rules.check_undo_window(last.created_at, now)
         if last.kind == "stamp":
             await _reverse_stamps(last, body.reason, now)
+            await take_back_gifts(last, body.reason, now, actor)
         else:
             await _reverse_redemption(last, now)
         entry = ledger_entry(

@@ -22,12 +22,13 @@ from digital_stampcard.clock import local_day_bounds
 _DRAW_STEPS = 1_000_000
 
 
-async def give_visit_bonuses(member: Member, program: Program, now: datetime, actor: Actor) -> None:
-    """Call after the visit's stamps are applied, with the member locked."""
+async def give_visit_bonuses(member: Member, program: Program, now: datetime, actor: Actor, stamp_id: int) -> None:
+    """Call after the visit's stamps are applied (ledger row `stamp_id`), with the member locked. The
+    gifts name the stamp, so voiding or undoing it takes them back (backend/cards/gifts.py)."""
     club = await get_club()
     await _welcome(club, member, program, now, actor)
-    await _surprise(club, member, program, now, actor)
-    await reward_first_stamp(club, member, program, now, actor)  # the referrer's, once
+    await _surprise(club, member, program, now, actor, stamp_id)
+    await reward_first_stamp(club, member, program, now, actor, stamp_id)  # the referral's rewards, once
 
 
 async def _welcome(club: Club, member: Member, program: Program, now: datetime, actor: Actor) -> None:
@@ -47,7 +48,7 @@ async def _welcome(club: Club, member: Member, program: Program, now: datetime, 
         await enqueue(member.id, "reward_ready", reward_id, {"reward": grant.title, "reward_id": reward_id}, now)
 
 
-async def _surprise(club: Club, member: Member, program: Program, now: datetime, actor: Actor) -> None:
+async def _surprise(club: Club, member: Member, program: Program, now: datetime, actor: Actor, stamp_id: int) -> None:
     """A random share of visits, drawn here so nobody can learn a routine; at most one a day."""
     draw = secrets.randbelow(_DRAW_STEPS) / _DRAW_STEPS
     if not surprise_due(draw, club.surprise_share_percent):
@@ -62,5 +63,5 @@ async def _surprise(club: Club, member: Member, program: Program, now: datetime,
     ):
         return
     title = reward_text(club.surprise_reward_text, program.reward_text)
-    reward_id = await give_gift(member.id, program, title, "surprise", now, actor=actor)
+    reward_id = await give_gift(member.id, program, title, "surprise", now, actor=actor, came_with=stamp_id)
     await enqueue(member.id, "surprise", reward_id, {"reward": title, "reward_id": reward_id}, now)

@@ -144,7 +144,9 @@ async def record(join: JoinReferral, referred_id: int, now: datetime) -> None:
 # --- the reward ----------------------------------------------------------------------------------------
 
 
-async def reward_first_stamp(club: Club, member: Member, program: Program, now: datetime, actor: Actor) -> None:
+async def reward_first_stamp(
+    club: Club, member: Member, program: Program, now: datetime, actor: Actor, stamp_id: int
+) -> None:
     """At a staff-given stamp, with the member locked: decides their pending referral, once. The
     conditional update from "pending" is the guard; the referrer is locked too, so two friends'
     first stamps at once cannot both slip under the monthly cap. (Locks go newer member → older
@@ -176,17 +178,19 @@ async def reward_first_stamp(club: Club, member: Member, program: Program, now: 
         return
     if club.referral_friend_reward:  # the friend's welcome gift does not count against anyone's cap
         title = reward_text(club.referral_friend_reward_text, program.reward_text)
-        await _give_reward(member, title, referral["id"], program, now, actor, "referral_friend")
+        await _give_reward(member, title, referral["id"], program, now, actor, "referral_friend", stamp_id)
     if status == "rewarded":
         title = reward_text(club.referral_reward_text, program.reward_text)
-        reward_id = await _give_reward(referrer, title, referral["id"], program, now, actor, REASON)
+        reward_id = await _give_reward(referrer, title, referral["id"], program, now, actor, REASON, stamp_id)
         await Referral.update({Referral.reward_id: reward_id}).where(Referral.id == referral["id"])
         # The friend is at the till and sees it there; the referrer is told by a push.
         await enqueue(referrer.id, "referral", reward_id, {"reward": title, "reward_id": reward_id}, now)
 
 
 async def _give_reward(
-    to: Member, title: str, referral_id: int, program: Program, now: datetime, actor: Actor, reason: str
+    to: Member, title: str, referral_id: int, program: Program, now: datetime, actor: Actor, reason: str, stamp_id: int
 ) -> int:
-    # The ledger row names the store where the friend's first stamp was given.
-    return await give_gift(to.id, program, title, reason, now, actor=actor, details={"referral": referral_id})
+    # The ledger row names the store where the friend's first stamp was given, and that stamp.
+    return await give_gift(
+        to.id, program, title, reason, now, actor=actor, came_with=stamp_id, details={"referral": referral_id}
+    )

@@ -293,3 +293,35 @@ async def test_members_see_only_their_own_referrals(
     assert "92345678" not in body and "Venninne" not in body
     friends_copy = (await friend.get("/api/me/export")).json()["referrals"]
     assert [r["code"] for r in friends_copy["referred_me"]] == [code] and REFERRER_PHONE not in str(friends_copy)
+
+
+async def test_a_refunded_first_purchase_takes_both_rewards_back_until_a_real_one(
+    referrer: Browser, new_browser: Callable[[], Browser], owner: Browser, till: Browser, clock: FrozenClock
+) -> None:
+    """Buy, collect both referral rewards, refund: the rewards go (the members see why) and the
+    referral waits again; the next real purchase rewards it once."""
+    code = (await overview(referrer))["code"]
+    friend, _ = await friend_joins(new_browser, code, "92345678")
+    await visit(friend, till, clock)
+    [gift] = await referral_rewards(referrer)
+    first_stamp = (
+        await LedgerEntry.objects().where(LedgerEntry.kind == "stamp").order_by(LedgerEntry.id, ascending=False).first()
+    )
+    assert first_stamp is not None
+    voided = await owner.post(
+        "/api/admin/voids", {"entry_id": first_stamp.id, "reason": "Varen ble returnert"}, key="v1"
+    )
+    assert voided.status_code == 200, voided.text
+    revoked = await Reward.select(Reward.member, Reward.status, Reward.revoked_reason).where(
+        Reward.revoked_reason == "Varen ble returnert"
+    )
+    assert len(revoked) == 2 and {r["status"] for r in revoked} == {"revoked"}
+    assert (await overview(referrer))["referrals"][0]["status"] == "pending"
+    assert await LedgerEntry.count().where(LedgerEntry.kind == "reward_revoked") == 2
+
+    clock.advance(hours=2)
+    await visit(friend, till, clock)  # a real purchase
+    rewards = await referral_rewards(referrer)
+    assert len(rewards) == 2 and rewards[0]["reward"] == gift["reward"]
+    assert (await overview(referrer))["referrals"][0]["status"] == "rewarded"
+    assert [r["title"] for r in (await referrer.get("/api/me/rewards")).json()["active"]] == ["Gratis kaffe"]
