@@ -162,10 +162,25 @@ def check_ladder(tiers: Sequence[Tier]) -> list[Tier]:
     return cleaned
 
 
-def distribution(earned_counts: Sequence[tuple[int, int]], tiers: Sequence[Tier]) -> dict[str, int]:
-    """Members per tier code, from (stamps earned, members who earned that many) pairs."""
-    ladder = _ladder(list(tiers))
+def held_under(code: str, old: Sequence[Tier], new: Sequence[Tier]) -> Tier:
+    """The tier a member holding `code` keeps when the owner saves the `new` ladder: the same code if
+    it is still there, else the new tier for the old one's threshold (saving never demotes)."""
+    ladder = _ladder(list(new))
+    kept = next((t for t in ladder if t.code == code), None)
+    if kept is not None:
+        return kept
+    was = next((t for t in old if t.code == code), None)
+    return tier_for(was.threshold if was is not None else 0, ladder)
+
+
+def preview_distribution(
+    rows: Sequence[tuple[str, int, int]], old: Sequence[Tier], new: Sequence[Tier]
+) -> dict[str, int]:
+    """Members per tier under the `new` ladder by their next stamp, from (held code, stamps earned in
+    the window, members) rows: the higher of what they hold (kept on saving) and what they earned."""
+    ladder = _ladder(list(new))
     counts = {t.code: 0 for t in ladder}
-    for earned, members in earned_counts:
-        counts[tier_for(max(0, earned), ladder).code] += members
+    for code, earned, members in rows:
+        held, reached = held_under(code, old, ladder), tier_for(max(0, earned), ladder)
+        counts[(reached if reached.threshold > held.threshold else held).code] += members
     return counts

@@ -118,7 +118,7 @@ class PreviewRow(msgspec.Struct):
     name_en: str
     threshold: int
     members_now: int  # holding this code today
-    members_proposed: int  # whose stamps in the proposed window reach it under the proposed ladder
+    members_proposed: int  # by their next stamp: the higher of the tier kept on saving and what they earned
 
 
 class PreviewOut(msgspec.Struct):

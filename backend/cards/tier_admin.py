@@ -29,7 +29,11 @@ def _tier(t: TierIn) -> Tier:
 
 
 async def _held() -> dict[str, int]:
-    rows = await Member.select(Member.tier_code, Count(Member.id).as_alias("n")).group_by(Member.tier_code)
+    rows = (
+        await Member.select(Member.tier_code, Count(Member.id).as_alias("n"))
+        .where(Member.left_at.is_null())
+        .group_by(Member.tier_code)
+    )
     return {r["tier_code"]: int(r["n"]) for r in rows}
 
 
@@ -51,28 +55,27 @@ async def get_ladder() -> LadderOut:
     return LadderOut(tiers, await tier_window_days())
 
 
-async def earned_distribution(now: datetime, window_days: int) -> list[tuple[int, int]]:
-    """(stamps earned in the window, how many members earned that many), members with no earning
-    entry in the window left out. One grouped query over the ledger's created_at index; the outer
-    grouping keeps the answer small (one row per distinct total, not per member)."""
+async def earned_distribution(now: datetime, window_days: int) -> list[tuple[str, int, int]]:
+    """(tier held, stamps earned in the window, how many such members), for members who have not left.
+    One grouped query over the ledger's created_at index; the outer grouping keeps the answer small
+    (one row per tier and distinct total, not per member)."""
     kinds = ", ".join(f"'{k}'" for k in EARNING_KINDS)  # constants, not input
     rows = await LedgerEntry.raw(
-        "SELECT earned, COUNT(*) AS members FROM ("
-        " SELECT member, SUM(stamps) AS earned FROM ledger_entry"
-        f" WHERE kind IN ({kinds}) AND created_at >= {{}} GROUP BY member"
-        ") per_member GROUP BY earned",
+        "SELECT m.tier_code AS code, COALESCE(e.earned, 0) AS earned, COUNT(*) AS members FROM member m"
+        " LEFT JOIN (SELECT member, SUM(stamps) AS earned FROM ledger_entry"
+        f" WHERE kind IN ({kinds}) AND created_at >= {{}} GROUP BY member) e ON e.member = m.id"
+        " WHERE m.left_at IS NULL GROUP BY m.tier_code, COALESCE(e.earned, 0)",
         now - timedelta(days=window_days),
     )
-    return [(int(r["earned"] or 0), int(r["members"])) for r in rows]
+    return [(str(r["code"]), int(r["earned"] or 0), int(r["members"])) for r in rows]
 
 
 async def preview(ctx: AppContext, data: LadderIn) -> PreviewOut:
     ladder = rules.check_ladder([_tier(t) for t in data.tiers])
     window_days = rules.check_window(data.window_days)
-    total = await Member.count()
     counted = await earned_distribution(ctx.clock.now(), window_days)
-    without = total - sum(members for _, members in counted)  # nothing earned in the window: the lowest tier
-    proposed = rules.distribution([*counted, (0, without)], ladder)
+    total = sum(members for _, _, members in counted)
+    proposed = rules.preview_distribution(counted, await tier_ladder(), ladder)
     held = await _held()
     rows = [
         PreviewRow(t.code, t.name_nb, t.name_en, t.threshold, held.get(t.code, 0), proposed[t.code]) for t in ladder

@@ -8,7 +8,7 @@ import pytest
 
 from digital_stampcard.errors import DomainError
 from digital_stampcard.programs import ProgramDraft, ProgramSpan, applies, check_no_overlap, clean_program, overlaps
-from digital_stampcard.tiers import Tier, check_ladder, check_window, distribution, tiers_reached
+from digital_stampcard.tiers import Tier, check_ladder, check_window, preview_distribution, tiers_reached
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -164,14 +164,16 @@ def test_six_tiers_are_allowed_and_the_window_is_30_to_730_days() -> None:
         assert refused.value.code == "tier_window_invalid"
 
 
-def test_distribution_buckets_members_by_what_they_earned() -> None:
+def test_the_preview_counts_the_higher_of_the_tier_kept_and_the_tier_earned() -> None:
     tiers = ladder(0, 10, 25)
-    assert distribution([(0, 4), (9, 1), (10, 2), (24, 1), (25, 1), (300, 2), (-3, 1)], tiers) == {
-        "t0": 6,
-        "t1": 3,
-        "t2": 3,
-    }
-    assert distribution([], tiers) == {"t0": 0, "t1": 0, "t2": 0}
+    rows = [("t0", 0, 4), ("t0", 9, 1), ("t0", 10, 2), ("t0", 24, 1), ("t0", 25, 1), ("t0", 300, 2), ("t0", -3, 1)]
+    assert preview_distribution(rows, tiers, tiers) == {"t0": 6, "t1": 3, "t2": 3}
+    assert preview_distribution([], tiers, tiers) == {"t0": 0, "t1": 0, "t2": 0}
+    # Saving never demotes: a t2 holder who earned nothing stays t2; earning more still promotes.
+    assert preview_distribution([("t2", 0, 1), ("t1", 30, 1)], tiers, tiers) == {"t0": 0, "t1": 0, "t2": 2}
+    # A tier the new ladder drops: its holders keep the new tier for its old threshold.
+    new = ladder(0, 20)
+    assert preview_distribution([("t1", 0, 3), ("t2", 0, 1)], tiers, new) == {"t0": 0, "t1": 4}  # t1 is kept by code
 
 
 def test_a_promotion_reaches_every_tier_it_passes() -> None:
