@@ -61,7 +61,7 @@ async def overview(ctx: AppContext, member: Member, now: datetime) -> ReferralsO
         code=code,
         link=link(ctx.settings.public_url, code),
         qr_url="/api/me/referral/qr.svg",
-        reward=club.referral_reward_text or await _program_reward(now),
+        reward=club.referral_reward_text or await _program_reward(member.favourite_store, now),
         monthly_cap=club.referral_monthly_cap,
         rewarded_this_month=sum(
             1 for r in rows if r["status"] == "rewarded" and r["decided_at"] and start <= r["decided_at"] < end
@@ -71,10 +71,11 @@ async def overview(ctx: AppContext, member: Member, now: datetime) -> ReferralsO
     )
 
 
-async def _program_reward(now: datetime) -> str:
-    from backend.cards.programs import find_program
+async def _program_reward(favourite_store: int | None, now: datetime) -> str:
+    """The reward the member's own screens name (as for birthdays): their favourite store's program."""
+    from backend.cards.programs import member_program
 
-    program = await find_program(None, now)
+    program = await member_program(favourite_store, now)
     return program.reward_text if program else ""
 
 
