@@ -47,7 +47,8 @@ async def test_a_referral_from_the_link_to_both_rewards(browser: Browser, till: 
     await expect(page.get_by_test_id("referral-none")).to_have_text("Ingen har blitt med via lenken din ennå.")
     qr = page.get_by_test_id("referral-qr")
     await expect(qr).to_be_visible()
-    assert await qr.evaluate("img => img.complete && img.naturalWidth > 0")  # the server's SVG drew
+    # The server's SVG drew: decode() waits for the image to load (a busy machine may not have yet).
+    assert await qr.evaluate("img => img.decode().then(() => img.naturalWidth > 0, () => false)")
     link = await page.get_by_test_id("referral-link").input_value()
     assert re.fullmatch(rf"{re.escape(server.url)}/r/[0-9A-Z]{{8}}", link), link
 
