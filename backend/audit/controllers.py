@@ -13,6 +13,7 @@ from backend.audit import alerts, export, trail, voids
 from backend.audit.schemas import AlertsOut, AuditFilters, AuditPage, VoidIn, VoidOut
 from backend.context import Actor, AppContext
 from backend.web.auth import owner_only, provide_owner
+from backend.web.downloads import CSV, attachment
 from digital_stampcard.clock import OSLO
 
 IdempotencyKey = Annotated[
@@ -63,14 +64,7 @@ class AuditController(Controller):
         semicolon-separated, UTF-8 with BOM, times in Oslo local time."""
         body = await export.audit_csv(filters, lang)
         day = ctx.clock.now().astimezone(OSLO).date().isoformat()
-        return Response(
-            body.encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="stampcard-audit-{day}.csv"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return attachment(body.encode("utf-8"), f"stampcard-audit-{day}.csv", CSV)
 
     @get("/audit/filters")
     async def audit_filters(self) -> AuditFilters:

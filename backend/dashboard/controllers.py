@@ -12,6 +12,7 @@ from backend.context import AppContext
 from backend.dashboard import export, service
 from backend.dashboard.schemas import DashboardOut
 from backend.web.auth import owner_only
+from backend.web.downloads import CSV, attachment
 
 From = Annotated[str | None, QueryParameter(name="from", description="First day, YYYY-MM-DD (Europe/Oslo)")]
 To = Annotated[str | None, QueryParameter(name="to", description="Last day, included; default today")]
@@ -42,11 +43,4 @@ class DashboardController(Controller):
         table = export.table_name(file)
         data = await service.dashboard(ctx, from_, to)
         body = export.table_csv(table, data, lang)
-        return Response(
-            body.encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{export.filename(table, data)}"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return attachment(body.encode("utf-8"), export.filename(table, data), CSV)

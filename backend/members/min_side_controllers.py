@@ -15,6 +15,7 @@ from backend.members import leaving, min_side
 from backend.members.export import everything_about
 from backend.members.min_side_schemas import HistoryPage, LeaveIn, MemberSessions, MyRewards, SignedOutSessions
 from backend.web.auth import MemberAuth, cleared_cookie, provide_member
+from backend.web.downloads import JSON, attachment
 
 
 class MinSideController(Controller):
@@ -70,11 +71,7 @@ class MinSideController(Controller):
         now = ctx.clock.now()
         body = msgspec.json.format(msgspec.json.encode(await everything_about(auth.member, now)), indent=2)
         name = f"stampcard-mine-data-{auth.member.member_number}-{now.date().isoformat()}.json"
-        return Response(
-            body,
-            media_type="application/json",
-            headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-        )
+        return attachment(body, name, JSON)
 
     @post("/leave", status_code=200)
     async def leave(
