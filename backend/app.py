@@ -16,34 +16,17 @@ from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components
 from piccolo.engine.postgres import PostgresEngine
 
-from backend.accounts.admin_controllers import STORES_AND_STAFF
-from backend.accounts.controllers import StaffAuthController
-from backend.accounts.passkey_controllers import MyPasskeysController, PasskeyLoginController
-from backend.audit.controllers import AuditController
-from backend.campaigns.controllers import AdminController, OfferController
-from backend.cards.admin_controllers import PROGRAMS_AND_TIERS
-from backend.cards.controllers import TillController
 from backend.clock import Clock
-from backend.club.controllers import ClubController
-from backend.club.setup_controllers import CLUB_SETUP
 from backend.context import AppContext
-from backend.dashboard.controllers import DashboardController
 from backend.db import bind_engine, close_pool, make_engine, migrate
 from backend.errors import EXCEPTION_HANDLERS
-from backend.integrations.controllers import WebhookController
-from backend.integrations.pos_controllers import POS_TAG, SECURITY_SCHEMES, ApiKeyController, PosController
-from backend.members.contact_controllers import ContactChangeController
-from backend.members.controllers import MeController, MemberAuthController
-from backend.members.min_side_controllers import MIN_SIDE
-from backend.members.referral_controllers import REFERRALS
+from backend.integrations.pos_controllers import POS_TAG, SECURITY_SCHEMES
 from backend.messaging.senders import make_sender
-from backend.push.controllers import PushController
 from backend.push.vapid import load_identity
 from backend.push.worker import running_dispatcher
 from backend.ratelimit import make_rate_limiter
+from backend.routes import route_handlers
 from backend.settings import Settings
-from backend.web.dev import DevOutboxController
-from backend.web.pwa import pwa_router
 from backend.web.security import SecurityMiddleware
 
 
@@ -92,33 +75,7 @@ def create_app(
                 await close_pool(engine)
             await ctx.limiter.close()
 
-    handlers: list[Any] = [
-        health,
-        ClubController,
-        MemberAuthController,
-        MeController,
-        *MIN_SIDE,
-        *REFERRALS,
-        ContactChangeController,
-        MyPasskeysController,
-        PasskeyLoginController,
-        StaffAuthController,
-        TillController,
-        PushController,
-        AdminController,
-        AuditController,
-        DashboardController,
-        OfferController,
-        WebhookController,
-        ApiKeyController,
-        PosController,
-        *STORES_AND_STAFF,
-        *CLUB_SETUP,
-        *PROGRAMS_AND_TIERS,
-        pwa_router(),
-    ]
-    if settings.dev_tools_enabled:
-        handlers.append(DevOutboxController)
+    handlers: list[Any] = [health, *route_handlers(dev_tools=settings.dev_tools_enabled)]
     hosts = _allowed_hosts(settings)
     return Litestar(
         route_handlers=handlers,

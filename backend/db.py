@@ -100,14 +100,3 @@ async def write_transaction(engine: Engine) -> AsyncIterator[None]:
     else:
         async with engine.transaction():
             yield
-
-
-async def lock_member(engine: Engine, member_id: int) -> Any:
-    """Serialises writers per member and returns the member as it is now, read under the lock.
-
-    PostgreSQL takes the row lock; SQLite's IMMEDIATE transaction already serialises all writers."""
-    from backend.members.tables import Member
-
-    if is_postgres(engine):
-        await Member.raw("SELECT id FROM member WHERE id = {} FOR UPDATE", member_id)
-    return await Member.objects().output(load_json=True).where(Member.id == member_id).first()

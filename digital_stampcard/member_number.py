@@ -25,7 +25,7 @@ def make_member_number(seed: int) -> str:
 
 def is_member_number(text: str) -> bool:
     # isascii(): str.isdigit() also accepts "²" and other scripts' digits, which int() may refuse.
-    # Issued numbers start at 1; "0…" is what a member who left becomes (backend/members/leaving.py).
+    # Issued numbers start at 1; "0…" is what a member who left becomes (backend/me/leaving.py).
     return (
         len(text) == 9
         and text.isascii()

@@ -9,10 +9,12 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import HeaderParameter, Parameter
 
-from backend.audit import alerts, export, trail, voids
-from backend.audit.schemas import AlertsOut, AuditFilters, AuditPage, VoidIn, VoidOut
+from backend.accounts.deps import owner_only, provide_owner
+from backend.audit import alerts, export, trail
+from backend.audit.schemas import AlertsOut, AuditFilters, AuditPage
+from backend.cards import voids
+from backend.cards.void_schemas import VoidIn, VoidOut
 from backend.context import Actor, AppContext
-from backend.web.auth import owner_only, provide_owner
 from backend.web.downloads import CSV, attachment
 from digital_stampcard.clock import OSLO
 
@@ -47,13 +49,13 @@ class AuditController(Controller):
     guards = [owner_only]
     dependencies = {"owner": Provide(provide_owner), "filters": Provide(audit_query)}
 
-    @get("/audit")
+    @get("/audit", operation_id="listAuditTrail")
     async def audit(self, filters: NamedDependency[trail.AuditQuery]) -> AuditPage:
         """The ledger, newest first, filtered by store, staff account, member number, action and time.
         Every row says who did it, where, from which device, and whether it was voided."""
         return await trail.audit_page(filters)
 
-    @get("/audit.csv", media_type="text/csv; charset=utf-8")
+    @get("/audit.csv", media_type="text/csv; charset=utf-8", operation_id="downloadAuditTrailCsv")
     async def audit_csv(
         self,
         ctx: NamedDependency[AppContext],
@@ -66,12 +68,12 @@ class AuditController(Controller):
         day = ctx.clock.now().astimezone(OSLO).date().isoformat()
         return attachment(body.encode("utf-8"), f"stampcard-audit-{day}.csv", CSV)
 
-    @get("/audit/filters")
+    @get("/audit/filters", operation_id="getAuditFilters")
     async def audit_filters(self) -> AuditFilters:
         """The stores, staff accounts and actions the audit filters offer."""
         return await trail.audit_filters()
 
-    @post("/voids", status_code=200, responses=None)
+    @post("/voids", status_code=200, responses=None, operation_id="voidLedgerEntry")
     async def void(
         self,
         ctx: NamedDependency[AppContext],
@@ -87,7 +89,7 @@ class AuditController(Controller):
         stored = await voids.void_entry(ctx, owner, data, idempotency_key)
         return Response(content=stored.body, status_code=stored.status, media_type="application/json")
 
-    @get("/alerts")
+    @get("/alerts", operation_id="listAlerts")
     async def alerts(self, ctx: NamedDependency[AppContext]) -> AlertsOut:
         """Unusual activity: a staff account giving far more stamps than its store's usual rate, members
         hitting the daily cap on many days, many manual member-number entries from one till session."""

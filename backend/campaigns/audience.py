@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from backend.cards.tables import Reward
-from backend.club.consent_texts import counted_consents
+from backend.members.consent_ledger import counted_consents
 from backend.members.tables import Member
 from backend.push.tables import Notification, PushSubscription
 from digital_stampcard import notifications as rules

@@ -25,8 +25,8 @@ from backend.cards.tables import Card, LedgerEntry, Program, Reward
 from backend.cards.views import card_out, reward_out, scan_out
 from backend.cards.visit_bonuses import give_visit_bonuses
 from backend.context import Actor, AppContext
-from backend.db import lock_member
 from backend.integrations.webhooks import emit
+from backend.members.locking import lock_member
 from backend.members.tables import Member
 from backend.members.tiers import promote_if_earned
 from backend.push.triggers import after_staff_stamp

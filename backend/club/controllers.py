@@ -19,7 +19,7 @@ class ClubController(Controller):
     path = "/api"
     tags = ["club"]
 
-    @get("/config")
+    @get("/config", operation_id="getClubConfig")
     async def config(self, ctx: NamedDependency[AppContext]) -> ConfigOut:
         """What the app needs to draw its screens: the business, its stores, interests and terms version."""
         club = await get_club()
@@ -33,7 +33,7 @@ class ClubController(Controller):
             environment=ctx.settings.environment,
         )
 
-    @get("/stores/{slug:str}/join-qr.svg", media_type="image/svg+xml")
+    @get("/stores/{slug:str}/join-qr.svg", media_type="image/svg+xml", operation_id="getJoinPosterQr")
     async def join_qr(
         self, ctx: NamedDependency[AppContext], slug: FromPath[str], via: Literal["poster", "staff"] = "poster"
     ) -> Response[bytes]:

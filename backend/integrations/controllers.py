@@ -5,9 +5,9 @@ from __future__ import annotations
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 
+from backend.accounts.deps import owner_only, provide_owner
 from backend.context import Actor, AppContext
 from backend.integrations import endpoints
-from backend.web.auth import owner_only, provide_owner
 
 
 class WebhookController(Controller):
@@ -16,12 +16,12 @@ class WebhookController(Controller):
     guards = [owner_only]
     dependencies = {"owner": Provide(provide_owner)}
 
-    @get("/")
+    @get("/", operation_id="listWebhooks")
     async def list_endpoints(self) -> endpoints.EndpointList:
         """Every endpoint, and the events one can subscribe to."""
         return await endpoints.list_endpoints()
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, operation_id="createWebhook")
     async def create(
         self, ctx: NamedDependency[AppContext], owner: NamedDependency[Actor], data: endpoints.EndpointIn
     ) -> endpoints.CreatedEndpoint:
@@ -33,11 +33,11 @@ class WebhookController(Controller):
         backoff (13 tries over about a day)."""
         return await endpoints.create(ctx, owner, data)
 
-    @post("/{endpoint_id:int}/disable", status_code=200)
+    @post("/{endpoint_id:int}/disable", status_code=200, operation_id="disableWebhook")
     async def disable(self, ctx: NamedDependency[AppContext], endpoint_id: int) -> endpoints.EndpointOut:
         return await endpoints.disable(ctx, endpoint_id)
 
-    @get("/{endpoint_id:int}/deliveries")
+    @get("/{endpoint_id:int}/deliveries", operation_id="listWebhookDeliveries")
     async def deliveries(self, endpoint_id: int) -> endpoints.DeliveryLog:
         """The newest 100 deliveries to this endpoint, with the answer each got."""
         return await endpoints.deliveries(endpoint_id)

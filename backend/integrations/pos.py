@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from backend.audit.voids import void_ledger_entry
 from backend.cards import scans
 from backend.cards.idempotency import StoredResponse, run_idempotent
 from backend.cards.programs import find_program
 from backend.cards.staff_actions import redeem_reward, stamp_member
 from backend.cards.tables import LedgerEntry, Program, Reward, Scan
 from backend.cards.views import card_out
+from backend.cards.voids import void_ledger_entry
 from backend.context import AppContext
-from backend.db import UNIQUE_VIOLATIONS, lock_member
+from backend.db import UNIQUE_VIOLATIONS
 from backend.integrations.api_keys import PosCaller
 from backend.integrations.pos_schemas import (
     LookupIn,
@@ -29,6 +29,7 @@ from backend.integrations.pos_schemas import (
     VoidReceiptIn,
     VoidReceiptOut,
 )
+from backend.members.locking import lock_member
 from backend.members.tables import Member
 from digital_stampcard import member_qr
 from digital_stampcard import rewards as reward_rules

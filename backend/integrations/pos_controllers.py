@@ -10,6 +10,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example, SecurityScheme, Tag
 from litestar.params import Body, HeaderParameter
 
+from backend.accounts.deps import owner_only, provide_owner
 from backend.cards.idempotency import StoredResponse
 from backend.context import Actor, AppContext
 from backend.integrations import api_keys, pos
@@ -26,7 +27,6 @@ from backend.integrations.pos_schemas import (
     VoidReceiptIn,
     VoidReceiptOut,
 )
-from backend.web.auth import owner_only, provide_owner
 from digital_stampcard.errors import DomainError
 
 SECURITY_SCHEME = "PosApiKey"
@@ -112,6 +112,7 @@ class PosController(Controller):
         status_code=200,
         summary="Look a member up",
         responses=_answers(LookupOut, _example("lookup_out", "Found by QR code")),
+        operation_id="posLookUpMember",
     )
     async def lookup(
         self,
@@ -142,6 +143,7 @@ class PosController(Controller):
             _example("purchase_out", "Stamped"),
             _example("purchase_duplicate", "The same receipt again"),
         ),
+        operation_id="posStampPurchase",
     )
     async def purchase(
         self,
@@ -167,6 +169,7 @@ class PosController(Controller):
         status_code=200,
         summary="Void a purchase by its receipt",
         responses=_answers(VoidReceiptOut, _example("void_out", "Voided; the reward it completed is revoked")),
+        operation_id="posVoidPurchase",
     )
     async def void(
         self,
@@ -185,6 +188,7 @@ class PosController(Controller):
         status_code=200,
         summary="Redeem a reward",
         responses=_answers(RedeemOut, _example("redeem_out", "Redeemed")),
+        operation_id="posRedeemReward",
     )
     async def redeem(
         self,
@@ -205,19 +209,19 @@ class ApiKeyController(Controller):
     guards = [owner_only]
     dependencies = {"owner": Provide(provide_owner)}
 
-    @get("/")
+    @get("/", operation_id="listApiKeys")
     async def list_keys(self) -> api_keys.ApiKeyList:
         """Every key (newest first, revoked ones too) and the scopes there are. Never the key itself."""
         return await api_keys.list_keys()
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, operation_id="createApiKey")
     async def create(
         self, ctx: NamedDependency[AppContext], owner: NamedDependency[Actor], data: api_keys.ApiKeyIn
     ) -> api_keys.CreatedApiKey:
         """A key for one store. The answer holds the key, shown this once: only its SHA-256 is kept."""
         return await api_keys.create(ctx, owner, data)
 
-    @post("/{key_id:int}/revoke", status_code=200)
+    @post("/{key_id:int}/revoke", status_code=200, operation_id="revokeApiKey")
     async def revoke(self, ctx: NamedDependency[AppContext], key_id: int) -> api_keys.ApiKeyOut:
         """The key stops working at once (401)."""
         return await api_keys.revoke(ctx, key_id)

@@ -12,6 +12,7 @@ import msgspec
 from backend.club import consent_texts
 from backend.club.tables import Store
 from backend.context import AppContext
+from backend.members import consent_ledger
 from backend.members.tables import ConsentEvent
 from digital_stampcard import consent_history
 from digital_stampcard.consents import PURPOSES, Purpose
@@ -48,7 +49,7 @@ class ConsentChangeIn(msgspec.Struct, forbid_unknown_fields=True):
 async def my_consents(member_id: int) -> MyConsents:
     texts = await consent_texts.current_texts()
     cutoffs = await consent_texts.cutoffs()
-    latest = (await consent_texts.latest_acceptances([member_id], [t.purpose for t in texts])).get(member_id, {})
+    latest = (await consent_ledger.latest_acceptances([member_id], [t.purpose for t in texts])).get(member_id, {})
     purposes = [
         PurposeOut(
             t.purpose,
@@ -89,5 +90,5 @@ async def change(ctx: AppContext, member_id: int, purpose: str, data: ConsentCha
         raise DomainError("unknown_purpose", "There is no such consent.", kind="not_found")
     current = {t.purpose: t.version for t in await consent_texts.current_texts()}
     answer = consent_texts.ConsentAnswerIn(cast(Purpose, purpose), current.get(purpose, 0), data.granted)
-    await consent_texts.answer(ctx, member_id, answer, "min_side")
+    await consent_ledger.answer(ctx, member_id, answer, "min_side")
     return await my_consents(member_id)

@@ -15,7 +15,8 @@ from backend.cards.tables import Program
 from backend.club.service import get_club
 from backend.club.tables import Club
 from backend.context import Actor, AppContext
-from backend.db import UNIQUE_VIOLATIONS, lock_member, write_transaction
+from backend.db import UNIQUE_VIOLATIONS, write_transaction
+from backend.members.locking import lock_member
 from backend.members.referral_schemas import MyReferral, ReferralsOut, WhoReferredMe
 from backend.members.tables import Member, MemberDevice, Referral
 from backend.push.outbox import enqueue

@@ -6,8 +6,9 @@ import secrets
 from datetime import datetime, timedelta
 
 from backend.cards.programs import tier_ladder
-from backend.club.consent_texts import already_so, current_versions
+from backend.club.consent_texts import current_versions
 from backend.integrations.webhooks import emit
+from backend.members.consent_ledger import already_so
 from backend.members.schemas import MarketingChoice
 from backend.members.tables import ConsentEvent, Member, MemberDevice
 from digital_stampcard import member_qr

@@ -11,9 +11,9 @@ from typing import Any
 
 import msgspec
 
-from backend.club.consent_texts import counted_consents
 from backend.context import AppContext
 from backend.db import is_postgres, write_transaction
+from backend.members.consent_ledger import counted_consents
 from backend.members.tables import Member
 from backend.push.tables import Notification, PushDelivery
 from digital_stampcard import notifications as rules

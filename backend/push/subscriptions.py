@@ -7,7 +7,8 @@ from typing import Annotated
 import msgspec
 
 from backend.context import AppContext
-from backend.db import lock_member, write_transaction
+from backend.db import write_transaction
+from backend.members.locking import lock_member
 from backend.members.registry import current_consents, record_consent_change
 from backend.members.tables import Member
 from backend.push.tables import PushSubscription

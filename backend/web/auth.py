@@ -1,26 +1,13 @@
-"""Who is calling: the session cookie becomes a member or a staff actor, checked on every request."""
+"""The session cookie and the caller's address (who the cookie names is `backend.accounts.deps`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Request
-from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
-from litestar.di import NamedDependency
-from litestar.handlers.base import BaseRouteHandler
 
-from backend.accounts.sessions import SessionInfo, load_session
-from backend.context import Actor, AppContext
-from backend.members.tables import Member
 from backend.settings import Settings
-from digital_stampcard.errors import DomainError
-
-
-class MemberAuth(msgspec.Struct):
-    session: SessionInfo
-    member: Member
 
 
 def cookie_name(settings: Settings) -> str:
@@ -54,45 +41,3 @@ def cleared_cookie(settings: Settings) -> Cookie:
 
 def client_ip(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else ""
-
-
-async def current_session(request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> SessionInfo | None:
-    if "session_info" not in request.state:
-        token = request.cookies.get(cookie_name(ctx.settings))
-        request.state.session_info = await load_session(token, ctx.clock.now()) if token else None
-    return request.state.session_info  # type: ignore[no-any-return]
-
-
-async def provide_member(request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> MemberAuth:
-    session = await current_session(request, ctx)
-    if session is None:
-        raise DomainError("not_authenticated", "Log in to continue.", kind="unauthenticated")
-    if session.kind != "member" or session.member_id is None:
-        raise DomainError("forbidden", "This is for members.", kind="forbidden")
-    member = await Member.objects().output(load_json=True).where(Member.id == session.member_id).first()
-    if member is None:
-        raise DomainError("not_authenticated", "Log in to continue.", kind="unauthenticated")
-    return MemberAuth(session, member)
-
-
-async def provide_actor(request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> Actor:
-    session = await current_session(request, ctx)
-    if session is None:
-        raise DomainError("not_authenticated", "Log in to continue.", kind="unauthenticated")
-    if session.kind != "staff" or session.staff_id is None or session.staff_role is None:
-        raise DomainError("forbidden", "Only store staff can do this.", kind="forbidden")
-    device = f"session {session.id}: {request.headers.get('user-agent', '')}"[:120]
-    return Actor(session.staff_id, session.staff_role, session.store_id, session.id, device, client_ip(request))
-
-
-async def provide_owner(request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> Actor:
-    """The owner's area: a staff session with the owner role."""
-    actor = await provide_actor(request, ctx)
-    if actor.role != "owner":
-        raise DomainError("forbidden", "Only the owner can do this.", kind="forbidden")
-    return actor
-
-
-async def owner_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Guard for the owner's area: checked for every handler, whether or not it asks for the owner."""
-    await provide_owner(connection, connection.app.state["ctx"])  # type: ignore[arg-type]

@@ -1,15 +1,18 @@
-"""Serves the buildless PWA: the shell for every app route, the service worker, the manifest,
-our assets and the pinned npm packages (never a CDN)."""
+"""Serves the buildless PWA: the shell for every app route, a friend's referral link `/r/{code}`, the
+service worker, the manifest, our assets and the pinned npm packages (never a CDN)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from litestar import Router, get
 from litestar.params import FromPath
-from litestar.response import File, Response
+from litestar.response import File, Redirect, Response
 from litestar.static_files import create_static_files_router
+
+from digital_stampcard.referrals import normalise_code
 
 PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"
 APP_ROUTES = [
@@ -94,6 +97,13 @@ def manifest() -> File:
     )
 
 
+@get("/r/{code:str}", include_in_schema=False, sync_to_thread=False)
+def referral_link(code: FromPath[str]) -> Redirect:
+    """A friend's link: the join page, with the code for the one-time code step to carry."""
+    clean = normalise_code(code)
+    return Redirect(f"/join?ref={quote(clean)}" if clean else "/join", status_code=302)
+
+
 def pwa_router() -> Router:
     return Router(
         path="/",
@@ -102,6 +112,7 @@ def pwa_router() -> Router:
             shell_with_id,
             poster_shell,
             invite_shell,
+            referral_link,
             service_worker,
             manifest,
             create_static_files_router(

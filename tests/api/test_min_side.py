@@ -10,7 +10,7 @@ import pytest
 
 from backend.cards.tables import LedgerEntry, Program
 from backend.clock import FrozenClock
-from backend.members import min_side
+from backend.me import my_page
 from backend.members.tables import Member
 from backend.push.tables import PushSubscription
 from digital_stampcard.member_qr import time_step
@@ -101,8 +101,8 @@ async def test_history_shows_every_stamp_bonus_void_and_reward_with_its_store(
     # Pages: newest first, the cursor continues exactly where the last page ended.
     member = await Member.objects().where(Member.phone == "+4791234567").first()
     assert member is not None
-    first = await min_side.history(member.id, None, limit=2)
-    rest = await min_side.history(member.id, first.next_cursor, limit=100)
+    first = await my_page.history(member.id, None, limit=2)
+    rest = await my_page.history(member.id, first.next_cursor, limit=100)
     assert [e.id for e in first.entries + rest.entries] == [e["id"] for e in page["entries"]]
     assert (await phone.get("/api/me/history", params={"before": first.next_cursor})).json()["entries"][0]["id"] == (
         rest.entries[0].id

@@ -152,7 +152,7 @@ def test_luhn_check_digit_known_value() -> None:
 @settings(max_examples=200)
 @given(st.integers(1, 10**8 - 1))
 def test_the_number_of_a_member_who_left_is_never_a_member_number(member_id: int) -> None:
-    anonymous = f"0{member_id:08d}"  # backend/members/leaving.anonymous_number
+    anonymous = f"0{member_id:08d}"  # backend/me/leaving.anonymous_number
     assert not is_member_number(anonymous)
     assert not is_member_number(anonymous[:8] + luhn_check_digit(anonymous[:8]))  # even with a good check digit
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from backend.audit.schemas import CardAfter, RewardNote, VoidIn, VoidOut
 from backend.cards.gifts import take_back_gifts
 from backend.cards.idempotency import StoredResponse, run_idempotent
 from backend.cards.stamping import ledger_entry, open_key
 from backend.cards.tables import Card, LedgerEntry, Reward
+from backend.cards.void_schemas import CardAfter, RewardNote, VoidIn, VoidOut
 from backend.context import Actor, AppContext
-from backend.db import lock_member
+from backend.members.locking import lock_member
 from digital_stampcard import rewards as reward_rules
 from digital_stampcard import voids
 from digital_stampcard.errors import DomainError

@@ -16,8 +16,9 @@ from backend.accounts.tables import MemberPasskey, OtpChallenge, PasskeyChalleng
 from backend.cards.stamping import ledger_entry
 from backend.cards.tables import IdempotencyRecord, LedgerEntry, Reward
 from backend.context import AppContext
-from backend.db import lock_member, write_transaction
+from backend.db import write_transaction
 from backend.integrations.webhooks import emit
+from backend.members.locking import lock_member
 from backend.members.registry import current_consents
 from backend.members.tables import ConsentEvent, Member, MemberDevice
 from backend.messaging.tables import OutboxMessage

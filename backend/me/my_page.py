@@ -1,5 +1,5 @@
 """Min side, the member's own page: signed-in phones, the full history and every reward (the copy of
-all their data is `backend/members/export.py`, leaving the club `leaving.py`)."""
+all their data is `backend/me/export.py`, leaving the club `leaving.py`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from backend.accounts.tables import WebSession
 from backend.cards.tables import LedgerEntry, Reward
 from backend.context import AppContext
 from backend.db import write_transaction
-from backend.members.min_side_schemas import (
+from backend.me.my_page_schemas import (
     HistoryEntry,
     HistoryPage,
     MemberSession,

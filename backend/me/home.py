@@ -6,24 +6,12 @@ from datetime import datetime
 
 from backend.cards.programs import member_program
 from backend.cards.views import active_rewards, activity, card_out, member_tier, progress_out, tier_out
-from backend.club.consent_texts import to_renew
 from backend.club.service import get_club
 from backend.club.setup import profile_fields
-from backend.members.schemas import DeviceOut, MemberHome, MemberOut, ProfileOut
+from backend.me.schemas import DeviceOut, MemberHome, ProfileOut
+from backend.members.consent_ledger import to_renew
+from backend.members.presenters import member_out
 from backend.members.tables import Member, MemberDevice
-from digital_stampcard.identifiers import Identifier
-
-
-def member_out(member: Member) -> MemberOut:
-    identifier = Identifier("sms", member.phone) if member.phone else Identifier("email", member.email or "")
-    return MemberOut(
-        member_number=member.member_number,
-        first_name=member.first_name,
-        lang=member.lang,
-        identifier_masked=identifier.masked() if identifier.value else "",
-        profile_completed=member.profile_completed_at is not None,
-        show_profile_prompt=member.profile_completed_at is None and member.profile_prompt_dismissed_at is None,
-    )
 
 
 async def home(member: Member, session_id: int, now: datetime) -> MemberHome:

@@ -11,8 +11,9 @@ import msgspec
 from backend.accounts.otp_login import challenge_row, check_code, enforce_send_limits, new_code, send_code
 from backend.accounts.tables import OtpChallenge
 from backend.context import AppContext
-from backend.db import UNIQUE_VIOLATIONS, lock_member, write_transaction
-from backend.members.leaving import forget_addresses
+from backend.db import UNIQUE_VIOLATIONS, write_transaction
+from backend.me.leaving import forget_addresses
+from backend.members.locking import lock_member
 from backend.members.schemas import Lang, OtpStartOut
 from backend.members.tables import Member
 from digital_stampcard.errors import DomainError

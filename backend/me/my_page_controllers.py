@@ -10,61 +10,62 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import Parameter
 
+from backend.accounts.deps import MemberAuth, provide_member
 from backend.context import AppContext
-from backend.members import leaving, min_side
-from backend.members.export import everything_about
-from backend.members.min_side_schemas import HistoryPage, LeaveIn, MemberSessions, MyRewards, SignedOutSessions
-from backend.web.auth import MemberAuth, cleared_cookie, provide_member
+from backend.me import leaving, my_page
+from backend.me.export import everything_about
+from backend.me.my_page_schemas import HistoryPage, LeaveIn, MemberSessions, MyRewards, SignedOutSessions
+from backend.web.auth import cleared_cookie
 from backend.web.downloads import JSON, attachment
 
 
-class MinSideController(Controller):
+class MyPageController(Controller):
     path = "/api/me"
     tags = ["member: min side"]
     dependencies = {"auth": Provide(provide_member)}
 
-    @get("/sessions")
+    @get("/sessions", operation_id="listMySessions")
     async def sessions(self, ctx: NamedDependency[AppContext], auth: NamedDependency[MemberAuth]) -> MemberSessions:
         """The phones and browsers signed in as this member, most recently used first."""
-        return await min_side.sessions(auth.member.id, auth.session.id, ctx.clock.now())
+        return await my_page.sessions(auth.member.id, auth.session.id, ctx.clock.now())
 
-    @post("/sessions/{session_id:int}/sign-out", status_code=200)
+    @post("/sessions/{session_id:int}/sign-out", status_code=200, operation_id="signOutMySession")
     async def sign_out_one(
         self, ctx: NamedDependency[AppContext], auth: NamedDependency[MemberAuth], session_id: int
     ) -> SignedOutSessions:
         """Signs out one of the member's own sign-ins; its phone's member QR stops working at once."""
-        return await min_side.sign_out_one(ctx, auth.member.id, session_id)
+        return await my_page.sign_out_one(ctx, auth.member.id, session_id)
 
-    @post("/sessions/sign-out-others", status_code=200)
+    @post("/sessions/sign-out-others", status_code=200, operation_id="signOutMyOtherSessions")
     async def sign_out_others(
         self, ctx: NamedDependency[AppContext], auth: NamedDependency[MemberAuth]
     ) -> SignedOutSessions:
         """Signs out every other phone and browser; this one stays signed in."""
-        return SignedOutSessions(await min_side.sign_out(ctx, auth.member.id, None, keep=auth.session.id))
+        return SignedOutSessions(await my_page.sign_out(ctx, auth.member.id, None, keep=auth.session.id))
 
-    @post("/sessions/sign-out-all", status_code=200)
+    @post("/sessions/sign-out-all", status_code=200, operation_id="signOutEverywhere")
     async def sign_out_all(
         self, ctx: NamedDependency[AppContext], auth: NamedDependency[MemberAuth]
     ) -> Response[SignedOutSessions]:
         """Signs out everywhere, this phone included."""
-        ended = await min_side.sign_out(ctx, auth.member.id, None, keep=None)
+        ended = await my_page.sign_out(ctx, auth.member.id, None, keep=None)
         return Response(SignedOutSessions(ended), cookies=[cleared_cookie(ctx.settings)])
 
-    @get("/history")
+    @get("/history", operation_id="getMyHistory")
     async def history(
         self,
         auth: NamedDependency[MemberAuth],
         before: Annotated[int | None, Parameter(description="Cursor: `next_cursor` of the previous page")] = None,
     ) -> HistoryPage:
         """Every stamp, bonus, reward, redemption, undo and void with its reason, store and date."""
-        return await min_side.history(auth.member.id, before)
+        return await my_page.history(auth.member.id, before)
 
-    @get("/rewards")
+    @get("/rewards", operation_id="getMyRewards")
     async def rewards(self, ctx: NamedDependency[AppContext], auth: NamedDependency[MemberAuth]) -> MyRewards:
         """The member's rewards: active (with expiry), used, expired and withdrawn (with the reason)."""
-        return await min_side.rewards(auth.member.id, ctx.clock.now())
+        return await my_page.rewards(auth.member.id, ctx.clock.now())
 
-    @get("/export", media_type="application/json")
+    @get("/export", media_type="application/json", operation_id="exportMyData")
     async def export(self, ctx: NamedDependency[AppContext], auth: NamedDependency[MemberAuth]) -> Response[bytes]:
         """A JSON file with everything we hold about the member: profile, consents, ledger, cards,
         rewards, devices, sessions, passkeys, push subscriptions and the notifications sent."""
@@ -73,7 +74,7 @@ class MinSideController(Controller):
         name = f"stampcard-mine-data-{auth.member.member_number}-{now.date().isoformat()}.json"
         return attachment(body, name, JSON)
 
-    @post("/leave", status_code=200)
+    @post("/leave", status_code=200, operation_id="leaveClub")
     async def leave(
         self, ctx: NamedDependency[AppContext], auth: NamedDependency[MemberAuth], data: LeaveIn
     ) -> Response[None]:
@@ -82,6 +83,3 @@ class MinSideController(Controller):
         rewards; only anonymous aggregates stay. Needs `{"confirm": true}`. Signs this phone out."""
         await leaving.leave(ctx, auth.member.id)
         return Response(None, status_code=200, cookies=[cleared_cookie(ctx.settings)])
-
-
-MIN_SIDE = [MinSideController]

@@ -11,7 +11,7 @@ from piccolo.table import Table
 
 from backend.accounts.tables import MemberPasskey, WebSession
 from backend.cards.tables import Card, Reward
-from backend.members.min_side import history
+from backend.me.my_page import history
 from backend.members.referrals import for_export as referrals_for_export
 from backend.members.tables import ConsentEvent, Member, MemberDevice
 from backend.push.tables import Notification, PushDelivery, PushSubscription

@@ -31,7 +31,7 @@ class DevOutboxController(Controller):
     tags = ["development"]
     include_in_schema = False
 
-    @get("/outbox")
+    @get("/outbox", operation_id="readDevOutbox")
     async def outbox(self, to: FromQuery[str | None] = None) -> list[OutboxOut]:
         query = OutboxMessage.objects().order_by(OutboxMessage.id, ascending=False).limit(20)
         if to:

@@ -8,13 +8,13 @@ from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import HeaderParameter
 
+from backend.accounts.deps import provide_actor
 from backend.cards import scans, staff_actions
 from backend.cards.idempotency import StoredResponse
 from backend.cards.programs import find_program
 from backend.cards.schemas import RedeemIn, RedeemOut, ScanIn, ScanOut, StampIn, StampOut, UndoIn, UndoOut
 from backend.cards.views import scan_out
 from backend.context import Actor, AppContext
-from backend.web.auth import provide_actor
 
 IdempotencyKey = Annotated[
     str | None,
@@ -35,7 +35,7 @@ class TillController(Controller):
     tags = ["staff"]
     dependencies = {"actor": Provide(provide_actor)}
 
-    @post("/scans", status_code=201)
+    @post("/scans", status_code=201, operation_id="scanMemberCode")
     async def scan(
         self,
         ctx: NamedDependency[AppContext],
@@ -49,7 +49,7 @@ class TillController(Controller):
         # Without a program here the scan still shows the member and their rewards (card is null).
         return await scan_out(scan, member, await find_program(actor.store_id, now), now, _lang(request))
 
-    @post("/stamps", status_code=200, responses=None)
+    @post("/stamps", status_code=200, responses=None, operation_id="stampMember")
     async def stamp(
         self,
         ctx: NamedDependency[AppContext],
@@ -60,7 +60,7 @@ class TillController(Controller):
     ) -> Response[StampOut]:
         return _json(await staff_actions.add_stamps(ctx, actor, data, idempotency_key, _lang(request)))
 
-    @post("/redemptions", status_code=200)
+    @post("/redemptions", status_code=200, operation_id="redeemReward")
     async def redeem(
         self,
         ctx: NamedDependency[AppContext],
@@ -71,7 +71,7 @@ class TillController(Controller):
     ) -> Response[RedeemOut]:
         return _json(await staff_actions.redeem(ctx, actor, data, idempotency_key, _lang(request)))
 
-    @post("/undo", status_code=200)
+    @post("/undo", status_code=200, operation_id="undoLastAction")
     async def undo(
         self,
         ctx: NamedDependency[AppContext],

@@ -10,8 +10,9 @@ from backend.club.service import get_club, interest_codes
 from backend.club.setup import profile_fields
 from backend.club.tables import Store
 from backend.context import AppContext
-from backend.db import lock_member, write_transaction
-from backend.members.schemas import ProfileIn
+from backend.db import write_transaction
+from backend.me.schemas import ProfileIn
+from backend.members.locking import lock_member
 from backend.members.tables import Member
 from backend.members.tiers import promote_if_earned
 from digital_stampcard import profile as rules

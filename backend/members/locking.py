@@ -1,0 +1,19 @@
+"""The per-member write lock every service takes before it changes a member's cards, rewards or data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo.engine.base import Engine
+
+from backend.db import is_postgres
+from backend.members.tables import Member
+
+
+async def lock_member(engine: Engine, member_id: int) -> Any:
+    """Serialises writers per member and returns the member as it is now, read under the lock.
+
+    PostgreSQL takes the row lock; SQLite's IMMEDIATE transaction already serialises all writers."""
+    if is_postgres(engine):
+        await Member.raw("SELECT id FROM member WHERE id = {} FOR UPDATE", member_id)
+    return await Member.objects().output(load_json=True).where(Member.id == member_id).first()
