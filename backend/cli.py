@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("worker", help="send push notifications from the outbox (run several on PostgreSQL)")
     sub.add_parser("vapid", help="print a new VAPID key pair for VAPID_PRIVATE_KEY")
     sub.add_parser("demo", help="load demo data into an empty database")
+    sub.add_parser("routes", help="list every API route: method, path, operation id, file:line")
     init = sub.add_parser("init", help="create the club (business) in an empty database")
     init.add_argument("--name", required=True)
     staff = sub.add_parser("create-staff", help="create a staff or owner account")
@@ -40,6 +41,12 @@ def main(argv: list[str] | None = None) -> int:
 
         private, public = new_private_key()
         print(f"VAPID_PRIVATE_KEY={private}\n# public (application server) key: {public}")
+        return 0
+    if args.command == "routes":
+        from backend.app import create_app
+        from backend.route_table import route_table
+
+        print("\n".join(route_table(create_app(settings, run_migrations=False, start_dispatcher=False))))
         return 0
     if args.command == "worker":
         return asyncio.run(_worker(settings))

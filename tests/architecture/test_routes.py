@@ -62,3 +62,11 @@ def test_each_url_prefix_is_served_from_one_folder() -> None:
     assert split == {}
     wrong = {p: sorted(homes[p]) for p, home in PREFIX_HOMES.items() if homes.get(p, {home}) != {home}}
     assert wrong == {}
+
+
+def test_the_route_table_names_each_handlers_file() -> None:
+    from backend.route_table import route_table
+
+    stamp = [line.split() for line in route_table(_app()) if " /api/staff/stamps " in line]
+    assert stamp == [["POST", "/api/staff/stamps", "stampMember", stamp[0][3]]]
+    assert stamp[0][3].startswith("backend/staff/till_controllers.py:")
