@@ -1,6 +1,6 @@
 """Staff and owner accounts, login sessions and one-time codes."""
 
-from piccolo.columns import JSON, BigInt, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.club.tables import Store
@@ -8,6 +8,7 @@ from backend.members.tables import Member
 
 
 class StaffAccount(Table):
+    id: Serial  # Piccolo adds the primary key; the annotation lets mypy see it
     username = Varchar(length=80, unique=True)
     name = Varchar(length=120)
     password_hash = Varchar(length=200)
@@ -20,6 +21,8 @@ class StaffAccount(Table):
 
 class WebSession(Table):
     """Server-side session. The cookie holds a random token; only its SHA-256 is stored."""
+
+    id: Serial
 
     token_hash = Varchar(length=64, unique=True)
     kind = Varchar(length=10)  # member | staff
@@ -34,6 +37,7 @@ class WebSession(Table):
 
 
 class StaffInvite(Table):
+    id: Serial
     """A one-time link by e-mail: a new person sets their username and password (`staff` is null),
     or an existing account gets a new password (a reset). Only the token's SHA-256 is stored."""
 
@@ -52,6 +56,7 @@ class StaffInvite(Table):
 
 
 class OtpChallenge(Table):
+    id: Serial
     identifier = Varchar(length=254, index=True)
     channel = Varchar(length=10)
     code_hash = Varchar(length=64)
@@ -73,6 +78,8 @@ class OtpChallenge(Table):
 class MemberPasskey(Table):
     """A member's WebAuthn credential: a discoverable key on their phone, to log in without a code."""
 
+    id: Serial
+
     credential_id = Varchar(length=1400, unique=True)  # base64url; authenticators return up to 1023 bytes
     member = ForeignKey(references=Member, index=True)
     public_key = Text()  # base64url of the COSE key
@@ -85,6 +92,8 @@ class MemberPasskey(Table):
 
 class PasskeyChallenge(Table):
     """A WebAuthn challenge: used once, for one purpose, briefly; a registration's is bound to its member."""
+
+    id: Serial
 
     challenge_hash = Varchar(length=64, unique=True)  # SHA-256 of the challenge the browser signs
     purpose = Varchar(length=10)  # register | login

@@ -1,12 +1,13 @@
 """Owner campaigns: the message, who it goes to and when. Released into the push outbox when due."""
 
-from piccolo.columns import JSON, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.accounts.tables import StaffAccount
 
 
 class Campaign(Table):
+    id: Serial  # Piccolo adds the primary key; the annotation lets mypy see it
     title = Varchar(length=60)
     body = Varchar(length=200)
     title_en = Varchar(length=60, null=True, default=None)  # for members who chose English

@@ -1,11 +1,13 @@
 """The business behind this deployment, and its stores."""
 
-from piccolo.columns import JSON, Boolean, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
 class Club(Table):
     """One row: the business's own settings (the owner edits them in the back office)."""
+
+    id: Serial  # Piccolo adds the primary key; the annotation lets mypy see it
 
     name = Varchar(length=120)
     terms_version = Varchar(length=40)
@@ -31,6 +33,7 @@ class Club(Table):
 
 
 class Store(Table):
+    id: Serial
     slug = Varchar(length=60, unique=True)
     name = Varchar(length=120)
     address = Varchar(length=300, default="")
@@ -42,6 +45,7 @@ class Store(Table):
 
 
 class ConsentText(Table):
+    id: Serial
     """A published text a member consents to. Never edited: a change is a new version. Unique on
     (purpose, version) by an index made in the club migration 2026-11-24T10:35:47."""
 

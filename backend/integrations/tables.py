@@ -1,7 +1,7 @@
 """Webhook endpoints the owner registers, the events written in the transaction that causes them, and
 one delivery row per (event, endpoint): the same outbox pattern as push; and the POS API keys."""
 
-from piccolo.columns import JSON, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.accounts.tables import StaffAccount
@@ -9,6 +9,7 @@ from backend.club.tables import Store
 
 
 class WebhookEndpoint(Table):
+    id: Serial  # Piccolo adds the primary key; the annotation lets mypy see it
     url = Varchar(length=500)
     description = Varchar(length=120, default="")
     events = JSON(default=[])  # the event types it wants
@@ -19,6 +20,7 @@ class WebhookEndpoint(Table):
 
 
 class WebhookEvent(Table):
+    id: Serial
     event_id = Varchar(length=40, unique=True)  # what the receiver de-duplicates on
     event = Varchar(length=40)
     payload = JSON(default={})  # the whole body, signed as sent
@@ -26,6 +28,7 @@ class WebhookEvent(Table):
 
 
 class WebhookDelivery(Table):
+    id: Serial
     endpoint = ForeignKey(references=WebhookEndpoint, index=True)
     event = ForeignKey(references=WebhookEvent)
     status = Varchar(length=12, default="pending", index=True)  # pending | sending | delivered | failed
@@ -39,6 +42,7 @@ class WebhookDelivery(Table):
 
 
 class ApiKey(Table):
+    id: Serial
     """A POS or web shop's key for one store. Only the key's SHA-256 is kept: the key is long and
     random, so a fast hash is enough, and a lookup by hash compares nothing secret in Python."""
 

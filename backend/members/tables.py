@@ -1,12 +1,13 @@
 """Members, their device keys (for the rotating QR), the consent ledger and referrals."""
 
-from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.club.tables import Store
 
 
 class Member(Table):
+    id: Serial  # Piccolo adds the primary key; the annotation lets mypy see it
     member_number = Varchar(length=9, unique=True)
     phone = Varchar(length=20, null=True, default=None, unique=True)  # E.164
     email = Varchar(length=254, null=True, default=None, unique=True)
@@ -36,6 +37,8 @@ class Member(Table):
 class MemberDevice(Table):
     """A phone's non-extractable signing key; only the public half is here."""
 
+    id: Serial
+
     device_id = Varchar(length=10, unique=True)
     member = ForeignKey(references=Member, index=True)
     public_key = Text()  # base64url of the raw uncompressed P-256 point
@@ -50,6 +53,8 @@ class MemberDevice(Table):
 class ConsentEvent(Table):
     """Append-only: purpose, granted or withdrawn, text version, time, source."""
 
+    id: Serial
+
     member = ForeignKey(references=Member, index=True)
     purpose = Varchar(length=40)  # terms | marketing_email | marketing_sms | marketing_push | analysis
     granted = Boolean()
@@ -59,6 +64,7 @@ class ConsentEvent(Table):
 
 
 class Referral(Table):
+    id: Serial
     """A member who joined through another member's link: one per referred member (the unique key that
     makes the referrer's reward come once), decided at the referred member's first staff-given stamp."""
 

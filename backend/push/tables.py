@@ -1,6 +1,6 @@
 """Push subscriptions, the notification outbox and one delivery row per (notification, device)."""
 
-from piccolo.columns import JSON, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -10,6 +10,8 @@ from backend.members.tables import Member
 
 class PushSubscription(Table):
     """A browser's push endpoint; upserted by endpoint each time the app opens."""
+
+    id: Serial  # Piccolo adds the primary key; the annotation lets mypy see it
 
     member = ForeignKey(references=Member, index=True)
     endpoint = Varchar(length=1000, unique=True)
@@ -26,6 +28,8 @@ class PushSubscription(Table):
 class Notification(Table):
     """The transactional outbox: written in the same transaction as the event that causes it."""
 
+    id: Serial
+
     member = ForeignKey(references=Member, index=True)
     kind = Varchar(length=30)
     dedupe_key = Varchar(length=160, unique=True)  # one notification per event
@@ -39,6 +43,8 @@ class Notification(Table):
 
 class PushDelivery(Table):
     """One message to one device. Claimed by a dispatcher; the unique key stops a double fan-out."""
+
+    id: Serial
 
     notification = ForeignKey(references=Notification, index=True)
     subscription = ForeignKey(references=PushSubscription, null=True, default=None, on_delete=OnDelete.set_null)
