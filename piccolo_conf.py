@@ -1,12 +1,10 @@
-"""Piccolo's entry point (used by `piccolo migrations ...`). The app binds its own engine at start."""
+"""Piccolo's entry point (used by `piccolo migrations ...`). Nothing is read at import: the app binds
+its own engine at start (`backend.db.bind_engine` sets `DB`), and a bare `piccolo` command gets the
+engine for DATABASE_URL on first use."""
 
-import os
+from typing import Any
 
 from piccolo.conf.apps import AppRegistry
-
-from backend.db import make_engine
-
-DB = make_engine(os.environ.get("DATABASE_URL", "sqlite:///var/stampcard.sqlite3"))
 
 APP_REGISTRY = AppRegistry(
     apps=[
@@ -20,3 +18,15 @@ APP_REGISTRY = AppRegistry(
         "backend.integrations.piccolo_app",
     ]
 )
+
+
+def __getattr__(name: str) -> Any:
+    if name != "DB":
+        raise AttributeError(name)
+    import os
+
+    from backend.db import make_engine
+
+    engine = make_engine(os.environ.get("DATABASE_URL", "sqlite:///var/stampcard.sqlite3"))
+    globals()["DB"] = engine
+    return engine

@@ -14,29 +14,20 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components
-from piccolo.engine.postgres import PostgresEngine
 
 from backend.clock import Clock
-from backend.context import AppContext
-from backend.db import bind_engine, close_pool, make_engine, migrate
 from backend.errors import EXCEPTION_HANDLERS
-from backend.integrations.pos_controllers import POS_TAG, SECURITY_SCHEMES
-from backend.messaging.senders import make_sender
-from backend.push.vapid import load_identity
-from backend.push.worker import running_dispatcher
-from backend.ratelimit import make_rate_limiter
+from backend.pos.controllers import POS_TAG, SECURITY_SCHEMES
 from backend.routes import route_handlers
 from backend.settings import Settings
+from backend.startup import build_context, started
 from backend.web.security import SecurityMiddleware
+from backend.worker import running_worker
 
 
 @get("/health", include_in_schema=False, sync_to_thread=False)
 def health() -> dict[str, str]:
     return {"status": "ok"}
-
-
-async def _keep_connection(_: object) -> None:
-    return None
 
 
 def _allowed_hosts(settings: Settings) -> list[str]:
@@ -52,28 +43,14 @@ def create_app(
     settings: Settings, *, clock: Clock | None = None, run_migrations: bool = True, start_dispatcher: bool = True
 ) -> Litestar:
     settings.check()
-    engine = make_engine(settings.database_url)
-    clock = clock or Clock()
-    ctx = AppContext(settings, engine, clock, make_rate_limiter(settings.redis_url), make_sender(settings, clock))
-    ctx.vapid = load_identity(settings)
+    ctx = build_context(settings, clock)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        bind_engine(engine)
-        if run_migrations:
-            await migrate(engine)  # embedded mode; production runs `stampcard migrate` as its own step
-        if isinstance(engine, PostgresEngine):
-            # No RESET ALL / UNLISTEN round trips on every release: we use no session state,
-            # and asyncpg still rolls back a connection released mid-transaction.
-            await engine.start_connection_pool(max_size=settings.db_pool_size, reset=_keep_connection)
-        try:
+        async with started(ctx, run_migrations=run_migrations):
             in_process = start_dispatcher and settings.push_dispatcher == "inprocess"
-            async with running_dispatcher(ctx, enabled=in_process):
+            async with running_worker(ctx, enabled=in_process):
                 yield
-        finally:
-            if isinstance(engine, PostgresEngine):
-                await close_pool(engine)
-            await ctx.limiter.close()
 
     handlers: list[Any] = [health, *route_handlers(dev_tools=settings.dev_tools_enabled)]
     hosts = _allowed_hosts(settings)

@@ -71,74 +71,53 @@ def _serve(settings, *, demo: bool) -> int:  # type: ignore[no-untyped-def]
 
 
 async def _prepare(settings, demo: bool) -> None:  # type: ignore[no-untyped-def]
-    from backend.db import make_engine, migrate
-
-    engine = make_engine(settings.database_url)
     if settings.is_production:
         if demo:
             raise SystemExit("Demo data is refused in production.")
         return  # production runs `stampcard migrate` as its own step before the app starts
-    await migrate(engine)  # embedded mode: migrations run at start
-    if demo:
-        from backend import demo as demo_data
+    from backend.startup import open_context
 
-        ctx = _ctx(settings, engine)
-        if await demo_data.is_empty():
-            logins = await demo_data.load_demo(ctx)
-            print("\nDemo data loaded: café 'Kaffe & Kanel', two stores, ~50 members.")
-        else:
-            logins = [(u, p, r) for u, p, _, r, _ in demo_data.DEMO_LOGINS]
-        print(f"\n  Open {settings.public_url}  (members: /join, staff: /staff/login)")
-        for username, password, role in logins:
-            print(f"  {role:6} login: {username} / {password}")
-        print()
+    async with open_context(settings, run_migrations=True) as ctx:  # embedded mode: migrations run at start
+        if demo:
+            from backend import demo as demo_data
 
-
-def _ctx(settings, engine):  # type: ignore[no-untyped-def]
-    from backend.clock import Clock
-    from backend.context import AppContext
-    from backend.messaging.senders import make_sender
-    from backend.ratelimit import make_rate_limiter
-
-    clock = Clock()
-    return AppContext(settings, engine, clock, make_rate_limiter(""), make_sender(settings, clock))
+            if await demo_data.is_empty():
+                logins = await demo_data.load_demo(ctx)
+                print("\nDemo data loaded: café 'Kaffe & Kanel', two stores, ~50 members.")
+            else:
+                logins = [(u, p, r) for u, p, _, r, _ in demo_data.DEMO_LOGINS]
+            print(f"\n  Open {settings.public_url}  (members: /join, staff: /staff/login)")
+            for username, password, role in logins:
+                print(f"  {role:6} login: {username} / {password}")
+            print()
 
 
 async def _worker(settings) -> int:  # type: ignore[no-untyped-def]
     import signal
 
-    from piccolo.engine.postgres import PostgresEngine
+    from backend.startup import open_context
+    from backend.worker import run_worker
 
-    from backend.db import bind_engine, close_pool, make_engine
-    from backend.push.vapid import load_identity
-    from backend.push.worker import run_worker
-
-    engine = make_engine(settings.database_url)
-    bind_engine(engine)
-    if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(max_size=min(settings.db_pool_size, 10))
-    ctx = _ctx(settings, engine)
-    ctx.vapid = load_identity(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)  # finish the round in flight, then exit
-    try:
+    async with open_context(settings, pool_size=min(settings.db_pool_size, 10)) as ctx:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)  # finish the round in flight, then exit
         await run_worker(ctx, stop)
-    finally:
-        if isinstance(engine, PostgresEngine):
-            await close_pool(engine)
     return 0
 
 
 async def _run(settings, args) -> int:  # type: ignore[no-untyped-def]
-    from backend.db import make_engine, migrate
+    from backend.startup import open_context
 
-    engine = make_engine(settings.database_url)
-    await migrate(engine)
-    if args.command == "migrate":
-        return 0
-    ctx = _ctx(settings, engine)
+    async with open_context(settings, run_migrations=True, pool_size=2) as ctx:
+        if args.command == "migrate":
+            return 0
+        return await _command(ctx, args)
+
+
+async def _command(ctx, args) -> int:  # type: ignore[no-untyped-def]
+    settings = ctx.settings
     if args.command == "demo":
         from backend import demo as demo_data
 

@@ -13,6 +13,7 @@ from backend.campaigns.tables import Campaign
 from backend.cards.programs import tier_ladder
 from backend.cards.stamping import apply_stamps, ledger_entry
 from backend.cards.tables import LedgerEntry, Program, Reward, TierLevel
+from backend.cards.tiers import promote_if_earned
 from backend.club.consent_texts import seed_first_versions
 from backend.club.tables import Club, Store
 from backend.context import Actor, AppContext
@@ -20,7 +21,6 @@ from backend.db import write_transaction
 from backend.members.registry import create_member, record_consent_change, record_consents
 from backend.members.schemas import MarketingChoice
 from backend.members.tables import ConsentEvent, Member
-from backend.members.tiers import promote_if_earned
 from backend.push.tables import Notification, PushDelivery
 from digital_stampcard.campaigns import Message
 from digital_stampcard.identifiers import Identifier

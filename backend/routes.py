@@ -14,8 +14,8 @@ from backend.cards.admin_controllers import ProgramAdminController, TierAdminCon
 from backend.club.controllers import ClubController
 from backend.club.setup_controllers import ClubSetupController, ConsentTextController
 from backend.dashboard.controllers import DashboardController, OverviewController
+from backend.integrations.api_key_controllers import ApiKeyController
 from backend.integrations.controllers import WebhookController
-from backend.integrations.pos_controllers import ApiKeyController, PosController
 from backend.me.consent_controllers import MemberConsentController
 from backend.me.contact_controllers import ContactChangeController
 from backend.me.controllers import MeController
@@ -25,6 +25,7 @@ from backend.me.passkey_controllers import MyPasskeysController
 from backend.me.push_controllers import MyPushController
 from backend.me.referral_controllers import ReferralController
 from backend.messaging.dev_controllers import DevOutboxController
+from backend.pos.controllers import PosController
 from backend.push.controllers import PushController
 from backend.staff.auth_controllers import StaffAuthController
 from backend.staff.invite_controllers import InviteLinkController

@@ -9,6 +9,7 @@ import msgspec
 import phonenumbers
 
 from digital_stampcard.errors import DomainError
+from digital_stampcard.member_number import is_member_number
 
 Channel = Literal["sms", "email"]
 
@@ -49,6 +50,26 @@ def parse_identifier(raw: str, default_region: str = "NO") -> Identifier:
     if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in mobile_types:
         raise _invalid()
     return Identifier("sms", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+class MemberNumber(msgspec.Struct, frozen=True):
+    digits: str
+
+
+def classify_typed(text: str) -> MemberNumber | Identifier:
+    """What a cashier typed: nine digits (spaces allowed) are a member number, anything else a phone
+    number or an e-mail address. Raises `member_not_found` with a hint the cashier can act on."""
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) == 9 and digits == text.replace(" ", ""):
+        if not is_member_number(digits):
+            raise DomainError("member_not_found", "No member has this number. Check the digits.", kind="not_found")
+        return MemberNumber(digits)
+    try:
+        return parse_identifier(text)
+    except DomainError:
+        raise DomainError(
+            "member_not_found", "Enter a member number or a phone number, or scan the QR code.", kind="not_found"
+        ) from None
 
 
 def _invalid() -> DomainError:

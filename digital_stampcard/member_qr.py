@@ -10,7 +10,7 @@ holds only the public key. A step lasts 30 s; ±2 steps of clock skew are accept
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import msgspec
 from cryptography.exceptions import InvalidSignature
@@ -28,6 +28,15 @@ STEP_LENGTH = 7
 SIGNATURE_LENGTH = 103
 TOKEN_LENGTH = len(VERSION) + DEVICE_ID_LENGTH + STEP_LENGTH + SIGNATURE_LENGTH
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+# At the till: a scan (QR or typed) lets the cashier act on the member for 5 minutes; the same till
+# reading the same code again within a minute gets the same scan back; a till reads at most 120
+# codes a minute, and a member can be typed in at most 6 times an hour (a typed number proves
+# nothing, so guessing is kept slow).
+SCAN_LIFETIME = timedelta(minutes=5)
+RESCAN_WINDOW = timedelta(seconds=60)
+QR_SCANS_PER_MINUTE = 120
+MANUAL_PER_MEMBER_PER_HOUR = 6
 
 
 class MemberToken(msgspec.Struct, frozen=True):

@@ -21,3 +21,24 @@ def stamps_for_purchase(basis: str, amount_ore: int | None, ore_per_stamp: int) 
     if amount_ore < 0:
         raise DomainError("validation_error", "The amount cannot be negative.")
     return amount_ore // ore_per_stamp
+
+
+def stamp_reason(basis: str) -> str:
+    """The ledger's reason for a staff stamp: a purchase when stamps follow the amount, else a visit."""
+    return "purchase" if basis == "amount" else "visit"
+
+
+def stamps_asked(basis: str, count: int, amount_ore: int | None, ore_per_stamp: int) -> int:
+    """What the till gives. By visit: the cashier's count. By amount: what the purchase earns; too
+    small a purchase is refused before anything is written, with the amount the next stamp needs."""
+    if basis != "amount":
+        return count
+    earned = stamps_for_purchase("amount", amount_ore, ore_per_stamp)
+    if earned < 1:
+        raise DomainError(
+            "amount_too_small",
+            "This purchase is too small for a stamp.",
+            field="amount_ore",
+            ore_per_stamp=ore_per_stamp,
+        )
+    return earned

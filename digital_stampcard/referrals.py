@@ -80,3 +80,16 @@ def decide(*, rewarded_this_month: int, monthly_cap: int, referrer_left: bool) -
     if referrer_left:
         return "referrer_left"
     return "rewarded" if rewarded_this_month < monthly_cap else "capped"
+
+
+class TakeBack(msgspec.Struct, frozen=True):
+    revoke: frozenset[int]  # the gifts' reward ids to revoke (each only if still unused)
+    reopen_referral: bool  # the referral waits again for a real first purchase
+
+
+def take_back(gifts: list[tuple[int, bool]], *, spent: bool) -> TakeBack:
+    """When the stamp a visit's gifts came with is voided or undone: `gifts` are (reward id, is a
+    referral's reward). A referral stands once one of its rewards is spent (`spent`): its rewards
+    stay and it is not reopened; otherwise every gift goes and the referral goes back to "pending"."""
+    revoke = frozenset(reward for reward, of_referral in gifts if not (spent and of_referral))
+    return TakeBack(revoke, reopen_referral=not spent and any(of_referral for _, of_referral in gifts))

@@ -22,6 +22,8 @@ from typing import Literal
 
 import msgspec
 
+from digital_stampcard.errors import DomainError
+
 
 class Segment(msgspec.Struct, frozen=True, kw_only=True):
     tiers: list[str] | None = None
@@ -49,6 +51,16 @@ class MemberFacts(msgspec.Struct, frozen=True, kw_only=True):
     has_active_reward: bool = False
     analysis_consent: bool = False  # personalised offers / analysis, from the consent ledger
     push_marketing_consent: bool = False
+
+
+def check_visit_range(last_visit_after: datetime | None, last_visit_before: datetime | None) -> None:
+    """ "Last visit after" must come before "last visit before", or the segment reaches nobody."""
+    if last_visit_before is not None and last_visit_after is not None and last_visit_after >= last_visit_before:
+        raise DomainError(
+            "campaign_visit_range_empty",
+            "“Last visit after” must be earlier than “last visit before”, or nobody matches.",
+            field="last_visit_after",
+        )
 
 
 def uses_history(segment: Segment) -> bool:

@@ -11,6 +11,8 @@ import msgspec
 from digital_stampcard.errors import DomainError
 
 WINDOW_DAYS = 365
+# The ledger kinds that count toward a tier: stamps and bonus stamps, less what was undone or voided.
+EARNING_KINDS = ("stamp", "bonus", "undo", "void")
 WINDOW_DAYS_MIN, WINDOW_DAYS_MAX = 30, 730
 TIERS_MIN, TIERS_MAX = 2, 6
 MULTIPLIER_MAX = 5
@@ -78,6 +80,25 @@ def tier_at_review(earned: int, tiers: tuple[Tier, ...] | list[Tier]) -> Tier:
 
 def demotion_warning_due(review_at: datetime, now: datetime) -> bool:
     return timedelta(0) <= review_at - now <= timedelta(days=DEMOTION_WARNING_DAYS)
+
+
+class DemotionWarning(msgspec.Struct, frozen=True):
+    tier: Tier  # the tier the member would hold after the review, named in the warning
+    needed: int  # stamps still to earn before the review to keep the tier held
+    days: int  # days left to the review, at least 1
+
+
+def demotion_warning(
+    held_code: str, earned: int, ladder: tuple[Tier, ...] | list[Tier], review_at: datetime, now: datetime
+) -> DemotionWarning | None:
+    """A member whose window would not hold their tier at the coming review is warned, in time to
+    earn it back; a tier that is not on the ladder any more is not warned about."""
+    held = next((t for t in ladder if t.code == held_code), None)
+    if held is None or not demotion_warning_due(review_at, now):
+        return None
+    if tier_at_review(earned, ladder).threshold >= held.threshold:
+        return None
+    return DemotionWarning(tier_for(earned, ladder), held.threshold - earned, max(1, (review_at - now).days))
 
 
 def tier_progress(

@@ -13,7 +13,6 @@ import json
 import secrets
 from datetime import timedelta
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from webauthn import (
     generate_authentication_options,
@@ -42,32 +41,13 @@ from backend.db import UNIQUE_VIOLATIONS, write_transaction
 from backend.members.registry import register_device
 from backend.members.tables import Member
 from backend.ratelimit import enforce
-from backend.settings import Settings
 from digital_stampcard import member_qr
 from digital_stampcard.devices import describe_user_agent
 from digital_stampcard.errors import DomainError
+from digital_stampcard.passkeys import BROWSER_TIMEOUT_MS, CHALLENGE_TTL, counter_went_back, relying_party, user_handle
 
 Purpose = Literal["register", "login"]
-CHALLENGE_TTL = timedelta(minutes=3)
-BROWSER_TIMEOUT_MS = 120_000  # shorter than the challenge's life, so a slow tap still finds it valid
 TEN_MINUTES = 600
-
-
-def relying_party(settings: Settings) -> tuple[str, str]:
-    """(RP ID, origin): the host of PUBLIC_URL, and its scheme://host[:port]."""
-    url = urlsplit(settings.public_url)
-    return url.hostname or "localhost", f"{url.scheme}://{url.netloc}"
-
-
-def user_handle(settings: Settings, member_id: int) -> bytes:
-    """The WebAuthn user id: stable per member (a phone keeps one passkey per member), and says nothing
-    about who the member is."""
-    return hmac.new(settings.secret_key.encode(), f"passkey-user:{member_id}".encode(), hashlib.sha256).digest()
-
-
-def counter_went_back(stored: int, received: int) -> bool:
-    """WebAuthn §6.1.1: a counter that does not grow (when either side uses one) may be a cloned key."""
-    return (stored > 0 or received > 0) and received <= stored
 
 
 def passkey_out(row: MemberPasskey) -> PasskeyOut:
@@ -151,14 +131,14 @@ def _options_json(options: Any) -> dict[str, Any]:
 
 
 async def registration_options(ctx: AppContext, member: Member) -> dict[str, Any]:
-    rp_id, _ = relying_party(ctx.settings)
+    rp_id, _ = relying_party(ctx.settings.public_url)
     club = await get_club()
     existing = await MemberPasskey.select(MemberPasskey.credential_id).where(MemberPasskey.member == member.id)
     challenge = await _new_challenge(ctx, "register", member.id)
     options = generate_registration_options(
         rp_id=rp_id,
         rp_name=club.name,
-        user_id=user_handle(ctx.settings, member.id),
+        user_id=user_handle(ctx.settings.secret_key, member.id),
         user_name=f"{club.name} {member.member_number}",
         user_display_name=member.first_name or member.member_number,
         challenge=challenge,
@@ -176,7 +156,7 @@ async def registration_options(ctx: AppContext, member: Member) -> dict[str, Any
 
 
 async def add_passkey(ctx: AppContext, member: Member, credential: dict[str, Any], user_agent: str) -> PasskeyOut:
-    rp_id, origin = relying_party(ctx.settings)
+    rp_id, origin = relying_party(ctx.settings.public_url)
     challenge = await _use_challenge(ctx, credential, "register", member.id)
     try:
         verified = verify_registration_response(
@@ -213,7 +193,7 @@ async def add_passkey(ctx: AppContext, member: Member, credential: dict[str, Any
 
 async def login_options(ctx: AppContext, ip: str) -> dict[str, Any]:
     await enforce(ctx.limiter, f"passkey-options:{ip}", ctx.settings.passkey_logins_per_ip_per_10_minutes, TEN_MINUTES)
-    rp_id, _ = relying_party(ctx.settings)
+    rp_id, _ = relying_party(ctx.settings.public_url)
     challenge = await _new_challenge(ctx, "login", None)
     # No allowCredentials: the passkey is discoverable, so the phone offers it without a username.
     options = generate_authentication_options(
@@ -228,7 +208,7 @@ async def login_options(ctx: AppContext, ip: str) -> dict[str, Any]:
 async def login(ctx: AppContext, data: PasskeyLoginIn, user_agent: str, ip: str) -> LoginResult:
     await enforce(ctx.limiter, f"passkey-login:{ip}", ctx.settings.passkey_logins_per_ip_per_10_minutes, TEN_MINUTES)
     member_qr.decode_public_key(data.device_public_key)  # the QR key must be good before anything is used up
-    rp_id, origin = relying_party(ctx.settings)
+    rp_id, origin = relying_party(ctx.settings.public_url)
     credential = data.credential
     challenge = await _use_challenge(ctx, credential, "login", None)
     passkey = await MemberPasskey.objects().where(MemberPasskey.credential_id == str(credential.get("id", ""))).first()
@@ -249,7 +229,7 @@ async def login(ctx: AppContext, data: PasskeyLoginIn, user_agent: str, ip: str)
         handle = base64url_to_bytes(credential["response"].get("userHandle") or "")
     except (WebAuthnException, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _invalid() from exc
-    if handle and not hmac.compare_digest(handle, user_handle(ctx.settings, passkey.member)):
+    if handle and not hmac.compare_digest(handle, user_handle(ctx.settings.secret_key, passkey.member)):
         raise _invalid()  # a credential presented as another member's
     if counter_went_back(passkey.sign_count, verified.new_sign_count):
         raise DomainError(

@@ -41,7 +41,7 @@ from backend.push.tables import Notification, PushDelivery, PushSubscription
 from digital_stampcard import campaigns as rules
 from digital_stampcard.clock import OSLO
 from digital_stampcard.errors import DomainError
-from digital_stampcard.segments import Segment
+from digital_stampcard.segments import Segment, check_visit_range
 
 
 def _day_start(day: date) -> datetime:
@@ -58,13 +58,7 @@ async def to_segment(data: SegmentIn) -> Segment:
         _only_known(data.interests_any, known, "interests_any", "campaign_unknown_interest", "Unknown interest.")
     if data.favourite_store_id is not None and not await Store.exists().where(Store.id == data.favourite_store_id):
         raise DomainError("campaign_unknown_store", "That store does not exist.", field="favourite_store_id")
-    before, after = data.last_visit_before, data.last_visit_after
-    if before is not None and after is not None and after >= before:
-        raise DomainError(
-            "campaign_visit_range_empty",
-            "“Last visit after” must be earlier than “last visit before”, or nobody matches.",
-            field="last_visit_after",
-        )
+    check_visit_range(data.last_visit_after, data.last_visit_before)
     return segment_of(data)
 
 

@@ -1,6 +1,7 @@
 """Rewards given outside a full card: birthday, anniversary, surprise, a new tier, a referral. One
-way to give them, in the caller's transaction: the reward (with the program's value), the ledger
-row that names it (so history and audit show what was given and why), and the `reward.issued` webhook."""
+way to give them, in the caller's transaction: the reward (with the program's value) and the ledger
+row that names it (so history and audit show what was given and why). The caller tells the outbox
+(`reward.issued`, digital_stampcard.effects)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import Any
 from backend.cards.stamping import ledger_entry
 from backend.cards.tables import LedgerEntry, Program, Reward
 from backend.context import Actor
-from backend.integrations.webhooks import emit
 from backend.members.tables import Referral
+from digital_stampcard import referrals as referral_rules
+from digital_stampcard.effects import Granted
+from digital_stampcard.visits import reward_days
 
 
 async def give_gift(
@@ -25,10 +28,10 @@ async def give_gift(
     actor: Actor | None = None,
     came_with: int | None = None,
     details: dict[str, Any] | None = None,
-) -> int:
-    """Returns the reward's id. `valid_days` defaults to the program's reward validity; `came_with` is
+) -> Granted:
+    """Returns the reward written. `valid_days` defaults to the program's reward validity; `came_with` is
     the stamp a visit's gift came with, so voiding or undoing that stamp takes the gift back."""
-    days = valid_days if valid_days is not None else (program.reward_valid_days if program is not None else 30)
+    days = valid_days if valid_days is not None else reward_days(program.reward_valid_days if program else None)
     expires_at = now + timedelta(days=days)
     program_id = program.id if program is not None else None
     rows = await Reward.insert(
@@ -58,9 +61,7 @@ async def give_gift(
             details={**(details or {}), **({"came_with": came_with} if came_with is not None else {})},
         )
     )
-    data = {"reward_id": reward_id, "title": title, "expires_at": expires_at.isoformat()}
-    await emit("reward.issued", member_id, data, now)
-    return reward_id
+    return Granted(reward_id, title, expires_at)
 
 
 async def take_back_gifts(stamp: LedgerEntry, reason: str, now: datetime, actor: Actor | None) -> list[int]:
@@ -77,13 +78,12 @@ async def take_back_gifts(stamp: LedgerEntry, reason: str, now: datetime, actor:
     if not gifts:
         return []
     referral_rewards = [g["reward"] for g in gifts if "referral" in (g["details"] or {})]
-    used = bool(referral_rewards) and await Reward.exists().where(
+    spent = bool(referral_rewards) and await Reward.exists().where(
         Reward.id.is_in(referral_rewards) & (Reward.status == "redeemed")
     )
+    taken = referral_rules.take_back([(g["reward"], "referral" in (g["details"] or {})) for g in gifts], spent=spent)
     revoked: list[int] = []
-    for gift in gifts:
-        if used and "referral" in (gift["details"] or {}):
-            continue  # the referral stands: one of its rewards is spent
+    for gift in [g for g in gifts if g["reward"] in taken.revoke]:
         done = (
             await Reward.update({Reward.status: "revoked", Reward.revoked_reason: reason})
             .where((Reward.id == gift["reward"]) & (Reward.status == "active"))
@@ -106,7 +106,7 @@ async def take_back_gifts(stamp: LedgerEntry, reason: str, now: datetime, actor:
             )
             await LedgerEntry.insert(row)
     referral_ids = {g["details"]["referral"] for g in gifts if "referral" in (g["details"] or {})}
-    if referral_ids and not used:
+    if referral_ids and taken.reopen_referral:
         await Referral.update({Referral.status: "pending", Referral.decided_at: None, Referral.reward_id: None}).where(
             Referral.id.is_in(list(referral_ids))
         )

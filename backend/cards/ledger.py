@@ -9,10 +9,8 @@ from piccolo.query.functions.aggregate import Sum
 from backend.cards.tables import LedgerEntry
 from backend.club.tables import Club
 from digital_stampcard.clock import local_day_bounds
-from digital_stampcard.tiers import WINDOW_DAYS
-
-EARNING_KINDS = ("stamp", "bonus", "undo", "void")
-CARD_KINDS = ("stamp", "bonus", "reward_redeemed", "void")  # everything that changes cards or rewards
+from digital_stampcard.tiers import EARNING_KINDS, WINDOW_DAYS
+from digital_stampcard.undo import CARD_KINDS, can_be_undone
 
 
 async def tier_window_days() -> int:
@@ -60,10 +58,35 @@ async def is_reversed(entry_id: int) -> bool:
 
 
 async def undoable_action(member_id: int) -> LedgerEntry | None:
-    """Only the member's latest card change can be undone, and only if it was a staff action not
-    already undone: a later bonus stamp (or anything else) may sit on the cards it opened. After an
-    owner's void (which may reopen an earlier card) nothing before it can be undone at the till."""
+    """The member's latest card change, when it can be undone (`undo.can_be_undone`)."""
     entry = await last_entry(member_id, CARD_KINDS)
-    if entry is None or entry.kind in ("bonus", "void") or await is_reversed(entry.id):
+    if entry is None or not can_be_undone(entry.kind, await is_reversed(entry.id)):
         return None
     return entry
+
+
+async def staff_stamp_count(member_id: int) -> int:
+    """The member's staff-given stamp rows (till and POS), bonuses not counted."""
+    return int(await LedgerEntry.count().where((LedgerEntry.member == member_id) & (LedgerEntry.kind == "stamp")))
+
+
+async def welcome_given(member_id: int) -> bool:
+    return bool(
+        await LedgerEntry.exists().where(
+            (LedgerEntry.member == member_id) & (LedgerEntry.kind == "bonus") & (LedgerEntry.reason == "welcome")
+        )
+    )
+
+
+async def surprised_on(member_id: int, now: datetime) -> bool:
+    """Whether the member had a surprise on the Oslo day holding `now`."""
+    start, end = local_day_bounds(now)
+    return bool(
+        await LedgerEntry.exists().where(
+            (LedgerEntry.member == member_id)
+            & (LedgerEntry.kind == "reward_issued")
+            & (LedgerEntry.reason == "surprise")
+            & (LedgerEntry.created_at >= start)
+            & (LedgerEntry.created_at < end)
+        )
+    )

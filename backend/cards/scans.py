@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
 
 from backend.cards.tables import QrUse, Scan
 from backend.context import Actor, AppContext
@@ -13,12 +12,7 @@ from backend.members.tables import Member, MemberDevice
 from backend.ratelimit import enforce
 from digital_stampcard import member_qr
 from digital_stampcard.errors import DomainError
-from digital_stampcard.identifiers import parse_identifier
-from digital_stampcard.member_number import is_member_number
-
-SCAN_LIFETIME = timedelta(minutes=5)
-RESCAN_WINDOW = timedelta(seconds=60)
-MANUAL_PER_MEMBER_PER_HOUR = 6
+from digital_stampcard.identifiers import MemberNumber, classify_typed
 
 
 async def present(ctx: AppContext, actor: Actor, code: str) -> tuple[Scan, Member]:
@@ -44,14 +38,14 @@ async def load_scan(actor: Actor, public_id: str, ctx: AppContext) -> tuple[Scan
 async def _present_qr(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, Member]:
     now = ctx.clock.now()
     token = member_qr.parse_token(text)
-    await enforce(ctx.limiter, f"qr:{actor.session_id}", 120, 60)
+    await enforce(ctx.limiter, f"qr:{actor.session_id}", member_qr.QR_SCANS_PER_MINUTE, 60)
     code_hash = hashlib.sha256(text.encode()).hexdigest()
     again = (
         await Scan.objects()
         .where(
             (Scan.session_id == actor.session_id)
             & (Scan.code_hash == code_hash)
-            & (Scan.created_at > now - RESCAN_WINDOW)
+            & (Scan.created_at > now - member_qr.RESCAN_WINDOW)
         )
         .first()
     )
@@ -94,7 +88,7 @@ async def _present_qr(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, M
 async def _present_manual(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, Member]:
     await enforce(ctx.limiter, f"manual:{actor.session_id}", ctx.settings.manual_entries_per_device_per_hour, 3600)
     member = await find_member(text)
-    await enforce(ctx.limiter, f"manual-member:{member.id}", MANUAL_PER_MEMBER_PER_HOUR, 3600)
+    await enforce(ctx.limiter, f"manual-member:{member.id}", member_qr.MANUAL_PER_MEMBER_PER_HOUR, 3600)
     async with write_transaction(ctx.engine):
         scan = await _new_scan(ctx, actor, member.id, "manual", "")
     return scan, member
@@ -102,21 +96,12 @@ async def _present_manual(ctx: AppContext, actor: Actor, text: str) -> tuple[Sca
 
 async def find_member(text: str) -> Member:
     """The member with this member number or phone number (e-mail too); no scan, no limits."""
-    digits = "".join(c for c in text if c.isdigit())
-    member: Member | None
-    if len(digits) == 9 and digits == text.replace(" ", ""):
-        if not is_member_number(digits):
-            raise DomainError("member_not_found", "No member has this number. Check the digits.", kind="not_found")
-        member = await Member.objects().where(Member.member_number == digits).first()
+    typed = classify_typed(text)
+    if isinstance(typed, MemberNumber):
+        member = await Member.objects().where(Member.member_number == typed.digits).first()
     else:
-        try:
-            identifier = parse_identifier(text)
-        except DomainError:
-            raise DomainError(
-                "member_not_found", "Enter a member number or a phone number, or scan the QR code.", kind="not_found"
-            ) from None
-        column = Member.phone if identifier.channel == "sms" else Member.email
-        member = await Member.objects().where(column == identifier.value).first()
+        column = Member.phone if typed.channel == "sms" else Member.email
+        member = await Member.objects().where(column == typed.value).first()
     if member is None or member.left_at is not None:  # one who left is nobody to the till
         raise DomainError("member_not_found", "No member found. Check the number.", kind="not_found")
     return member
@@ -133,7 +118,7 @@ async def _new_scan(ctx: AppContext, actor: Actor, member_id: int, method: str, 
         method=method,
         code_hash=code_hash,
         created_at=now,
-        expires_at=now + SCAN_LIFETIME,
+        expires_at=now + member_qr.SCAN_LIFETIME,
     )
     await scan.save()
     return scan

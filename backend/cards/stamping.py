@@ -1,5 +1,5 @@
 """Applying stamps to cards in the caller's transaction: ledger row, card updates, the reward and
-the next card with overflow, all or nothing."""
+the next card with overflow, all or nothing. Returns what was written; the caller hands it to the outbox."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ import msgspec
 from backend.cards.programs import policy_of
 from backend.cards.tables import Card, LedgerEntry, Program, Reward
 from backend.context import Actor
-from backend.integrations.webhooks import emit
 from digital_stampcard.cards import CardPolicy, OpenCard, StampPlan, plan_stamps
+from digital_stampcard.effects import Granted
+from digital_stampcard.visits import StampsWritten
 
 
 class Applied(msgspec.Struct):
     ledger_id: int
     plan: StampPlan
     reward_ids: list[int]
+    written: StampsWritten  # what the outbox is told (digital_stampcard.visits.stamp_webhooks)
 
 
 def open_key(member_id: int, program_id: int) -> str:
@@ -133,24 +135,9 @@ async def apply_stamps(
                 details={"caused_by": ledger_id},
             )
         )
-    await emit(
-        "stamp.added",
-        member_id,
-        {"stamps": plan.added, "kind": kind, "reason": reason, "ledger_id": ledger_id, **_where(actor)},
-        now,
-    )
-    for grant, reward_id in zip(plan.rewards, reward_ids, strict=True):
-        await emit(
-            "reward.issued",
-            member_id,
-            {"reward_id": reward_id, "title": grant.title, "expires_at": grant.expires_at.isoformat()},
-            now,
-        )
-    return Applied(ledger_id, plan, reward_ids)
-
-
-def _where(actor: Actor | None) -> dict[str, Any]:
-    return {"store_id": actor.store_id} if actor is not None else {}
+    granted = tuple(Granted(i, g.title, g.expires_at) for g, i in zip(plan.rewards, reward_ids, strict=True))
+    written = StampsWritten(ledger_id, plan.added, kind, reason, actor.store_id if actor else None, granted)
+    return Applied(ledger_id, plan, reward_ids, written)
 
 
 def _policy(card: Card) -> CardPolicy:

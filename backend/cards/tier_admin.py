@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from piccolo.query.functions.aggregate import Count
 
 from backend.cards.admin_schemas import LadderIn, LadderOut, PreviewOut, PreviewRow, TierIn, TierOut
-from backend.cards.ledger import EARNING_KINDS, tier_window_days
+from backend.cards.ledger import tier_window_days
 from backend.cards.programs import tier_ladder
 from backend.cards.tables import LedgerEntry, TierLevel
 from backend.club.tables import Club
@@ -19,7 +19,7 @@ from backend.context import AppContext
 from backend.db import write_transaction
 from backend.members.tables import Member
 from digital_stampcard import tiers as rules
-from digital_stampcard.tiers import Tier
+from digital_stampcard.tiers import EARNING_KINDS, Tier
 
 
 def _tier(t: TierIn) -> Tier:

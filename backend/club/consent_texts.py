@@ -105,8 +105,6 @@ async def current_versions() -> dict[str, str]:
     return {t.purpose: str(t.version) for t in await current_texts()}
 
 
-
-
 async def all_texts() -> ConsentTextsOut:
     rows = (
         await ConsentText.objects()
@@ -142,11 +140,3 @@ async def cutoffs() -> dict[str, rules.Version]:
         ConsentText.purpose, ConsentText.version, ConsentText.requires_reaccept, ConsentText.published_at
     ).where(ConsentText.requires_reaccept == True)  # noqa: E712
     return rules.reaccept_cutoffs(rules.Version(**r) for r in rows)
-
-
-
-
-
-
-
-

@@ -1,5 +1,6 @@
-"""Webhook events: written in the transaction of what causes them (one delivery per endpoint that wants
-the event), then POSTed, signed, by the push dispatcher's rounds, with retries and a log per endpoint."""
+"""Webhook deliveries: written by `backend/outbox.py` in the transaction of what causes them (one per
+endpoint that wants the event), then POSTed, signed, by the worker's rounds, with retries and a log
+per endpoint."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ import json
 import logging
 import random
 import socket
-import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,38 +17,13 @@ import aiohttp
 
 from backend.context import AppContext
 from backend.db import is_postgres, write_transaction
-from backend.integrations.tables import WebhookDelivery, WebhookEndpoint, WebhookEvent
-from backend.members.tables import Member
+from backend.integrations.tables import WebhookDelivery
 from digital_stampcard import webhooks as rules
 
 log = logging.getLogger("stampcard.webhooks")
 LEASE = timedelta(seconds=60)
 BATCH = 100
 TIMEOUT = aiohttp.ClientTimeout(total=10)
-
-
-async def emit(event: rules.Event, member_id: int | None, data: dict[str, Any], now: datetime) -> None:
-    """Call inside the event's transaction. Costs one small query when no endpoint wants the event."""
-    endpoints = [
-        e["id"]
-        for e in await WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.events)
-        .where(WebhookEndpoint.disabled_at.is_null())
-        .output(load_json=True)
-        if event in (e["events"] or [])
-    ]
-    if not endpoints:
-        return
-    if member_id is not None:  # members are named by their member number, never by phone or e-mail
-        number = await Member.select(Member.member_number).where(Member.id == member_id).first()
-        data = {"member_number": number["member_number"] if number else None, **data}
-    event_id = f"evt_{uuid.uuid4().hex}"
-    body = {"id": event_id, "type": event, "created_at": now.isoformat(), "data": data}
-    [row] = await WebhookEvent.insert(
-        WebhookEvent(event_id=event_id, event=event, payload=body, created_at=now)
-    ).returning(WebhookEvent.id)
-    await WebhookDelivery.insert(
-        *[WebhookDelivery(endpoint=e, event=row["id"], next_attempt_at=now, created_at=now) for e in endpoints]
-    )
 
 
 async def deliver_due(ctx: AppContext, session: aiohttp.ClientSession) -> int:

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend import outbox
 from backend.accounts.tables import MemberPasskey, OtpChallenge, PasskeyChallenge, WebSession
 from backend.cards.stamping import ledger_entry
 from backend.cards.tables import IdempotencyRecord, LedgerEntry, Reward
 from backend.context import AppContext
 from backend.db import write_transaction
-from backend.integrations.webhooks import emit
 from backend.members.locking import lock_member
 from backend.members.registry import current_consents
 from backend.members.tables import ConsentEvent, Member, MemberDevice
 from backend.messaging.tables import OutboxMessage
 from backend.push.tables import Notification, PushSubscription
+from digital_stampcard.effects import Webhook
 from digital_stampcard.errors import DomainError
 
 REASON = "member_left"
@@ -41,7 +42,8 @@ async def leave(ctx: AppContext, member_id: int) -> None:
             raise DomainError("not_authenticated", "Log in to continue.", kind="unauthenticated")
         number = member.member_number
         addresses = [a for a in (member.phone, member.email) if a]
-        await emit("member.left", member_id, {"left_at": now.isoformat()}, now)  # named by the number, once more
+        left = Webhook("member.left", member_id, {"left_at": now.isoformat()})
+        await outbox.write_one(left, now)  # named by the member number, once more
         for purpose, granted in (await current_consents(member_id)).items():
             if granted:
                 await ConsentEvent.insert(

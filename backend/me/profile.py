@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend import outbox
 from backend.cards.programs import member_program, tier_ladder
 from backend.cards.stamping import apply_stamps
+from backend.cards.tiers import promote_if_earned
 from backend.club.service import get_club, interest_codes
 from backend.club.setup import profile_fields
 from backend.club.tables import Store
@@ -14,9 +16,10 @@ from backend.db import write_transaction
 from backend.me.schemas import ProfileIn
 from backend.members.locking import lock_member
 from backend.members.tables import Member
-from backend.members.tiers import promote_if_earned
 from digital_stampcard import profile as rules
+from digital_stampcard.effects import reward_issued
 from digital_stampcard.errors import DomainError
+from digital_stampcard.visits import stamp_webhooks
 
 
 async def update_profile(ctx: AppContext, member_id: int, data: ProfileIn) -> Member:
@@ -54,7 +57,7 @@ async def update_profile(ctx: AppContext, member_id: int, data: ProfileIn) -> Me
             await Member.update({Member.profile_completed_at: now}).where(Member.id == member_id)
             program = await member_program(member.favourite_store, now)
             if club.profile_bonus_stamps > 0 and program is not None:
-                await apply_stamps(
+                applied = await apply_stamps(
                     member_id,
                     program,
                     club.profile_bonus_stamps,
@@ -63,7 +66,12 @@ async def update_profile(ctx: AppContext, member_id: int, data: ProfileIn) -> Me
                     reason="profile_completed",
                     allowance=None,
                 )
-                await promote_if_earned(member, now, await tier_ladder(), program=program)
+                _, tier_gifts = await promote_if_earned(member, now, await tier_ladder(), program=program)
+                effects = [
+                    *stamp_webhooks(member_id, applied.written),
+                    *(reward_issued(member_id, g) for g in tier_gifts),
+                ]
+                await outbox.write(effects, now)
     return await _member(member_id)
 
 

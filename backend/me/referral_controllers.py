@@ -8,6 +8,7 @@ from litestar.di import NamedDependency, Provide
 from backend.accounts.deps import MemberAuth, provide_member
 from backend.club.posters import qr_svg
 from backend.context import AppContext
+from backend.me import referral
 from backend.members import referrals
 from backend.members.referral_schemas import ReferralsOut
 
@@ -21,7 +22,7 @@ class ReferralController(Controller):
     async def mine(self, ctx: NamedDependency[AppContext], auth: NamedDependency[MemberAuth]) -> ReferralsOut:
         """The member's personal link and the friends who joined through it (when, and whether the member
         was rewarded; never who), the monthly cap, and the status of the friend who referred them."""
-        return await referrals.overview(ctx, auth.member, ctx.clock.now())
+        return await referral.overview(ctx, auth.member, ctx.clock.now())
 
     @get("/qr.svg", media_type="image/svg+xml", operation_id="getMyReferralQr")
     async def qr(self, ctx: NamedDependency[AppContext], auth: NamedDependency[MemberAuth]) -> Response[bytes]:

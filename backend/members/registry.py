@@ -5,13 +5,14 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from backend import outbox
 from backend.cards.programs import tier_ladder
 from backend.club.consent_texts import current_versions
-from backend.integrations.webhooks import emit
 from backend.members.consent_ledger import already_so
 from backend.members.schemas import MarketingChoice
 from backend.members.tables import ConsentEvent, Member, MemberDevice
 from digital_stampcard import member_qr
+from digital_stampcard.effects import Webhook
 from digital_stampcard.identifiers import Identifier
 from digital_stampcard.member_number import make_member_number
 from digital_stampcard.tiers import WINDOW_DAYS
@@ -51,12 +52,8 @@ async def create_member(
         interests=[],
     )
     await member.save()
-    await emit(
-        "member.joined",
-        member.id,
-        {"source_store_id": source_store_id, "source": signup_source, "joined_at": now.isoformat()},
-        now,
-    )
+    joined = {"source_store_id": source_store_id, "source": signup_source, "joined_at": now.isoformat()}
+    await outbox.write_one(Webhook("member.joined", member.id, joined), now)
     return member
 
 

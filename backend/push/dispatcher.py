@@ -13,7 +13,6 @@ replace the first copy with it. A stopped (SIGTERM) worker finishes and records 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
@@ -26,20 +25,16 @@ import aiohttp
 import msgspec
 from pywebpush import WebPusher
 
-from backend.campaigns.release import release_due
 from backend.context import AppContext
 from backend.db import write_transaction
-from backend.integrations.webhooks import deliver_due as deliver_webhooks
 from backend.push.fanout import consents, expand_due, locked, may_send_offer
 from backend.push.receipts import receipt_token, with_receipt
-from backend.push.schedules import enqueue_due
 from backend.push.tables import PushDelivery, PushSubscription
 from backend.push.vapid import VapidIdentity
 from digital_stampcard import notifications as rules
 from digital_stampcard.errors import DomainError
 
 log = logging.getLogger("stampcard.push")
-SCAN_EVERY = timedelta(minutes=10)
 GONE = {404, 410}
 BAD_SUBSCRIPTION = {400, 403, 413}
 RECORD_TRIES = 3
@@ -97,38 +92,16 @@ class Dispatcher:
         if self.session is not None:
             await self.session.close()
 
-    async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
-        """Rounds until `stop` is set. A round in flight always ends with every send recorded."""
-        next_scan = self.ctx.clock.now()
-        while not stop.is_set():
-            if self.ctx.clock.now() >= next_scan:  # time-based messages: expiring rewards, birthdays...
-                next_scan = self.ctx.clock.now() + SCAN_EVERY  # a failing scan must not stop the sending
-                try:
-                    await enqueue_due(self.ctx, self.ctx.clock.now())
-                except Exception:
-                    log.exception("scan for time-based push messages failed")
-            try:
-                busy = await self.run_once()
-            except Exception:  # keep the loop alive; the outbox keeps the work
-                log.exception("dispatcher round failed")
-                busy = 0
-            if not busy:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), idle_seconds)
-
     async def run_once(self) -> int:
         """One round: claim a batch (fanning out what is due first when there is nothing to claim), then
         send it while the next batch is fanned out. Returns how much was done (0: nothing to do)."""
-        released = await release_due(self.ctx, self.ctx.clock.now())  # owner campaigns whose time has come
         expanded = 0
         claimed = await self.claim()
         if not claimed:
             expanded = await self.expand_due()
             claimed = await self.claim()
         _, expanded_meanwhile = await asyncio.gather(self.send(claimed), self.expand_due())
-        assert self.session is not None
-        webhooks = await deliver_webhooks(self.ctx, self.session)  # the same outbox pattern, for the web shop
-        return released + expanded + expanded_meanwhile + len(claimed) + webhooks
+        return expanded + expanded_meanwhile + len(claimed)
 
     async def expand_due(self) -> int:
         """Due notifications become deliveries (see `backend.push.fanout`)."""

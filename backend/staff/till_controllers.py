@@ -9,12 +9,13 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import HeaderParameter
 
 from backend.accounts.deps import provide_actor
-from backend.cards import scans, staff_actions
+from backend.cards import scans
 from backend.cards.idempotency import StoredResponse
 from backend.cards.programs import find_program
 from backend.cards.schemas import RedeemIn, RedeemOut, ScanIn, ScanOut, StampIn, StampOut, UndoIn, UndoOut
 from backend.cards.views import scan_out
 from backend.context import Actor, AppContext
+from backend.staff import till
 
 IdempotencyKey = Annotated[
     str | None,
@@ -58,7 +59,7 @@ class TillController(Controller):
         request: Request[Any, Any, Any],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[StampOut]:
-        return _json(await staff_actions.add_stamps(ctx, actor, data, idempotency_key, _lang(request)))
+        return _json(await till.add_stamps(ctx, actor, data, idempotency_key, _lang(request)))
 
     @post("/redemptions", status_code=200, operation_id="redeemReward")
     async def redeem(
@@ -69,7 +70,7 @@ class TillController(Controller):
         request: Request[Any, Any, Any],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RedeemOut]:
-        return _json(await staff_actions.redeem(ctx, actor, data, idempotency_key, _lang(request)))
+        return _json(await till.redeem(ctx, actor, data, idempotency_key, _lang(request)))
 
     @post("/undo", status_code=200, operation_id="undoLastAction")
     async def undo(
@@ -80,4 +81,4 @@ class TillController(Controller):
         request: Request[Any, Any, Any],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[UndoOut]:
-        return _json(await staff_actions.undo(ctx, actor, data, idempotency_key, _lang(request)))
+        return _json(await till.undo(ctx, actor, data, idempotency_key, _lang(request)))

@@ -15,8 +15,8 @@ from backend.clock import FrozenClock
 from backend.club.tables import Club
 from backend.members.tables import ConsentEvent, Member
 from backend.push.fanout import consents
-from backend.push.schedules import enqueue_due
 from backend.push.tables import Notification
+from backend.schedules import enqueue_due
 from digital_stampcard.member_qr import time_step
 from tests.api.helpers import Browser, call
 

@@ -13,12 +13,12 @@ from backend.cards.tables import Reward
 from backend.clock import FrozenClock
 from backend.members.tables import ConsentEvent, Member
 from backend.messaging.tables import OutboxMessage
-from backend.push.dispatcher import Dispatcher
-from backend.push.schedules import enqueue_due
 from backend.push.tables import Notification
+from backend.schedules import enqueue_due
+from backend.worker import Worker
 from digital_stampcard.clock import OSLO
 from tests.api.helpers import Browser
-from tests.push.conftest import dispatcher, push  # noqa: F401  (the push tests' fixtures)
+from tests.push.conftest import push, worker  # noqa: F401  (the push tests' fixtures)
 from tests.push.fake_push_service import FakePushService
 from tests.push.test_campaigns import campaign, create, deliver, member
 
@@ -152,18 +152,18 @@ async def test_withdrawing_push_marketing_on_min_side_stops_a_released_campaign(
     new_browser: Callable[[], Browser],
     owner: Browser,
     push: FakePushService,  # noqa: F811
-    dispatcher: Dispatcher,  # noqa: F811
+    worker: Worker,  # noqa: F811
     clock: FrozenClock,
 ) -> None:
     phone, _ = await member(new_browser, push, "91000081")
     evening = datetime(2026, 11, 24, 22, 30, tzinfo=OSLO)
     created = await create(owner, send_at=evening.isoformat())
     clock.advance(hours=11, minutes=30)  # 22:30 in Oslo: in the outbox, held until the morning
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert (await campaign(owner, created["id"]))["stats"]["pending"] == 1
     await switch(phone, "marketing_push", False)
-    clock.advance(hours=10, minutes=30)  # 09:00: the dispatcher checks the ledger again before sending
-    await deliver(app, dispatcher, clock)
+    clock.advance(hours=10, minutes=30)  # 09:00: the worker checks the ledger again before sending
+    await deliver(app, worker, clock)
     assert push.received == []
     reason = await Notification.select(Notification.skip_reason).where(Notification.campaign == created["id"]).first()
     assert reason == {"skip_reason": "no_consent"}

@@ -14,8 +14,9 @@ from backend.cards.tables import LedgerEntry, Program, Reward
 from backend.clock import FrozenClock
 from backend.integrations.tables import WebhookDelivery, WebhookEvent
 from backend.members.tables import ConsentEvent, Member
-from backend.push.outbox import enqueue
+from backend.outbox import write_one
 from backend.push.tables import Notification, PushSubscription
+from digital_stampcard.effects import Push
 from tests.api.helpers import Browser, call
 from tests.api.test_audit import scan_id
 
@@ -63,7 +64,7 @@ async def member_with_a_life(new_browser: Callable[[], Browser], clock: FrozenCl
             credential_id="cred-1", member=member.id, public_key="pk", label="Safari · iPhone", created_at=now
         )
     )
-    await enqueue(member.id, "birthday", 2026, {"name": NAME, "reward": "Gratis kaffe"}, now)
+    await write_one(Push(member.id, "birthday", 2026, {"name": NAME, "reward": "Gratis kaffe"}), now)
     return phone, member
 
 

@@ -20,7 +20,7 @@ from backend.cards.tables import LedgerEntry, Program, Reward
 from backend.clock import FrozenClock
 from backend.club.tables import Store
 from backend.integrations.tables import ApiKey
-from backend.push.dispatcher import Dispatcher
+from backend.worker import Worker
 from digital_stampcard.member_qr import time_step
 from digital_stampcard.webhooks import verify
 from tests.api.helpers import STAFF, Browser
@@ -358,8 +358,8 @@ async def test_a_pos_purchase_sends_a_signed_stamp_added_webhook(
         pos = await pos_for(owner, new_browser)
         assert (await pos.purchase("WEB-1", 10000, member_number=number)).status_code == 200
         ctx = app.state["ctx"]
-        async with Dispatcher(ctx, ctx.vapid, concurrency=4) as dispatcher:
-            while await dispatcher.run_once():
+        async with Worker(ctx, concurrency=4) as worker:
+            while await worker.run_once():
                 pass
     [(headers, body)] = receiver.got
     assert verify(secret, headers["Stampcard-Signature"], body, int(clock.now().timestamp()))

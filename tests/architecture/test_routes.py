@@ -16,7 +16,7 @@ PREFIX_HOMES = {
     "/api/me": "backend.me",
     "/api/staff": "backend.staff",
     "/api/auth": "backend.accounts",
-    "/api/pos": "backend.integrations",
+    "/api/pos": "backend.pos",
     "/api/push": "backend.push",
     "/api/dev": "backend.messaging",
 }

@@ -1,11 +1,11 @@
-"""Shared by the push tests: the real app (from the API tests), a local push service, a dispatcher."""
+"""Shared by the push tests: the real app (from the API tests), a local push service, a worker."""
 
 from collections.abc import AsyncIterator
 
 import pytest
 from litestar import Litestar
 
-from backend.push.dispatcher import Dispatcher
+from backend.worker import Worker
 from tests.api.conftest import app, client, new_browser, owner  # noqa: F401  (the same real app, reused)
 from tests.push.fake_push_service import FakePushService
 
@@ -17,7 +17,7 @@ async def push() -> AsyncIterator[FakePushService]:
 
 
 @pytest.fixture
-async def dispatcher(app: Litestar, client: object) -> AsyncIterator[Dispatcher]:  # noqa: F811
+async def worker(app: Litestar, client: object) -> AsyncIterator[Worker]:  # noqa: F811
     ctx = app.state["ctx"]
-    async with Dispatcher(ctx, ctx.vapid, concurrency=16) as d:
+    async with Worker(ctx, concurrency=16) as d:
         yield d

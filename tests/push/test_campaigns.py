@@ -14,9 +14,10 @@ from litestar import Litestar
 from backend.campaigns.release import release_due
 from backend.clock import FrozenClock
 from backend.members.tables import Member
-from backend.push.dispatcher import Dispatcher, Outcome
+from backend.push.dispatcher import Outcome
 from backend.push.receipts import delivery_from_token
 from backend.push.tables import Notification, PushDelivery
+from backend.worker import Worker
 from digital_stampcard.clock import OSLO
 from tests.api.helpers import Browser
 from tests.push.fake_push_service import FakePushService, FakeSubscription
@@ -55,9 +56,9 @@ async def create(owner: Browser, **fields: Any) -> dict[str, Any]:
     return dict(response.json())
 
 
-async def deliver(app: Litestar, dispatcher: Dispatcher, clock: FrozenClock) -> None:
+async def deliver(app: Litestar, worker: Worker, clock: FrozenClock) -> None:
     await release_due(app.state["ctx"], clock.now())
-    while await dispatcher.run_once():
+    while await worker.run_once():
         pass
 
 
@@ -75,7 +76,7 @@ async def test_reach_counts_consent_devices_and_history_then_only_the_reached_me
     new_browser: Callable[[], Browser],
     owner: Browser,
     push: FakePushService,
-    dispatcher: Dispatcher,
+    worker: Worker,
     clock: FrozenClock,
 ) -> None:
     reached, reached_sub = await member(new_browser, push, "91000001", interests=["kaffe"])
@@ -98,7 +99,7 @@ async def test_reach_counts_consent_devices_and_history_then_only_the_reached_me
 
     created = await create(owner, segment=segment, target="offer")
     assert created["status"] == "scheduled"
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
 
     [message] = await push.wait_for(1)
     assert push.received_for(reached_sub) == [message]
@@ -147,13 +148,13 @@ async def test_members_who_chose_english_get_the_english_text(
     new_browser: Callable[[], Browser],
     owner: Browser,
     push: FakePushService,
-    dispatcher: Dispatcher,
+    worker: Worker,
     clock: FrozenClock,
 ) -> None:
     await member(new_browser, push, "91000011", lang="en")
     await member(new_browser, push, "91000012", lang="nb")
     await create(owner, title_en="Winter coffee is here", body_en="Try the new winter blend.")
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     titles = sorted(m.json["notification"]["title"] for m in await push.wait_for(2))
     assert titles == ["Vinterkaffe er her", "Winter coffee is here"]
 
@@ -163,7 +164,7 @@ async def test_higher_tiers_get_it_first_with_early_access(
     new_browser: Callable[[], Browser],
     owner: Browser,
     push: FakePushService,
-    dispatcher: Dispatcher,
+    worker: Worker,
     clock: FrozenClock,
 ) -> None:
     gold, gold_sub = await member(new_browser, push, "91000021")
@@ -176,14 +177,14 @@ async def test_higher_tiers_get_it_first_with_early_access(
     assert preview["early"]["send_at"] == "2026-11-24T11:00:00Z"
     created = await create(owner, **body)
 
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert push.received == []  # nobody before the early send time
     clock.advance(hours=1)
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert [m.subscription_id for m in await push.wait_for(1)] == [gold_sub.id]
     assert (await campaign(owner, created["id"]))["status"] == "sending"  # the others still wait
     clock.advance(hours=2)
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert [m.subscription_id for m in await push.wait_for(2)] == [gold_sub.id, bronze_sub.id]
     assert (await campaign(owner, created["id"]))["status"] == "sent"
     assert gold is not None
@@ -194,7 +195,7 @@ async def test_an_evening_campaign_waits_for_the_morning(
     new_browser: Callable[[], Browser],
     owner: Browser,
     push: FakePushService,
-    dispatcher: Dispatcher,
+    worker: Worker,
     clock: FrozenClock,
 ) -> None:
     await member(new_browser, push, "91000031")
@@ -204,11 +205,11 @@ async def test_an_evening_campaign_waits_for_the_morning(
     assert preview["send_at"] == "2026-11-25T08:00:00Z"  # 09:00 in Oslo
     created = await create(owner, send_at=evening.isoformat())
     clock.advance(hours=11, minutes=30)  # 22:30 in Oslo
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert push.received == []
     assert (await campaign(owner, created["id"]))["stats"]["pending"] == 1
     clock.advance(hours=10, minutes=30)  # 09:00 in Oslo
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert len(await push.wait_for(1)) == 1
 
 
@@ -217,20 +218,20 @@ async def test_the_weekly_cap_holds_and_the_preview_says_so(
     new_browser: Callable[[], Browser],
     owner: Browser,
     push: FakePushService,
-    dispatcher: Dispatcher,
+    worker: Worker,
     clock: FrozenClock,
 ) -> None:
     await member(new_browser, push, "91000041")
     for _ in range(2):
         await create(owner)
-        await deliver(app, dispatcher, clock)
+        await deliver(app, worker, clock)
         clock.advance(days=1)
         await owner.staff_login("eier")  # a new shift: staff sessions last 12 hours
     assert len(await push.wait_for(2)) == 2
     preview = (await owner.post("/api/admin/campaigns/preview", {})).json()
     assert (preview["reach"], preview["excluded"]["weekly_cap"]) == (0, 1)
     third = await create(owner)
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert len(push.received) == 2
     assert (await campaign(owner, third["id"]))["stats"]["skipped"] == 1
     reason = await Notification.select(Notification.skip_reason).where(Notification.campaign == third["id"]).first()
@@ -242,7 +243,7 @@ async def test_consent_withdrawn_after_scheduling_stops_the_offer(
     new_browser: Callable[[], Browser],
     owner: Browser,
     push: FakePushService,
-    dispatcher: Dispatcher,
+    worker: Worker,
     clock: FrozenClock,
 ) -> None:
     phone, _ = await member(new_browser, push, "91000051")
@@ -250,7 +251,7 @@ async def test_consent_withdrawn_after_scheduling_stops_the_offer(
     created = await create(owner, send_at=send_at.isoformat())
     assert (await phone.patch("/api/me/push/settings", {"offers": False})).status_code == 200
     clock.advance(hours=4)
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert push.received == []
     assert (await campaign(owner, created["id"]))["stats"]["recipients"] == 0
 
@@ -260,7 +261,7 @@ async def test_a_scheduled_campaign_can_be_cancelled_until_it_goes_out(
     new_browser: Callable[[], Browser],
     owner: Browser,
     push: FakePushService,
-    dispatcher: Dispatcher,
+    worker: Worker,
     clock: FrozenClock,
 ) -> None:
     await member(new_browser, push, "91000061")
@@ -269,7 +270,7 @@ async def test_a_scheduled_campaign_can_be_cancelled_until_it_goes_out(
     cancelled = await owner.post(f"/api/admin/campaigns/{first['id']}/cancel")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     clock.advance(hours=4)
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert len(await push.wait_for(1)) == 1  # only the second one
     too_late = await owner.post(f"/api/admin/campaigns/{second['id']}/cancel")
     assert too_late.status_code == 409 and too_late.json()["code"] == "campaign_already_sent"
@@ -281,18 +282,18 @@ async def test_withdrawing_personalised_offers_after_release_takes_the_member_ou
     new_browser: Callable[[], Browser],
     owner: Browser,
     push: FakePushService,
-    dispatcher: Dispatcher,
+    worker: Worker,
     clock: FrozenClock,
 ) -> None:
     phone, _ = await member(new_browser, push, "91000071", interests=["kaffe"])
     evening = datetime(2026, 11, 24, 22, 30, tzinfo=OSLO)
     created = await create(owner, send_at=evening.isoformat(), segment={"interests_any": ["kaffe"]})
     clock.advance(hours=11, minutes=30)  # 22:30 in Oslo: written to the outbox, held until the morning
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert (await campaign(owner, created["id"]))["stats"]["pending"] == 1
     assert (await phone.patch("/api/me/push/settings", {"personalised": False})).status_code == 200
     clock.advance(hours=10, minutes=30)  # 09:00
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert push.received == []
     reason = await Notification.select(Notification.skip_reason).where(Notification.campaign == created["id"]).first()
     assert reason == {"skip_reason": "no_consent"}
@@ -303,18 +304,18 @@ async def test_an_offer_waiting_for_a_retry_is_not_sent_after_the_member_says_no
     new_browser: Callable[[], Browser],
     owner: Browser,
     push: FakePushService,
-    dispatcher: Dispatcher,
+    worker: Worker,
     clock: FrozenClock,
 ) -> None:
     phone, sub = await member(new_browser, push, "91000081")
     assert sub is not None
     push.respond(sub, 429)  # the push service is busy: the offer waits for a retry
     created = await create(owner)
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert (await campaign(owner, created["id"]))["stats"]["pending"] == 1
     assert (await phone.patch("/api/me/push/settings", {"offers": False})).status_code == 200
     clock.advance(hours=2)
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert push.received == []
     row = await PushDelivery.select(PushDelivery.status, PushDelivery.last_error).first()
     assert row == {"status": "withdrawn", "last_error": "consent withdrawn"}
@@ -327,18 +328,18 @@ async def test_a_late_answer_from_a_lapsed_claim_never_overwrites_the_new_one(
     new_browser: Callable[[], Browser],
     owner: Browser,
     push: FakePushService,
-    dispatcher: Dispatcher,
+    worker: Worker,
     clock: FrozenClock,
 ) -> None:
     await member(new_browser, push, "91000091")
     await create(owner)
     await release_due(app.state["ctx"], clock.now())
-    await dispatcher.expand_due()
-    [stale] = await dispatcher.claim()  # this worker stalls past its lease...
+    await worker.push.expand_due()
+    [stale] = await worker.push.claim()  # this worker stalls past its lease...
     clock.advance(seconds=61)
-    await dispatcher.run_once()  # ...and another round takes the delivery over and sends it
+    await worker.run_once()  # ...and another round takes the delivery over and sends it
     assert len(await push.wait_for(1)) == 1
-    await dispatcher._record([Outcome(stale.id, stale.subscription_id, stale.attempts, 503)])
+    await worker.push._record([Outcome(stale.id, stale.subscription_id, stale.attempts, 503)])
     row = await PushDelivery.select(PushDelivery.status, PushDelivery.attempts).first()
     assert row == {"status": "sent", "attempts": 2}
 
@@ -348,20 +349,20 @@ async def test_cancelling_during_early_access_stops_the_rest(
     new_browser: Callable[[], Browser],
     owner: Browser,
     push: FakePushService,
-    dispatcher: Dispatcher,
+    worker: Worker,
     clock: FrozenClock,
 ) -> None:
     _, gold_sub = await member(new_browser, push, "91000101")
     await member(new_browser, push, "91000102")
     await Member.update({Member.tier_code: "gull"}).where(Member.phone == "+4791000101")
     created = await create(owner, early_access={"tiers": ["gull"], "lead_minutes": 120})
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert [m.subscription_id for m in await push.wait_for(1)] == [gold_sub.id]
     cancelled = await owner.post(f"/api/admin/campaigns/{created['id']}/cancel")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert cancelled.json()["stats"]["sent"] == 1
     clock.advance(hours=3)
-    await deliver(app, dispatcher, clock)
+    await deliver(app, worker, clock)
     assert len(push.received) == 1
     again = await owner.post(f"/api/admin/campaigns/{created['id']}/cancel")
     assert again.status_code == 200  # already stopped: nothing more to do

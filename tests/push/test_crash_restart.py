@@ -1,9 +1,9 @@
-"""Killing the dispatcher mid-campaign and restarting it delivers every message, with no duplicates per
+"""Killing the worker mid-campaign and restarting it delivers every message, with no duplicates per
 member and device: `stampcard worker` processes against the local push service, on both engines.
 
 Exactly once over HTTP is impossible: when a worker dies after the push service accepted a message and
 before the database recorded it, nothing can tell the restarted worker that it went out, so it sends it
-again. What the dispatcher guarantees instead: a SIGTERM finishes and records every send in flight (no
+again. What the worker guarantees instead: a SIGTERM finishes and records every send in flight (no
 copy at all); after a SIGKILL, only the sends not yet recorded (at most PUSH_CONCURRENCY) can go out twice,
 and the copy carries the same Topic (`c{campaign}`), tag and receipt token, so the push service replaces a
 copy it still holds and the phone replaces a notification it already shows."""
@@ -28,12 +28,13 @@ from backend.accounts.tables import StaffAccount
 from backend.campaigns.tables import Campaign
 from backend.db import write_transaction
 from backend.members.tables import ConsentEvent, Member
-from backend.push.outbox import enqueue
+from backend.outbox import write_one
 from backend.push.receipts import delivery_from_token
 from backend.push.tables import Notification, PushDelivery, PushSubscription
 from backend.push.vapid import load_identity
 from backend.settings import Settings
 from digital_stampcard.clock import OSLO
+from digital_stampcard.effects import Push
 from tests.conftest import TEST_VAPID_PRIVATE_KEY
 from tests.push.fake_push_service import FakePushService, Received
 
@@ -125,7 +126,7 @@ async def campaign_to_members(push: FakePushService, settings: Settings, now: da
     }
     async with write_transaction(Notification._meta.db):
         for member_id in member_ids:
-            assert await enqueue(member_id, "campaign", campaign_id, data, now)
+            assert await write_one(Push(member_id, "campaign", campaign_id, data), now)
     await Notification.update({Notification.campaign: campaign_id}).where(Notification.kind == "campaign")
     return Sent(campaign_id, devices)
 

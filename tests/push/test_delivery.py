@@ -1,4 +1,4 @@
-"""Push delivery end to end: a stamp writes the outbox, the dispatcher sends through a local push
+"""Push delivery end to end: a stamp writes the outbox, the worker sends through a local push
 service that verifies VAPID and decrypts every payload."""
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from litestar import Litestar
 from backend.cards.tables import Program, Reward
 from backend.clock import FrozenClock
 from backend.members.tables import ConsentEvent, Member
-from backend.push.dispatcher import Dispatcher
-from backend.push.outbox import enqueue
+from backend.outbox import write_one
 from backend.push.receipts import delivery_from_token
 from backend.push.tables import Notification, PushDelivery, PushSubscription
+from backend.worker import Worker
+from digital_stampcard.effects import Push
 from digital_stampcard.member_qr import time_step
 from tests.api.helpers import Browser
 from tests.push.fake_push_service import FakePushService, FakeSubscription
@@ -57,12 +58,12 @@ async def stamp(
 
 
 async def test_first_stamp_sends_the_welcome_push_with_real_vapid_and_encryption(
-    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher, app: Litestar
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, worker: Worker, app: Litestar
 ) -> None:
     phone, subscription = await subscribed_member(new_browser, push)
     await stamp(new_browser, phone, clock)
     assert await Notification.count() == 1  # written in the stamp's own transaction
-    await dispatcher.run_once()
+    await worker.run_once()
     [message] = await push.wait_for(1)
     assert message.subscription_id == subscription.id
     assert message.json["web_push"] == 8030
@@ -76,19 +77,19 @@ async def test_first_stamp_sends_the_welcome_push_with_real_vapid_and_encryption
     assert message.claims.aud == push.origin and message.exp_ahead <= 12 * 3600
     assert message.claims.sub.startswith(("mailto:", "https:"))
     assert (await PushDelivery.objects().first()).status == "sent"  # type: ignore[union-attr]
-    await dispatcher.run_once()
+    await worker.run_once()
     assert len(push.received) == 1  # nothing is sent twice
 
 
 async def test_a_full_card_sends_stamp_and_reward_messages_with_their_topics(
-    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher, app: Litestar
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, worker: Worker, app: Litestar
 ) -> None:
     await Program.update({Program.daily_cap: 20}).where(Program.id > 0)
     phone, subscription = await subscribed_member(new_browser, push)
     await stamp(new_browser, phone, clock, count=5)  # welcome
     clock.advance(minutes=2)
     await stamp(new_browser, phone, clock, count=5)  # stamp received (0 of 10 on the new card) + reward ready
-    await dispatcher.run_once()
+    await worker.run_once()
     messages = await push.wait_for(4)
     by_title = {m.json["notification"]["title"]: m for m in messages}
     assert set(by_title) == {
@@ -109,47 +110,47 @@ async def test_a_full_card_sends_stamp_and_reward_messages_with_their_topics(
 
 
 async def test_gone_subscription_is_deleted(
-    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, worker: Worker
 ) -> None:
     phone, subscription = await subscribed_member(new_browser, push)
     push.gone(subscription)
     await stamp(new_browser, phone, clock)
-    await dispatcher.run_once()
+    await worker.run_once()
     assert await PushSubscription.count() == 0
     assert (await PushDelivery.objects().first()).status == "gone"  # type: ignore[union-attr]
 
 
 async def test_too_many_requests_is_retried_after_retry_after(
-    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, worker: Worker
 ) -> None:
     phone, subscription = await subscribed_member(new_browser, push)
     push.respond(subscription, 429, retry_after=120)
     await stamp(new_browser, phone, clock)
-    await dispatcher.run_once()
+    await worker.run_once()
     delivery = await PushDelivery.objects().first()
     assert delivery is not None and delivery.status == "pending" and delivery.response_status == 429
     assert delivery.next_attempt_at >= clock.now() + timedelta(seconds=120)
-    await dispatcher.run_once()
+    await worker.run_once()
     assert push.received == []  # not before Retry-After
     clock.advance(seconds=150)
-    await dispatcher.run_once()
+    await worker.run_once()
     assert len(await push.wait_for(1)) == 1
     assert push.attempts_for(subscription) == 2
 
 
 async def test_bad_request_flags_the_subscription(
-    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, worker: Worker
 ) -> None:
     phone, subscription = await subscribed_member(new_browser, push)
     push.respond(subscription, 413)
     await stamp(new_browser, phone, clock)
-    await dispatcher.run_once()
+    await worker.run_once()
     row = await PushSubscription.objects().first()
     assert row is not None and row.flagged_at is not None and "413" in (row.flag_reason or "")
 
 
 async def test_service_messages_can_be_turned_off_and_offers_follow_the_consent_ledger(
-    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, worker: Worker
 ) -> None:
     phone, _ = await subscribed_member(new_browser, push)
     settings = (await phone.patch("/api/me/push/settings", {"service": False, "offers": True})).json()
@@ -160,27 +161,27 @@ async def test_service_messages_can_be_turned_off_and_offers_follow_the_consent_
     )
     assert [(e["granted"], e["source"]) for e in events] == [(True, "push_settings"), (False, "push_settings")]
     await stamp(new_browser, phone, clock)
-    await dispatcher.run_once()
+    await worker.run_once()
     assert push.received == []
     assert (await Notification.objects().first()).skip_reason == "service_off"  # type: ignore[union-attr]
 
 
 async def test_a_crashed_claim_is_sent_once_after_its_lease(
-    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, worker: Worker
 ) -> None:
     phone, _ = await subscribed_member(new_browser, push)
     await stamp(new_browser, phone, clock)
-    await dispatcher.expand_due()
-    assert len(await dispatcher.claim()) == 1  # a worker claims it, then dies before sending
-    await dispatcher.run_once()
+    await worker.push.expand_due()
+    assert len(await worker.push.claim()) == 1  # a worker claims it, then dies before sending
+    await worker.run_once()
     assert push.received == []  # still leased to the dead worker
     clock.advance(seconds=61)
-    await dispatcher.run_once()
+    await worker.run_once()
     assert len(await push.wait_for(1)) == 1
 
 
 async def test_two_dispatchers_never_send_the_same_message_twice(
-    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, app: Litestar, dispatcher: Dispatcher
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, app: Litestar, worker: Worker
 ) -> None:
     subscriptions = []
     till = new_browser()
@@ -190,16 +191,16 @@ async def test_two_dispatchers_never_send_the_same_message_twice(
         subscriptions.append(subscription)
         await stamp(new_browser, phone, clock, till=till)
     ctx = app.state["ctx"]
-    async with Dispatcher(ctx, ctx.vapid, concurrency=16, batch=5) as second:
-        dispatcher.batch = 5
+    async with Worker(ctx, concurrency=16, batch=5) as second:
+        worker.push.batch = 5
         for _ in range(6):
-            await asyncio.gather(dispatcher.run_once(), second.run_once())
+            await asyncio.gather(worker.run_once(), second.run_once())
     await push.wait_for(12)
     assert sorted(len(push.received_for(s)) for s in subscriptions) == [1] * 12
 
 
 async def test_one_round_records_every_kind_of_answer(
-    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, worker: Worker
 ) -> None:
     till = new_browser()
     await till.staff_login()
@@ -213,7 +214,7 @@ async def test_one_round_records_every_kind_of_answer(
     push.respond(refused, 413)
     push.respond(busy, 429, retry_after=120)
     push.respond(down, 503)
-    await dispatcher.run_once()  # one batch, its answers written in grouped updates
+    await worker.run_once()  # one batch, its answers written in grouped updates
 
     rows = await PushDelivery.select(
         PushDelivery.status,
@@ -243,33 +244,35 @@ async def test_one_round_records_every_kind_of_answer(
 
 
 async def test_a_message_that_cannot_be_built_fails_alone(
-    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, worker: Worker
 ) -> None:
     phone, subscription = await subscribed_member(new_browser, push)
     await phone.patch("/api/me/push/settings", {"offers": True})
     member = await Member.objects().first()
     assert member is not None
-    await enqueue(member.id, "campaign", 1, {"body": "no title", "campaign_id": 1}, clock.now())
-    await enqueue(member.id, "campaign", 2, {"title": "Tilbud", "body": "Kom innom", "campaign_id": 2}, clock.now())
-    await dispatcher.run_once()
+    await write_one(Push(member.id, "campaign", 1, {"body": "no title", "campaign_id": 1}), clock.now())
+    await write_one(
+        Push(member.id, "campaign", 2, {"title": "Tilbud", "body": "Kom innom", "campaign_id": 2}), clock.now()
+    )
+    await worker.run_once()
     [message] = await push.wait_for(1)
     assert message.json["notification"]["title"] == "Tilbud" and message.topic == "c2"
     rows = await PushDelivery.select(PushDelivery.status, PushDelivery.last_error).order_by(PushDelivery.id)
     assert rows[0]["status"] == "failed" and rows[0]["last_error"].startswith("cannot build the message")
     assert rows[1]["status"] == "sent"
-    await dispatcher.run_once()
+    await worker.run_once()
     assert len(push.received) == 1  # the broken one is not tried again
 
 
 async def test_fanning_out_a_notification_again_adds_no_second_delivery(
-    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, dispatcher: Dispatcher
+    new_browser: Callable[[], Browser], clock: FrozenClock, push: FakePushService, worker: Worker
 ) -> None:
     phone, _ = await subscribed_member(new_browser, push)
     await stamp(new_browser, phone, clock)
-    assert await dispatcher.expand_due() == 1
+    assert await worker.push.expand_due() == 1
     await Notification.update({Notification.status: "pending"}).where(Notification.id > 0)  # as if never marked
-    assert await dispatcher.expand_due() == 1
+    assert await worker.push.expand_due() == 1
     assert await PushDelivery.count() == 1  # the unique "notification:subscription" key holds
     assert (await Notification.objects().first()).status == "expanded"  # type: ignore[union-attr]
-    await dispatcher.run_once()
+    await worker.run_once()
     assert len(await push.wait_for(1)) == 1

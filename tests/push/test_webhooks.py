@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from backend.clock import FrozenClock
-from backend.push.dispatcher import Dispatcher
+from backend.worker import Worker
 from digital_stampcard.member_qr import time_step
 from digital_stampcard.webhooks import verify
 from tests.api.helpers import Browser
@@ -29,8 +29,8 @@ async def add_endpoint(owner: Browser, url: str, events: list[str]) -> dict[str,
     return dict(response.json())
 
 
-async def drain(dispatcher: Dispatcher) -> None:
-    while await dispatcher.run_once():
+async def drain(worker: Worker) -> None:
+    while await worker.run_once():
         pass
 
 
@@ -38,7 +38,7 @@ async def test_events_arrive_signed_and_the_log_shows_them(
     owner: Browser,
     new_browser: Callable[[], Browser],
     receiver: Receiver,
-    dispatcher: Dispatcher,
+    worker: Worker,
     clock: FrozenClock,
 ) -> None:
     endpoint = await add_endpoint(owner, receiver.url, ["member.joined", "stamp.added"])
@@ -53,7 +53,7 @@ async def test_events_arrive_signed_and_the_log_shows_them(
     await till.staff_login()
     scan = (await till.scan(phone.qr(time_step(clock.now())))).json()["scan_id"]
     assert (await till.stamp(scan)).status_code == 200
-    await drain(dispatcher)
+    await drain(worker)
 
     bodies = receiver.bodies()
     assert [b["type"] for b in bodies] == ["member.joined", "stamp.added"]
@@ -78,19 +78,19 @@ async def test_a_failing_receiver_is_retried_later_with_backoff(
     owner: Browser,
     new_browser: Callable[[], Browser],
     receiver: Receiver,
-    dispatcher: Dispatcher,
+    worker: Worker,
     clock: FrozenClock,
 ) -> None:
     endpoint = await add_endpoint(owner, receiver.url, ["member.joined"])
     receiver.answers = [503]
     await new_browser().join("91234567")
-    await drain(dispatcher)
+    await drain(worker)
     [failed] = (await owner.get(f"/api/admin/webhooks/{endpoint['id']}/deliveries")).json()["deliveries"]
     assert (failed["status"], failed["response_status"], failed["last_error"]) == ("pending", 503, "answered 503")
-    await drain(dispatcher)
+    await drain(worker)
     assert len(receiver.got) == 1  # not before its time
     clock.advance(seconds=40)  # the first retry waits 30-36 s
-    await drain(dispatcher)
+    await drain(worker)
     [done] = (await owner.get(f"/api/admin/webhooks/{endpoint['id']}/deliveries")).json()["deliveries"]
     assert (done["status"], done["attempts"]) == ("delivered", 2)
     first, second = receiver.bodies()
@@ -98,13 +98,13 @@ async def test_a_failing_receiver_is_retried_later_with_backoff(
 
 
 async def test_a_disabled_endpoint_gets_nothing_more(
-    owner: Browser, new_browser: Callable[[], Browser], receiver: Receiver, dispatcher: Dispatcher
+    owner: Browser, new_browser: Callable[[], Browser], receiver: Receiver, worker: Worker
 ) -> None:
     endpoint = await add_endpoint(owner, receiver.url, ["member.joined"])
     disabled = await owner.post(f"/api/admin/webhooks/{endpoint['id']}/disable")
     assert disabled.status_code == 200 and disabled.json()["disabled_at"] is not None
     await new_browser().join("91234567")
-    await drain(dispatcher)
+    await drain(worker)
     assert receiver.got == []
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from digital_stampcard import otp
 from digital_stampcard.errors import DomainError
-from digital_stampcard.identifiers import Identifier, parse_identifier
+from digital_stampcard.identifiers import Identifier, MemberNumber, classify_typed, parse_identifier
 from digital_stampcard.member_number import is_member_number, luhn_check_digit, make_member_number
 
 NOW = datetime(2026, 11, 24, 10, 0, 0, tzinfo=UTC)
@@ -295,3 +295,16 @@ def test_valid_code_format(code: str) -> None:
 )
 def test_invalid_code_format(code: str) -> None:
     assert otp.is_valid_format(code) is False
+
+
+def test_what_the_cashier_typed_is_a_member_number_or_a_phone_or_an_email() -> None:
+    number = make_member_number(12_345_678)
+    assert classify_typed(number) == MemberNumber(number)
+    assert classify_typed(f"{number[:3]} {number[3:6]} {number[6:]}") == MemberNumber(number)
+    assert classify_typed("912 34 567") == Identifier("sms", "+4791234567")
+    assert classify_typed("Kari@Example.no") == Identifier("email", "kari@example.no")
+    wrong_check_digit = number[:8] + str((int(number[8]) + 1) % 10)
+    for typed, hint in ((wrong_check_digit, "Check the digits"), ("hello", "scan the QR code")):
+        with pytest.raises(DomainError) as err:
+            classify_typed(typed)
+        assert err.value.code == "member_not_found" and hint in err.value.detail

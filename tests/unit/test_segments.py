@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digital_stampcard.segments import MemberFacts, Segment, early_access_send_at, matches, uses_history
+from digital_stampcard.errors import DomainError
+from digital_stampcard.segments import (
+    MemberFacts,
+    Segment,
+    check_visit_range,
+    early_access_send_at,
+    matches,
+    uses_history,
+)
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 
@@ -172,3 +180,14 @@ def test_higher_tiers_get_the_campaign_early() -> None:
     assert early_access_send_at(base, "gull", [], lead) == base
     with pytest.raises(ValueError):
         early_access_send_at(base, "gull", ["gull"], timedelta(hours=-1))
+
+
+def test_a_visit_range_that_reaches_nobody_is_refused() -> None:
+    first, second = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    check_visit_range(first, second)
+    check_visit_range(None, second)
+    check_visit_range(first, None)
+    for after, before in ((second, first), (first, first)):
+        with pytest.raises(DomainError) as err:
+            check_visit_range(after, before)
+        assert err.value.code == "campaign_visit_range_empty" and err.value.extra["field"] == "last_visit_after"

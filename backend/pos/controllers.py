@@ -1,21 +1,21 @@
-"""The POS API (`/api/pos/v1`, a bearer API key per store) and the owner's API-key screen's API."""
+"""The POS API (`/api/pos/v1`, a bearer API key per store): a store's till or web shop stamps,
+redeems and voids through the same use cases as the staff till."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example, SecurityScheme, Tag
 from litestar.params import Body, HeaderParameter
 
-from backend.accounts.deps import owner_only, provide_owner
 from backend.cards.idempotency import StoredResponse
-from backend.context import Actor, AppContext
-from backend.integrations import api_keys, pos
+from backend.context import AppContext
 from backend.integrations.api_keys import PosCaller, provide_pos_caller
-from backend.integrations.pos_schemas import (
+from backend.pos import service as pos
+from backend.pos.schemas import (
     EXAMPLES,
     LookupIn,
     LookupOut,
@@ -201,27 +201,3 @@ class PosController(Controller):
         """Scope `rewards:redeem`. Needs the `lookup_id` of a QR lookup (403 `manual_entry_cannot_redeem`
         for a number or phone lookup). A reward is redeemed once: again answers 409 `reward_not_active`."""
         return _json(await pos.redeem(ctx, caller, reward_id, data, idempotency_key))
-
-
-class ApiKeyController(Controller):
-    path = "/api/admin/api-keys"
-    tags = ["owner", "POS"]
-    guards = [owner_only]
-    dependencies = {"owner": Provide(provide_owner)}
-
-    @get("/", operation_id="listApiKeys")
-    async def list_keys(self) -> api_keys.ApiKeyList:
-        """Every key (newest first, revoked ones too) and the scopes there are. Never the key itself."""
-        return await api_keys.list_keys()
-
-    @post("/", status_code=201, operation_id="createApiKey")
-    async def create(
-        self, ctx: NamedDependency[AppContext], owner: NamedDependency[Actor], data: api_keys.ApiKeyIn
-    ) -> api_keys.CreatedApiKey:
-        """A key for one store. The answer holds the key, shown this once: only its SHA-256 is kept."""
-        return await api_keys.create(ctx, owner, data)
-
-    @post("/{key_id:int}/revoke", status_code=200, operation_id="revokeApiKey")
-    async def revoke(self, ctx: NamedDependency[AppContext], key_id: int) -> api_keys.ApiKeyOut:
-        """The key stops working at once (401)."""
-        return await api_keys.revoke(ctx, key_id)

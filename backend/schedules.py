@@ -1,11 +1,14 @@
-"""Time-based notifications: rewards about to expire, birthdays, anniversaries of joining, "vi savner deg" after a long
-absence, and the tier demotion warning. Found by a periodic scan; the dedupe key makes each once."""
+"""What the calendar causes: rewards about to expire, birthdays, anniversaries of joining, "vi savner
+deg" after a long absence, and the tier demotion warning. Found by the worker's periodic scan; the
+rules are the domain's, the rows are written by `backend/outbox.py`, and the push's dedupe key makes
+each once (a birthday or anniversary gift is given only by the scan that wrote its push)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
+from backend import outbox
 from backend.cards.gifts import give_gift
 from backend.cards.ledger import earned_in_window, tier_window_days
 from backend.cards.programs import member_program, tier_ladder
@@ -14,13 +17,12 @@ from backend.club.service import get_club
 from backend.context import AppContext
 from backend.db import write_transaction
 from backend.members.tables import Member
-from backend.push.outbox import enqueue
 from digital_stampcard import birthdays
 from digital_stampcard.bonuses import anniversary_years, reward_text
 from digital_stampcard.clock import OSLO
-from digital_stampcard.tiers import DEMOTION_WARNING_DAYS, tier_at_review, tier_for
-
-EXPIRY_NOTICE = timedelta(days=3)
+from digital_stampcard.effects import Push, reward_issued
+from digital_stampcard.rewards import EXPIRY_NOTICE, expiry_notice_days
+from digital_stampcard.tiers import DEMOTION_WARNING_DAYS, demotion_warning
 
 
 async def enqueue_due(ctx: AppContext, now: datetime) -> int:
@@ -36,14 +38,10 @@ async def _expiring_rewards(ctx: AppContext, now: datetime) -> int:
         (Reward.status == "active") & (Reward.expires_at > now) & (Reward.expires_at <= now + EXPIRY_NOTICE)
     )
     for row in rows:
-        days = max(0, (row["expires_at"] - now).days)
-        await enqueue(
-            row["member"],
-            "reward_expiring",
-            row["id"],
-            {"reward": row["title"], "reward_id": row["id"], "days": days},
-            now,
-        )
+        days = expiry_notice_days(row["expires_at"], now)
+        if days is not None:
+            data = {"reward": row["title"], "reward_id": row["id"], "days": days}
+            await outbox.write_one(Push(row["member"], "reward_expiring", row["id"], data), now)
     return len(rows)
 
 
@@ -58,7 +56,7 @@ async def _birthdays(ctx: AppContext, now: datetime) -> int:
     count = 0
     for member in members:
         birthday = member["birthday"]
-        if (birthday.month, birthday.day) != (today.month, today.day):
+        if not birthdays.is_birthday(birthday, today):
             continue
         # No program running for the member today, or a birthday set just now: the greeting goes without a gift.
         gift = club.birthday_reward and birthdays.reward_allowed(member["birthday_set_at"], now)
@@ -66,9 +64,10 @@ async def _birthdays(ctx: AppContext, now: datetime) -> int:
         title = reward_text(club.birthday_reward_text, program.reward_text) if program else ""
         async with write_transaction(ctx.engine):
             data: dict[str, Any] = {"name": member["first_name"] or "", **({"reward": title} if title else {})}
-            if await enqueue(member["id"], "birthday", today.year, data, now):
+            if await outbox.write_one(Push(member["id"], "birthday", today.year, data), now):
                 if program is not None:
-                    await give_gift(member["id"], program, title, "birthday", now)
+                    gift = await give_gift(member["id"], program, title, "birthday", now)
+                    await outbox.write_one(reward_issued(member["id"], gift), now)
                 count += 1
     return count
 
@@ -92,8 +91,10 @@ async def _anniversaries(ctx: AppContext, now: datetime) -> int:
             continue
         title = reward_text(club.anniversary_reward_text, program.reward_text)
         async with write_transaction(ctx.engine):
-            if await enqueue(member["id"], "anniversary", today.year, {"years": years, "reward": title}, now):
-                await give_gift(member["id"], program, title, "anniversary", now)
+            push = Push(member["id"], "anniversary", today.year, {"years": years, "reward": title})
+            if await outbox.write_one(push, now):
+                gift = await give_gift(member["id"], program, title, "anniversary", now)
+                await outbox.write_one(reward_issued(member["id"], gift), now)
                 count += 1
     return count
 
@@ -106,7 +107,8 @@ async def _absences(ctx: AppContext, now: datetime) -> int:
     )
     count = 0
     for member in members:
-        count += await enqueue(member["id"], "we_miss_you", member["last_visit_at"].date().isoformat(), {}, now)
+        absence = Push(member["id"], "we_miss_you", member["last_visit_at"].date().isoformat(), {})
+        count += await outbox.write_one(absence, now)
     return count
 
 
@@ -120,15 +122,12 @@ async def _demotion_warnings(ctx: AppContext, now: datetime) -> int:
     )
     count = 0
     for member in members:
-        earned = await earned_in_window(member["id"], member["tier_review_at"], window_days)
-        held = next((t for t in ladder if t.code == member["tier_code"]), None)
-        after = tier_at_review(earned, ladder)
-        if held is None or after.threshold >= held.threshold:
+        review_at = member["tier_review_at"]
+        earned = await earned_in_window(member["id"], review_at, window_days)
+        warning = demotion_warning(member["tier_code"], earned, ladder, review_at, now)
+        if warning is None:
             continue
-        needed = held.threshold - earned
-        days = max(1, (member["tier_review_at"] - now).days)
-        data = {"tier": tier_for(earned, ladder).name(member["lang"]), "needed": needed, "days": days}
-        count += await enqueue(
-            member["id"], "tier_demotion_warning", member["tier_review_at"].date().isoformat(), data, now
-        )
+        data = {"tier": warning.tier.name(member["lang"]), "needed": warning.needed, "days": warning.days}
+        push = Push(member["id"], "tier_demotion_warning", review_at.date().isoformat(), data)
+        count += await outbox.write_one(push, now)
     return count

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from backend import visits
 from backend.cards import scans
 from backend.cards.idempotency import StoredResponse, run_idempotent
 from backend.cards.programs import find_program
-from backend.cards.staff_actions import redeem_reward, stamp_member
 from backend.cards.tables import LedgerEntry, Program, Reward, Scan
 from backend.cards.views import card_out
 from backend.cards.voids import void_ledger_entry
 from backend.context import AppContext
 from backend.db import UNIQUE_VIOLATIONS
 from backend.integrations.api_keys import PosCaller
-from backend.integrations.pos_schemas import (
+from backend.members.locking import lock_member
+from backend.members.tables import Member
+from backend.pos.schemas import (
     LookupIn,
     LookupOut,
     PosCard,
@@ -29,8 +31,6 @@ from backend.integrations.pos_schemas import (
     VoidReceiptIn,
     VoidReceiptOut,
 )
-from backend.members.locking import lock_member
-from backend.members.tables import Member
 from digital_stampcard import member_qr
 from digital_stampcard import rewards as reward_rules
 from digital_stampcard.errors import DomainError
@@ -128,7 +128,7 @@ async def purchase(ctx: AppContext, caller: PosCaller, body: PurchaseIn, key: st
             card = await _card(member.id, program)
             return PurchaseOut(body.receipt_id, member.member_number, 0, [], card, duplicate=False, capped=False)
         try:
-            applied, _ = await stamp_member(
+            applied, _ = await visits.stamp_member(
                 member,
                 program,
                 count,
@@ -220,15 +220,10 @@ async def redeem(ctx: AppContext, caller: PosCaller, reward_id: int, body: Redee
 
     async def action() -> RedeemOut:
         scan, member = await scans.load_scan(caller.actor, body.lookup_id, ctx)
-        if scan.method != "qr":
-            raise DomainError(
-                "manual_entry_cannot_redeem",
-                "Rewards can only be redeemed after a lookup by the member's QR code.",
-                kind="forbidden",
-            )
+        reward_rules.check_redeem_method(scan.method)
         member = await lock_member(ctx.engine, member.id)
         now = ctx.clock.now()
-        reward = await redeem_reward(member, reward_id, now, caller.actor, scan_pk=scan.id, key=key)
+        reward = await visits.redeem(member, reward_id, now, caller.actor, scan_pk=scan.id, key=key)
         program = await find_program(caller.store_id, now)
         return RedeemOut(member.member_number, _reward(reward, now), await _card(member.id, program))
 

@@ -1,0 +1,70 @@
+"""What a cashier does after a scan: add stamps, redeem a reward, undo the last action. Each runs in
+one write transaction, serialised per member (the member's row is locked), behind an Idempotency-Key."""
+
+from __future__ import annotations
+
+from backend import visits
+from backend.cards.idempotency import StoredResponse, run_idempotent
+from backend.cards.ledger import is_reversed, last_entry
+from backend.cards.programs import active_program, find_program, rules_of
+from backend.cards.scans import load_scan
+from backend.cards.schemas import RedeemIn, RedeemOut, StampIn, StampOut, UndoIn, UndoOut
+from backend.cards.undoing import undo_last
+from backend.cards.views import reward_out, scan_out
+from backend.context import Actor, AppContext
+from backend.members.locking import lock_member
+from digital_stampcard import rewards as reward_rules
+from digital_stampcard.cards import is_duplicate_scan
+from digital_stampcard.purchases import stamps_asked
+
+
+async def add_stamps(ctx: AppContext, actor: Actor, body: StampIn, key: str | None, lang: str) -> StoredResponse:
+    async def action() -> StampOut:
+        scan, member = await load_scan(actor, body.scan_id, ctx)
+        member = await lock_member(ctx.engine, member.id)  # re-read under the lock
+        now = ctx.clock.now()
+        program = await active_program(actor.store_id, now)
+        count = stamps_asked(program.stamp_basis, body.count, body.amount_ore, program.ore_per_stamp)
+        previous = await last_entry(member.id, ("stamp",), program.id)
+        # A second *scan* of the member inside the window returns the first result; more stamps on
+        # the same scan are the cashier's deliberate choice (the daily cap still holds).
+        if (
+            previous
+            and previous.scan != scan.id
+            and not await is_reversed(previous.id)
+            and is_duplicate_scan(previous.created_at, now, rules_of(program))
+        ):
+            return StampOut(await scan_out(scan, member, program, now, lang), 0, [], duplicate=True, capped=False)
+        applied, promoted = await visits.stamp_member(
+            member, program, count, now, actor, scan_pk=scan.id, key=key, amount_ore=body.amount_ore
+        )
+        out = await scan_out(scan, member, program, now, lang, promoted)
+        issued = [r for r in out.rewards if r.id in applied.reward_ids]
+        return StampOut(out, applied.plan.added, issued, False, applied.plan.capped)
+
+    return await run_idempotent(ctx, f"staff:{actor.staff_id}:stamp", key, body, action)
+
+
+async def redeem(ctx: AppContext, actor: Actor, body: RedeemIn, key: str | None, lang: str) -> StoredResponse:
+    async def action() -> RedeemOut:
+        scan, member = await load_scan(actor, body.scan_id, ctx)
+        reward_rules.check_redeem_method(scan.method)
+        member = await lock_member(ctx.engine, member.id)
+        now = ctx.clock.now()
+        reward = await visits.redeem(member, body.reward_id, now, actor, scan_pk=scan.id, key=key)
+        program = await find_program(actor.store_id, now)  # a reward is redeemable where no program runs
+        return RedeemOut(await scan_out(scan, member, program, now, lang), reward_out(reward, now))
+
+    return await run_idempotent(ctx, f"staff:{actor.staff_id}:redeem", key, body, action)
+
+
+async def undo(ctx: AppContext, actor: Actor, body: UndoIn, key: str | None, lang: str) -> StoredResponse:
+    async def action() -> UndoOut:
+        scan, member = await load_scan(actor, body.scan_id, ctx)
+        member = await lock_member(ctx.engine, member.id)
+        now = ctx.clock.now()
+        await undo_last(member.id, body.ledger_id, body.reason, now, actor, scan_pk=scan.id, key=key)
+        program = await find_program(actor.store_id, now)
+        return UndoOut(await scan_out(scan, member, program, now, lang))
+
+    return await run_idempotent(ctx, f"staff:{actor.staff_id}:undo", key, body, action)

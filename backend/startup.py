@@ -1,0 +1,59 @@
+"""The one start-up path: the app, every CLI command, the worker and the demo loader open their
+context here, so each honours the same settings (database, pool, REDIS_URL, sender, VAPID key)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from piccolo.engine.postgres import PostgresEngine
+
+from backend.clock import Clock
+from backend.context import AppContext
+from backend.db import bind_engine, close_pool, make_engine, migrate
+from backend.messaging.senders import make_sender
+from backend.push.vapid import load_identity
+from backend.ratelimit import make_rate_limiter
+from backend.settings import Settings
+
+
+def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
+    """Everything the app needs, not yet connected (nothing is opened until `started`)."""
+    clock = clock or Clock()
+    engine = make_engine(settings.database_url)
+    ctx = AppContext(settings, engine, clock, make_rate_limiter(settings.redis_url), make_sender(settings, clock))
+    ctx.vapid = load_identity(settings)
+    return ctx
+
+
+async def _keep_connection(_: object) -> None:
+    return None
+
+
+@asynccontextmanager
+async def started(
+    ctx: AppContext, *, run_migrations: bool = False, pool_size: int | None = None
+) -> AsyncIterator[AppContext]:
+    """Binds the tables to the context's database, migrates when asked (embedded mode; production
+    runs `stampcard migrate` as its own step) and opens the pool; closes it all on the way out."""
+    engine = ctx.engine
+    bind_engine(engine)
+    if run_migrations:
+        await migrate(engine)
+    if isinstance(engine, PostgresEngine):
+        # No RESET ALL / UNLISTEN round trips on every release: we use no session state,
+        # and asyncpg still rolls back a connection released mid-transaction.
+        await engine.start_connection_pool(max_size=pool_size or ctx.settings.db_pool_size, reset=_keep_connection)
+    try:
+        yield ctx
+    finally:
+        if isinstance(engine, PostgresEngine):
+            await close_pool(engine)
+        await ctx.limiter.close()
+
+
+def open_context(
+    settings: Settings, *, clock: Clock | None = None, run_migrations: bool = False, pool_size: int | None = None
+) -> AbstractAsyncContextManager[AppContext]:
+    """`async with open_context(settings) as ctx:` for a command or a worker."""
+    return started(build_context(settings, clock), run_migrations=run_migrations, pool_size=pool_size)

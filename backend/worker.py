@@ -1,0 +1,89 @@
+"""The background loop, one for every job: owner campaigns whose time has come, the calendar's
+messages (`backend/schedules.py`), push deliveries and webhook deliveries. Each job works from its
+own leased outbox, so several workers share the work and a killed one loses nothing. Runs inside
+`stampcard serve` by default, or as `stampcard worker` processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from backend import schedules
+from backend.campaigns.release import release_due
+from backend.context import AppContext
+from backend.integrations.webhooks import deliver_due as deliver_webhooks
+from backend.push.dispatcher import Dispatcher
+
+log = logging.getLogger("stampcard.worker")
+WAVES_PER_BATCH = 8  # a claim takes this many waves of PUSH_CONCURRENCY sends (512 by default)
+SCAN_EVERY = timedelta(minutes=10)  # the calendar's messages are found this often
+
+
+class Worker:
+    def __init__(self, ctx: AppContext, *, concurrency: int | None = None, batch: int | None = None) -> None:
+        assert ctx.vapid is not None
+        self.ctx = ctx
+        concurrency = concurrency or ctx.settings.push_concurrency
+        self.push = Dispatcher(ctx, ctx.vapid, concurrency=concurrency, batch=batch or concurrency * WAVES_PER_BATCH)
+
+    async def __aenter__(self) -> Worker:
+        await self.push.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.push.__aexit__(*exc)
+
+    async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
+        """Rounds until `stop` is set. A round in flight always ends with every send recorded."""
+        next_scan = self.ctx.clock.now()
+        while not stop.is_set():
+            if self.ctx.clock.now() >= next_scan:
+                next_scan = self.ctx.clock.now() + SCAN_EVERY  # a failing scan must not stop the sending
+                try:
+                    await schedules.enqueue_due(self.ctx, self.ctx.clock.now())
+                except Exception:
+                    log.exception("scan for time-based push messages failed")
+            try:
+                busy = await self.run_once()
+            except Exception:  # keep the loop alive; the outboxes keep the work
+                log.exception("worker round failed")
+                busy = 0
+            if not busy:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), idle_seconds)
+
+    async def run_once(self) -> int:
+        """One round of every job. Returns how much was done (0: nothing to do)."""
+        released = await release_due(self.ctx, self.ctx.clock.now())  # owner campaigns whose time has come
+        pushed = await self.push.run_once()
+        assert self.push.session is not None
+        webhooks = await deliver_webhooks(self.ctx, self.push.session)  # the same outbox pattern, for the web shop
+        return released + pushed + webhooks
+
+
+@contextlib.asynccontextmanager
+async def running_worker(ctx: AppContext, *, enabled: bool) -> AsyncIterator[None]:
+    """The worker inside the web process, stopped with it."""
+    if not enabled or ctx.vapid is None:
+        yield
+        return
+    stop = asyncio.Event()
+    async with Worker(ctx) as worker:
+        task = asyncio.create_task(worker.run_forever(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await task  # finishes the round in flight; anything unsent stays in the outbox
+
+
+async def run_worker(ctx: AppContext, stop: asyncio.Event) -> None:
+    if ctx.vapid is None:
+        raise SystemExit("Push is not set up: set VAPID_PRIVATE_KEY (see `stampcard vapid`).")
+    async with Worker(ctx) as worker:
+        log.info("worker started")
+        await worker.run_forever(stop)  # on SIGTERM: finishes the round in flight, every send recorded
+        log.info("worker stopped")
