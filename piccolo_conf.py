@@ -8,6 +8,7 @@ from piccolo.conf.apps import AppRegistry
 
 APP_REGISTRY = AppRegistry(
     apps=[
+        "backend.core.piccolo_app",
         "backend.club.piccolo_app",
         "backend.members.piccolo_app",
         "backend.accounts.piccolo_app",
@@ -16,6 +17,7 @@ APP_REGISTRY = AppRegistry(
         "backend.campaigns.piccolo_app",
         "backend.push.piccolo_app",
         "backend.integrations.piccolo_app",
+        "backend.dashboard.piccolo_app",
     ]
 )
 

@@ -86,9 +86,33 @@ async def migrate(engine: Engine) -> None:
 
     bind_engine(engine)
     await prepare(engine)
+    await _refuse_an_older_schema()
     result = await run_forwards(app_name="all")
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}")
+
+
+async def _refuse_an_older_schema() -> None:
+    """The migrations were squashed into one initial per app before the first deployment (issue 11):
+    a database made by the earlier ones cannot be brought forward, and says so in one line."""
+    from piccolo.apps.migrations.commands.base import BaseMigrationManager
+    from piccolo.apps.migrations.tables import Migration
+    from piccolo.conf.apps import Finder
+
+    if not await Migration.table_exists():
+        return
+    manager = BaseMigrationManager()
+    known = {
+        migration_id
+        for app in Finder().get_app_configs()
+        for migration_id in manager.get_migration_ids(manager.get_migration_modules(app.migrations_folder_path))
+    }
+    unknown = {row["name"] for row in await Migration.select(Migration.name)} - known
+    if unknown:
+        raise SystemExit(
+            f"This database was made by {len(unknown)} migrations this version no longer has (they were squashed): "
+            "delete it (embedded SQLite: the file in var/) or point DATABASE_URL at a new one."
+        )
 
 
 @asynccontextmanager

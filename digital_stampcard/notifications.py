@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from digital_stampcard.errors import DomainError
+from digital_stampcard.retries import backoff
 from digital_stampcard.tiers import DEMOTION_WARNING_DAYS
 
 Kind = Literal[
@@ -50,7 +51,6 @@ CAP_WINDOW = timedelta(days=7)
 MAX_ATTEMPTS = 6
 RETRY_BASE_SECONDS = 30
 RETRY_CAP_SECONDS = 3600
-RETRY_JITTER = 0.2
 WEB_PUSH_MAGIC = 8030  # Declarative Web Push marker (the RFC number of Web Push)
 _TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")  # RFC 8030 §5.4: at most 32 chars of the base64url alphabet
 
@@ -383,11 +383,4 @@ def retry_delay(attempt: int, retry_after: float | None, jitter: float) -> float
     retry sooner than it says). `jitter` in [0, 1) comes from the caller and adds up to 20 %.
     Give up once `attempt` reaches `MAX_ATTEMPTS`.
     """
-    if attempt < 1:
-        raise ValueError("attempts count from 1")
-    if not 0.0 <= jitter < 1.0:
-        raise ValueError("jitter must be in [0, 1)")
-    delay = float(min(RETRY_BASE_SECONDS * 2 ** min(attempt - 1, 20), RETRY_CAP_SECONDS))
-    if retry_after is not None:
-        delay = max(delay, retry_after)
-    return delay * (1.0 + RETRY_JITTER * jitter)
+    return backoff(attempt, base=RETRY_BASE_SECONDS, cap=RETRY_CAP_SECONDS, jitter=jitter, retry_after=retry_after)

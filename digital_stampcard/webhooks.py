@@ -16,6 +16,7 @@ from typing import Literal, get_args
 from urllib.parse import urlsplit
 
 from digital_stampcard.errors import DomainError
+from digital_stampcard.retries import backoff
 
 Event = Literal["member.joined", "stamp.added", "reward.issued", "reward.redeemed", "member.left"]
 EVENTS: tuple[Event, ...] = get_args(Event)
@@ -79,7 +80,4 @@ def _private_ip(host: str) -> bool:
 def retry_delay(attempt: int, jitter: float) -> float:
     """Seconds before retry `attempt` (1-based): 30 s doubling to at most 6 h, plus up to 20 % jitter;
     after `MAX_ATTEMPTS` the delivery is given up (about a day of trying)."""
-    if attempt < 1 or not 0.0 <= jitter < 1.0:
-        raise ValueError("attempt counts from 1 and jitter is in [0, 1)")
-    backoff = float(RETRY_BASE_SECONDS * (1 << min(attempt - 1, 20)))
-    return min(backoff, RETRY_CAP_SECONDS) * (1 + 0.2 * jitter)
+    return backoff(attempt, base=RETRY_BASE_SECONDS, cap=RETRY_CAP_SECONDS, jitter=jitter)

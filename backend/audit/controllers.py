@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import HeaderParameter, Parameter
+from litestar.params import Parameter
 
 from backend.accounts.deps import owner_only, provide_owner
 from backend.audit import alerts, export, trail
@@ -15,13 +15,9 @@ from backend.audit.schemas import AlertsOut, AuditFilters, AuditPage
 from backend.cards import voids
 from backend.cards.void_schemas import VoidIn, VoidOut
 from backend.context import Actor, AppContext
+from backend.core.idempotency import IdempotencyKey
 from backend.web.downloads import CSV, attachment
 from digital_stampcard.clock import OSLO
-
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(name="Idempotency-Key", required=False, description="A fresh UUID per void; reuse it on retry."),
-]
 
 
 async def audit_query(
@@ -87,7 +83,7 @@ class AuditController(Controller):
         records the stamps it could not take back. Needs an Idempotency-Key; an entry is voided once
         (409 `already_voided`)."""
         stored = await voids.void_entry(ctx, owner, data, idempotency_key)
-        return Response(content=stored.body, status_code=stored.status, media_type="application/json")
+        return stored.response()
 
     @get("/alerts", operation_id="listAlerts")
     async def alerts(self, ctx: NamedDependency[AppContext]) -> AlertsOut:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import HeaderParameter
 
 from backend.accounts.deps import owner_only, provide_owner
 from backend.campaigns import service
@@ -19,11 +16,7 @@ from backend.campaigns.schemas import (
     CampaignOut,
 )
 from backend.context import Actor, AppContext
-
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(name="Idempotency-Key", required=False, description="A fresh UUID per campaign; reuse on retry."),
-]
+from backend.core.idempotency import IdempotencyKey
 
 
 class CampaignAdminController(Controller):
@@ -52,7 +45,7 @@ class CampaignAdminController(Controller):
     ) -> Response[CampaignOut]:
         """Send now (`send_at` null) or schedule. Needs an Idempotency-Key."""
         stored = await service.create(ctx, owner, data, idempotency_key)
-        return Response(content=stored.body, status_code=stored.status, media_type="application/json")
+        return stored.response()
 
     @get("/", operation_id="listCampaigns")
     async def list_campaigns(self) -> CampaignList:

@@ -30,11 +30,11 @@ from backend.campaigns.schemas import (
     TierOption,
 )
 from backend.campaigns.tables import Campaign
-from backend.cards.idempotency import StoredResponse, run_idempotent
 from backend.cards.programs import tier_ladder
 from backend.club.service import get_club, interest_codes
 from backend.club.tables import Store
 from backend.context import Actor, AppContext
+from backend.core.idempotency import StoredResponse, run_idempotent
 from backend.db import write_transaction
 from backend.members.tables import Member
 from backend.push.tables import Notification, PushDelivery, PushSubscription

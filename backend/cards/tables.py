@@ -1,6 +1,6 @@
-"""Programs, tiers, cards, rewards, the append-only ledger, scans and idempotency records."""
+"""Programs, tiers, cards, rewards, the append-only ledger and scans."""
 
-from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Integer, SmallInt, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.accounts.tables import StaffAccount
@@ -110,51 +110,6 @@ class LedgerEntry(Table):
     scan = ForeignKey(references=Scan, null=True, default=None)
     reverses = BigInt(null=True, default=None, unique=True)  # one undo per action
     redemption_of = Varchar(length=40, null=True, default=None, unique=True)  # "reward#n": one redemption per issue
-    # "store:receipt": a POS receipt stamps once. Unique by an index made in the cards migration
-    # 2026-11-24T10:30:47 (SQLite cannot add a UNIQUE column to an existing table).
-    receipt_key = Varchar(length=140, null=True, default=None)
+    receipt_key = Varchar(length=140, null=True, default=None, unique=True)  # "store:receipt": stamps once
     amount_ore = BigInt(null=True, default=None)  # the purchase amount behind a POS stamp
     created_at = Timestamptz(index=True)
-
-
-class IdempotencyRecord(Table):
-    scope_key = Varchar(length=160, unique=True)  # "staff:<id>:<Idempotency-Key>"
-    request_hash = Varchar(length=64)
-    response_status = Integer()
-    response_body = Text()
-    created_at = Timestamptz()
-
-
-class LedgerDay(Table):
-    """The ledger summed per Oslo day, store and kind, for the dashboard. Kept by a database trigger
-    on every ledger insert, in the writer's transaction (cards migration 2026-11-24T09:02:20), so
-    no writer can forget it. Unique on (day, store_key, kind)."""
-
-    day = Date()
-    store_key = Integer()  # the store's id; 0 for entries without a store
-    kind = Varchar(length=20)
-    entries = Integer()
-    stamps = Integer()  # signed sum
-
-
-class VisitGap(Table):
-    """Visits (stamp entries) per Oslo day, counted by the day of the same member's visit `lag`
-    (1 or 2) visits earlier; `since` is 0001-01-01 when there was none. Members with a visit in
-    a period [s, e] are those whose lag-1 day is before s; with two or more, lag-2 before s minus
-    those. Kept by the same trigger as LedgerDay. Unique on (day, lag, since)."""
-
-    day = Date()
-    lag = SmallInt()
-    since = Date()
-    visits = Integer()
-
-
-class RewardDay(Table):
-    """Rewards per Oslo day and measure: "issued" (by issued_at, every reward), "redeemed" (by
-    redeemed_at, status redeemed) and "ends" (by expires_at, status active or expired: run out, or
-    running out that day). Kept by a trigger on insert, update and delete of reward (cards migration
-    2026-11-24T09:23:01). Unique on (measure, day)."""
-
-    measure = Varchar(length=10)
-    day = Date()
-    n = Integer()

@@ -10,11 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from backend.cards.gifts import take_back_gifts
-from backend.cards.idempotency import StoredResponse, run_idempotent
 from backend.cards.stamping import ledger_entry, open_key
 from backend.cards.tables import Card, LedgerEntry, Reward
 from backend.cards.void_schemas import CardAfter, RewardNote, VoidIn, VoidOut
 from backend.context import Actor, AppContext
+from backend.core.idempotency import StoredResponse, run_idempotent
 from backend.members.locking import lock_member
 from digital_stampcard import rewards as reward_rules
 from digital_stampcard import voids

@@ -47,7 +47,7 @@ class Store(Table):
 class ConsentText(Table):
     id: Serial
     """A published text a member consents to. Never edited: a change is a new version. Unique on
-    (purpose, version) by an index made in the club migration 2026-11-24T10:35:47."""
+    (purpose, version) by an index made in the club's second migration."""
 
     purpose = Varchar(length=40)  # terms | analysis | marketing_email | marketing_sms | marketing_push
     version = Integer()

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from backend.context import AppContext
-from backend.db import is_postgres, write_transaction
+from backend.core import leases
 from backend.integrations.tables import WebhookDelivery
 from digital_stampcard import webhooks as rules
 
@@ -28,23 +28,7 @@ TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 async def deliver_due(ctx: AppContext, session: aiohttp.ClientSession) -> int:
     """Claims due deliveries (SKIP LOCKED on PostgreSQL), POSTs them concurrently, records each answer."""
-    now = ctx.clock.now()
-    async with write_transaction(ctx.engine):
-        sql = (
-            "SELECT id FROM webhook_delivery WHERE (status = 'pending' AND next_attempt_at <= {}) "
-            "OR (status = 'sending' AND locked_until < {}) ORDER BY id LIMIT {}"
-        )
-        if is_postgres(ctx.engine):
-            sql += " FOR UPDATE SKIP LOCKED"
-        ids = [r["id"] for r in await WebhookDelivery.raw(sql, now, now, BATCH)]
-        if ids:
-            await WebhookDelivery.update(
-                {
-                    WebhookDelivery.status: "sending",
-                    WebhookDelivery.locked_until: now + LEASE,
-                    WebhookDelivery.attempts: WebhookDelivery.attempts + 1,
-                }
-            ).where(WebhookDelivery.id.is_in(ids))
+    ids = await leases.claim(ctx, WebhookDelivery, now=ctx.clock.now(), lease=LEASE, batch=BATCH)
     if not ids:
         return 0
     rows = await WebhookDelivery.select(

@@ -15,8 +15,9 @@ from typing import Any
 from backend import outbox
 from backend.accounts.tables import MemberPasskey, OtpChallenge, PasskeyChallenge, WebSession
 from backend.cards.stamping import ledger_entry
-from backend.cards.tables import IdempotencyRecord, LedgerEntry, Reward
+from backend.cards.tables import LedgerEntry, Reward
 from backend.context import AppContext
+from backend.core.tables import IdempotencyRecord
 from backend.db import write_transaction
 from backend.members.locking import lock_member
 from backend.members.registry import current_consents

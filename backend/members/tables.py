@@ -28,9 +28,7 @@ class Member(Table):
     joined_at = Timestamptz(index=True)  # sign-ups per day and week
     last_visit_at = Timestamptz(null=True, default=None)
     left_at = Timestamptz(null=True, default=None)  # "Meld meg ut": the row stays, anonymous, for the aggregates
-    # The member's own referral link /r/{code}: random, made on first use. Unique by an index made in
-    # the members migration 2026-11-24T11:02:34 (SQLite cannot add a UNIQUE column).
-    referral_code = Varchar(length=16, null=True, default=None)
+    referral_code = Varchar(length=16, null=True, default=None, unique=True)  # the member's link /r/{code}
     referred_by = ForeignKey(references="self", null=True, default=None)  # who brought them (see Referral)
 
 

@@ -9,10 +9,10 @@ from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example, SecurityScheme, Tag
-from litestar.params import Body, HeaderParameter
+from litestar.params import Body
 
-from backend.cards.idempotency import StoredResponse
 from backend.context import AppContext
+from backend.core.idempotency import RequiredIdempotencyKey
 from backend.integrations.api_keys import PosCaller, provide_pos_caller
 from backend.pos import service as pos
 from backend.pos.schemas import (
@@ -57,13 +57,6 @@ POS_TAG = Tag(
     ),
 )
 
-IdempotencyKey = Annotated[
-    str,
-    HeaderParameter(
-        name="Idempotency-Key", required=True, description="A fresh UUID per action; the same one on a retry."
-    ),
-]
-
 
 def _example(name: str, summary: str) -> Example:
     return Example(summary=summary, value=EXAMPLES[name])
@@ -95,10 +88,6 @@ async def _require_idempotency_key(request: Request[Any, Any, Any]) -> None:
         )
 
 
-def _json(stored: StoredResponse) -> Response[Any]:
-    return Response(content=stored.body, status_code=stored.status, media_type="application/json")
-
-
 class PosController(Controller):
     path = "/api/pos/v1"
     tags = ["POS"]
@@ -118,7 +107,7 @@ class PosController(Controller):
         self,
         ctx: NamedDependency[AppContext],
         caller: NamedDependency[PosCaller],
-        idempotency_key: IdempotencyKey,
+        idempotency_key: RequiredIdempotencyKey,
         data: Annotated[
             LookupIn,
             Body(
@@ -132,7 +121,7 @@ class PosController(Controller):
     ) -> Response[LookupOut]:
         """Scope `members:read`. By exactly one of `qr`, `member_number`, `phone`. Answers the open card,
         the active rewards and a `lookup_id` for a purchase or (QR only: `can_redeem`) a redemption."""
-        return _json(await pos.lookup(ctx, caller, data, idempotency_key))
+        return (await pos.lookup(ctx, caller, data, idempotency_key)).response()
 
     @post(
         "/purchases",
@@ -149,7 +138,7 @@ class PosController(Controller):
         self,
         ctx: NamedDependency[AppContext],
         caller: NamedDependency[PosCaller],
-        idempotency_key: IdempotencyKey,
+        idempotency_key: RequiredIdempotencyKey,
         data: Annotated[
             PurchaseIn,
             Body(
@@ -162,7 +151,7 @@ class PosController(Controller):
     ) -> Response[PurchaseOut]:
         """Scope `stamps:write`. The member by exactly one of `lookup_id`, `member_number`, `phone`;
         `amount_ore` in øre (NOK). The same `receipt_id` in this store stamps once."""
-        return _json(await pos.purchase(ctx, caller, data, idempotency_key))
+        return (await pos.purchase(ctx, caller, data, idempotency_key)).response()
 
     @post(
         "/purchases/{receipt_id:str}/void",
@@ -175,13 +164,13 @@ class PosController(Controller):
         self,
         ctx: NamedDependency[AppContext],
         caller: NamedDependency[PosCaller],
-        idempotency_key: IdempotencyKey,
+        idempotency_key: RequiredIdempotencyKey,
         receipt_id: str,
         data: Annotated[VoidReceiptIn, Body(examples=[_example("void_in", "A return")])],
     ) -> Response[VoidReceiptOut]:
         """Scope `stamps:void`. Takes the receipt's stamps back (an unused reward they completed is revoked,
         and the member sees the reason). Voiding again answers `already_voided: true`; an unknown receipt 404."""
-        return _json(await pos.void_receipt(ctx, caller, receipt_id, data, idempotency_key))
+        return (await pos.void_receipt(ctx, caller, receipt_id, data, idempotency_key)).response()
 
     @post(
         "/rewards/{reward_id:int}/redeem",
@@ -194,10 +183,10 @@ class PosController(Controller):
         self,
         ctx: NamedDependency[AppContext],
         caller: NamedDependency[PosCaller],
-        idempotency_key: IdempotencyKey,
+        idempotency_key: RequiredIdempotencyKey,
         reward_id: int,
         data: Annotated[RedeemIn, Body(examples=[_example("redeem_in", "After a QR lookup")])],
     ) -> Response[RedeemOut]:
         """Scope `rewards:redeem`. Needs the `lookup_id` of a QR lookup (403 `manual_entry_cannot_redeem`
         for a number or phone lookup). A reward is redeemed once: again answers 409 `reward_not_active`."""
-        return _json(await pos.redeem(ctx, caller, reward_id, data, idempotency_key))
+        return (await pos.redeem(ctx, caller, reward_id, data, idempotency_key)).response()

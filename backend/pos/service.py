@@ -9,12 +9,12 @@ from datetime import datetime
 
 from backend import visits
 from backend.cards import scans
-from backend.cards.idempotency import StoredResponse, run_idempotent
 from backend.cards.programs import find_program
 from backend.cards.tables import LedgerEntry, Program, Reward, Scan
 from backend.cards.views import card_out
 from backend.cards.voids import void_ledger_entry
 from backend.context import AppContext
+from backend.core.idempotency import StoredResponse, run_idempotent
 from backend.db import UNIQUE_VIOLATIONS
 from backend.integrations.api_keys import PosCaller
 from backend.members.locking import lock_member

@@ -26,8 +26,9 @@ import msgspec
 from pywebpush import WebPusher
 
 from backend.context import AppContext
+from backend.core import leases
 from backend.db import write_transaction
-from backend.push.fanout import consents, expand_due, locked, may_send_offer
+from backend.push.fanout import consents, expand_due, may_send_offer
 from backend.push.receipts import receipt_token, with_receipt
 from backend.push.tables import PushDelivery, PushSubscription
 from backend.push.vapid import VapidIdentity
@@ -112,24 +113,7 @@ class Dispatcher:
     async def claim(self) -> list[Claimed]:
         now = self.ctx.clock.now()
         leased_until = now + self.lease
-        async with write_transaction(self.ctx.engine):
-            rows = await locked(
-                self.ctx,
-                "SELECT id FROM push_delivery WHERE (status = 'pending' AND next_attempt_at <= {}) "
-                "OR (status = 'sending' AND locked_until < {}) ORDER BY id LIMIT {}",
-                now,
-                now,
-                self.batch,
-            )
-            ids = [r["id"] for r in rows]
-            if ids:
-                await PushDelivery.update(
-                    {
-                        PushDelivery.status: "sending",
-                        PushDelivery.locked_until: leased_until,
-                        PushDelivery.attempts: PushDelivery.attempts + 1,
-                    }
-                ).where(PushDelivery.id.is_in(ids))
+        ids = await leases.claim(self.ctx, PushDelivery, now=now, lease=self.lease, batch=self.batch)
         if not ids:
             return []
         rows = await PushDelivery.select(

@@ -4,7 +4,6 @@ one write transaction, serialised per member (the member's row is locked), behin
 from __future__ import annotations
 
 from backend import visits
-from backend.cards.idempotency import StoredResponse, run_idempotent
 from backend.cards.ledger import is_reversed, last_entry
 from backend.cards.programs import active_program, find_program, rules_of
 from backend.cards.scans import load_scan
@@ -12,6 +11,7 @@ from backend.cards.schemas import RedeemIn, RedeemOut, StampIn, StampOut, UndoIn
 from backend.cards.undoing import undo_last
 from backend.cards.views import reward_out, scan_out
 from backend.context import Actor, AppContext
+from backend.core.idempotency import StoredResponse, run_idempotent
 from backend.members.locking import lock_member
 from digital_stampcard import rewards as reward_rules
 from digital_stampcard.cards import is_duplicate_scan

@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import HeaderParameter
 
 from backend.accounts.deps import provide_actor
 from backend.cards import scans
-from backend.cards.idempotency import StoredResponse
 from backend.cards.programs import find_program
 from backend.cards.schemas import RedeemIn, RedeemOut, ScanIn, ScanOut, StampIn, StampOut, UndoIn, UndoOut
 from backend.cards.views import scan_out
 from backend.context import Actor, AppContext
+from backend.core.idempotency import IdempotencyKey
 from backend.staff import till
-
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(name="Idempotency-Key", required=False, description="A fresh UUID per action; reuse it on retry."),
-]
 
 
 def _lang(request: Request[Any, Any, Any]) -> str:
     return "en" if request.headers.get("accept-language", "").lower().startswith("en") else "nb"
-
-
-def _json(stored: StoredResponse) -> Response[Any]:
-    return Response(content=stored.body, status_code=stored.status, media_type="application/json")
 
 
 class TillController(Controller):
@@ -59,7 +49,7 @@ class TillController(Controller):
         request: Request[Any, Any, Any],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[StampOut]:
-        return _json(await till.add_stamps(ctx, actor, data, idempotency_key, _lang(request)))
+        return (await till.add_stamps(ctx, actor, data, idempotency_key, _lang(request))).response()
 
     @post("/redemptions", status_code=200, operation_id="redeemReward")
     async def redeem(
@@ -70,7 +60,7 @@ class TillController(Controller):
         request: Request[Any, Any, Any],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RedeemOut]:
-        return _json(await till.redeem(ctx, actor, data, idempotency_key, _lang(request)))
+        return (await till.redeem(ctx, actor, data, idempotency_key, _lang(request))).response()
 
     @post("/undo", status_code=200, operation_id="undoLastAction")
     async def undo(
@@ -81,4 +71,4 @@ class TillController(Controller):
         request: Request[Any, Any, Any],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[UndoOut]:
-        return _json(await till.undo(ctx, actor, data, idempotency_key, _lang(request)))
+        return (await till.undo(ctx, actor, data, idempotency_key, _lang(request))).response()

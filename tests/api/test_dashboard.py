@@ -308,8 +308,7 @@ async def test_only_the_owner_sees_the_numbers(new_browser: Callable[[], Browser
 async def test_the_rollups_kept_by_the_trigger_equal_a_backfill_from_the_ledger(history: None) -> None:
     """Every ledger insert above went through the trigger; rebuilding the rollups from the ledger, as
     the migration does for existing rows, gives the same rows (Oslo days, stores, kinds, visit gaps)."""
-    from backend.cards.piccolo_migrations import cards_2026_11_24t09_02_20_000000 as ledger_rollups
-    from backend.cards.piccolo_migrations import cards_2026_11_24t09_23_01_000000 as reward_rollups
+    from backend.dashboard.piccolo_migrations import dashboard_2026_12_07t03_31_48_000000 as rollups
     from backend.db import is_postgres
 
     engine = LedgerEntry._meta.db
@@ -339,7 +338,7 @@ async def test_the_rollups_kept_by_the_trigger_equal_a_backfill_from_the_ledger(
     await engine.run_ddl("DELETE FROM ledger_day")
     await engine.run_ddl("DELETE FROM visit_gap")
     await engine.run_ddl("DELETE FROM reward_day")
-    oslo_day = ledger_rollups.oslo_day_postgres if is_postgres(engine) else ledger_rollups.oslo_day_sqlite
-    for sql in [*ledger_rollups.backfill(oslo_day), *reward_rollups.backfill(oslo_day)]:
+    oslo_day = rollups.oslo_day_postgres if is_postgres(engine) else rollups.oslo_day_sqlite
+    for sql in [*rollups.ledger_backfill(oslo_day), *rollups.reward_backfill(oslo_day)]:
         await engine.run_ddl(sql)
     assert await snapshot() == kept

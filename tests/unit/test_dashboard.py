@@ -130,7 +130,7 @@ def test_the_sqlite_rollup_trigger_finds_the_oslo_day_of_every_minute_around_the
     of 2024-2031, and every minute of the hours either side of each summer-time switch."""
     import sqlite3
 
-    from backend.cards.piccolo_migrations.cards_2026_11_24t09_02_20_000000 import oslo_day_sqlite
+    from backend.dashboard.piccolo_migrations.dashboard_2026_12_07t03_31_48_000000 import oslo_day_sqlite
 
     start = datetime(2024, 1, 1, tzinfo=UTC)
     instants = [start + timedelta(hours=h) for h in range(8 * 366 * 24)]
