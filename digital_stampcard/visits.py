@@ -224,5 +224,12 @@ def consequences(done: VisitDone, now: datetime) -> list[Effect]:
     return effects
 
 
+def profile_bonus_consequences(member_id: int, bonus: StampsWritten, tier_gifts: tuple[Granted, ...]) -> list[Effect]:
+    """The profile bonus is given while the member is in the app, on the screen that shows it: the
+    web shop hears of it, but no push follows (unlike a visit's rewards, announced to a phone in a
+    pocket)."""
+    return [*stamp_webhooks(member_id, bonus), *(reward_issued(member_id, g) for g in tier_gifts)]
+
+
 def _gift_push(member_id: int, kind: Kind, gift: Granted) -> Push:
     return Push(member_id, kind, gift.reward_id, {"reward": gift.title, "reward_id": gift.reward_id})

@@ -17,9 +17,8 @@ from backend.me.schemas import ProfileIn
 from backend.members.locking import lock_member
 from backend.members.tables import Member
 from digital_stampcard import profile as rules
-from digital_stampcard.effects import reward_issued
 from digital_stampcard.errors import DomainError
-from digital_stampcard.visits import stamp_webhooks
+from digital_stampcard.visits import profile_bonus_consequences
 
 
 async def update_profile(ctx: AppContext, member_id: int, data: ProfileIn) -> Member:
@@ -67,10 +66,7 @@ async def update_profile(ctx: AppContext, member_id: int, data: ProfileIn) -> Me
                     allowance=None,
                 )
                 _, tier_gifts = await promote_if_earned(member, now, await tier_ladder(), program=program)
-                effects = [
-                    *stamp_webhooks(member_id, applied.written),
-                    *(reward_issued(member_id, g) for g in tier_gifts),
-                ]
+                effects = profile_bonus_consequences(member_id, applied.written, tuple(tier_gifts))
                 await outbox.write(effects, now)
     return await _member(member_id)
 

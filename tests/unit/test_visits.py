@@ -249,3 +249,11 @@ def test_a_member_is_warned_before_the_review_would_take_their_tier() -> None:
     assert demotion_warning("gull", 25, list(DEFAULT_TIERS), review, NOW) is None  # the window holds it
     assert demotion_warning("gull", 12, list(DEFAULT_TIERS), NOW + timedelta(days=40), NOW) is None  # too early
     assert demotion_warning("platina", 12, list(DEFAULT_TIERS), review, NOW) is None  # no longer on the ladder
+
+
+def test_the_profile_bonus_is_told_to_the_web_shop_but_brings_no_push() -> None:
+    gift = Granted(31, "Gratis bolle", NOW + timedelta(days=30))
+    bonus = visits.StampsWritten(12, 2, "bonus", "profile_completed", None, ())
+    effects = visits.profile_bonus_consequences(1, bonus, (gift,))
+    assert [e.event for e in effects if isinstance(e, Webhook)] == ["stamp.added", "reward.issued"]
+    assert pushes(effects) == []
