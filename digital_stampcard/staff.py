@@ -7,9 +7,9 @@ store's numbers); `owner` has the back office and may or may not belong to a sto
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
-import secrets
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -87,9 +87,15 @@ def check_password(password: str, username: str) -> None:
         raise DomainError("password_is_username", "The password cannot be the username.", field="password")
 
 
-def new_invite_token() -> tuple[str, str]:
-    """(token for the link, its SHA-256 to store). 256 random bits: the link is the secret."""
-    token = secrets.token_urlsafe(32)
+INVITE_TOKEN_BYTES = 32  # 256 random bits: the link is the secret
+
+
+def new_invite_token(random_bytes: bytes) -> tuple[str, str]:
+    """(token for the link, its SHA-256 to store), from the caller's random bytes (the domain draws
+    no randomness of its own, as `member_qr.new_device_id`)."""
+    if len(random_bytes) < INVITE_TOKEN_BYTES:
+        raise ValueError(f"an invite token needs {INVITE_TOKEN_BYTES} random bytes")
+    token = base64.urlsafe_b64encode(random_bytes).rstrip(b"=").decode()
     return token, hash_invite_token(token)
 
 

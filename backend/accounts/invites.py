@@ -3,6 +3,7 @@ by choosing a username (new people) and a password; accepting logs the person in
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from backend.accounts.passwords import hash_password_async
@@ -49,7 +50,7 @@ async def issue(
 ) -> tuple[int, str]:
     """Writes a new link (inside the caller's transaction); returns (invite id, token for the e-mail)."""
     now = ctx.clock.now()
-    token, token_hash = rules.new_invite_token()
+    token, token_hash = rules.new_invite_token(secrets.token_bytes(rules.INVITE_TOKEN_BYTES))
     rows = await StaffInvite.insert(
         StaffInvite(
             token_hash=token_hash,

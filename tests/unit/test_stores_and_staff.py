@@ -141,9 +141,11 @@ def test_the_club_never_loses_its_last_owner(target_is_owner: bool, owners: int,
 
 
 def test_invite_tokens_are_256_bit_and_stored_hashed() -> None:
-    token, digest = staff.new_invite_token()
+    token, digest = staff.new_invite_token(bytes(range(32)))
     assert len(token) == 43 and len(digest) == 64 and token not in digest
-    assert staff.hash_invite_token(token) == digest and staff.new_invite_token()[0] != token
+    assert staff.hash_invite_token(token) == digest and staff.new_invite_token(bytes(32))[0] != token
+    with pytest.raises(ValueError):
+        staff.new_invite_token(bytes(16))  # too few random bits for a link that is the secret
 
 
 def test_invite_links_expire_after_72_hours_and_work_once() -> None:
