@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="run the web app (migrates the embedded database first)")
     serve.add_argument("--demo", action="store_true", help="load demo data when the database is empty")
     sub.add_parser("migrate", help="run database migrations (a separate step in production)")
-    sub.add_parser("worker", help="send push notifications from the outbox (run several on PostgreSQL)")
+    sub.add_parser("worker", help="the background loop: campaigns, scheduled messages, pushes, webhooks")
     sub.add_parser("vapid", help="print a new VAPID key pair for VAPID_PRIVATE_KEY")
     sub.add_parser("demo", help="load demo data into an empty database")
     sub.add_parser("routes", help="list every API route: method, path, operation id, file:line")
