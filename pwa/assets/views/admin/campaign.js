@@ -60,14 +60,27 @@ export async function render(ctx) {
     }
   }
 
+  // On a slow line one refresh can outlast the 5 s tick, and answers may come back out of order:
+  // only one refresh at a time, and an answer older than what the page shows (a cancel
+  // meanwhile) is dropped, so the page never steps back from "Sendt" to "Sendes".
+  let refreshing = false;
+  let shown = 0; // bumped by every answer the page draws
+
   async function reload() {
+    if (refreshing) return;
+    refreshing = true;
+    const asked = shown;
     try {
       const fresh = await api.get(`/api/admin/campaigns/${id}`, { signal: ctx.signal });
+      if (asked !== shown) return;
+      shown += 1;
       if (fresh.status !== state.campaign.status) live.textContent = t('admin.campaign.nowStatus', { status: t(`admin.status.${fresh.status}`) });
       state.campaign = fresh;
       draw();
     } catch (err) {
       if (err.name !== 'AbortError' && !handleOwnerError(ctx, err, root)) console.warn('campaign refresh failed', err);
+    } finally {
+      refreshing = false;
     }
   }
 
@@ -77,6 +90,7 @@ export async function render(ctx) {
     cancel: (button) => withBusy(button, async () => {
       try {
         state.campaign = await api.post(`/api/admin/campaigns/${id}/cancel`, undefined, { signal: ctx.signal });
+        shown += 1;
         state.cancelOpen = false;
         state.flash = 'admin.flash.cancelled';
         draw();
@@ -86,8 +100,8 @@ export async function render(ctx) {
         if (err.name === 'AbortError' || handleOwnerError(ctx, err, root)) return;
         state.cancelOpen = false;
         state.error = ownerErrorMessage(err);
-        if (err.code === 'campaign_already_sent') await reload();
-        else draw();
+        if (err.code === 'campaign_already_sent') await reload(); // the page catches up with the server
+        draw(); // the error, also when a refresh already under way brings the news
       }
     }),
   };
