@@ -89,6 +89,8 @@ export const api = {
   get: (path, opts) => request(path, { ...opts, method: 'GET' }),
   post: (path, body, opts) => request(path, { ...opts, method: 'POST', body }),
   patch: (path, body, opts) => request(path, { ...opts, method: 'PATCH', body }),
+  put: (path, body, opts) => request(path, { ...opts, method: 'PUT', body }),
+  delete: (path, opts) => request(path, { ...opts, method: 'DELETE' }),
 };
 
 export function newIdempotencyKey() {

@@ -4,7 +4,7 @@
 
 import { h } from '../dom.js';
 import { errorMessage, formatDateTime, getLang, t } from '../i18n.js';
-import { api, request } from '../api.js';
+import { api } from '../api.js';
 import { loading, notice } from '../ui.js';
 
 export function consentsSection(ctx) {
@@ -34,7 +34,7 @@ export function consentsSection(ctx) {
       input.disabled = true;
       error.textContent = '';
       try {
-        const mine = await request(`/api/me/consents/${p.purpose}`, { method: 'PUT', body: { granted: wanted }, signal: ctx.signal });
+        const mine = await api.put(`/api/me/consents/${p.purpose}`, { granted: wanted }, { signal: ctx.signal });
         draw(mine);
         section.querySelector(`#${id}`).focus();
       } catch (err) {

@@ -6,7 +6,7 @@
 
 import { h } from '../dom.js';
 import { errorMessage, formatDate, t } from '../i18n.js';
-import { api, request } from '../api.js';
+import { api } from '../api.js';
 import { base64url, deviceLabel, ensureDeviceKeyPair, exportPublicKey } from '../device-key.js';
 import { withBusy } from '../ui.js';
 
@@ -150,7 +150,7 @@ export function passkeysSection(ctx) {
       error.textContent = '';
       status.textContent = '';
       try {
-        await request(`/api/me/passkeys/${passkey.id}`, { method: 'DELETE', signal: ctx.signal });
+        await api.delete(`/api/me/passkeys/${passkey.id}`, { signal: ctx.signal });
         status.textContent = t('passkey.removed');
         await draw();
       } catch (err) { show(err); }

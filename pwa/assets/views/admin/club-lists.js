@@ -6,13 +6,13 @@
 
 import { field, h } from '../../dom.js';
 import { t } from '../../i18n.js';
-import { request } from '../../api.js';
+import { api } from '../../api.js';
 import { withBusy } from '../../ui.js';
 import { ownerErrorMessage } from './form-errors.js';
 
 /** Saves with PUT and comes back to /admin/club with a thank-you. */
 export async function putAndReload(ctx, path, body, flash) {
-  await request(path, { method: 'PUT', body, signal: ctx.signal });
+  await api.put(path, body, { signal: ctx.signal });
   ctx.navigate('/admin/club', { replace: true, flash });
 }
 

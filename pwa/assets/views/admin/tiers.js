@@ -4,7 +4,7 @@
 
 import { h } from '../../dom.js';
 import { getLang, t } from '../../i18n.js';
-import { api, request } from '../../api.js';
+import { api } from '../../api.js';
 import { loading, notice, pageTitle, withBusy } from '../../ui.js';
 import { ownerErrorMessage } from './form-errors.js';
 import { loadFailed } from './team-common.js';
@@ -177,7 +177,7 @@ function tierEditor(ctx, ladder) {
     withBusy(submit, async () => {
       clearErrors();
       try {
-        await request('/api/admin/tiers', { method: 'PUT', body: body(), signal: ctx.signal });
+        await api.put('/api/admin/tiers', body(), { signal: ctx.signal });
         ctx.navigate('/admin/program/tiers', { replace: true, flash: 'tiers.saved' });
       } catch (err) {
         if (err.name === 'AbortError') return;
