@@ -3,11 +3,11 @@
 // running between customers; a new member's code replaces the current one.
 
 import { clear, field, h } from '../dom.js';
-import { errorMessage, t } from '../i18n.js';
+import { t } from '../i18n.js';
 import { api, newIdempotencyKey } from '../api.js';
 import { CameraScanner } from '../scanner.js';
 import { listenForWedge } from '../keyboard-wedge.js';
-import { loading, notice, pageTitle, withBusy } from '../ui.js';
+import { loadInto, loading, pageTitle, withBusy } from '../ui.js';
 import { messageBox, resultPanel, undoAvailable, undoLeftText } from './staff-result.js';
 
 const SAME_CODE_MS = 60_000;
@@ -21,16 +21,18 @@ export async function render(ctx) {
   ctx.setTitle(t('staff.title'));
   const wait = loading();
   ctx.main.append(wait);
-  let staff;
-  try {
-    staff = (await api.get('/api/staff/me', { signal: ctx.signal })).staff;
-  } catch (err) {
-    if (err.name === 'AbortError') return;
-    if (err.code === 'not_authenticated' || err.code === 'forbidden') { ctx.navigate('/staff/login', { replace: true }); return; }
-    wait.replaceWith(pageTitle(t('staff.title')), notice('error', errorMessage(err)),
-      h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => ctx.refresh() }));
-    return;
-  }
+  const me = await loadInto(ctx, wait, (signal) => api.get('/api/staff/me', { signal }), {
+    loginPath: '/staff/login',
+    title: t('staff.title'),
+    // A member's session on the till is no staff session either: the staff login.
+    handled: (err) => {
+      if (err.code !== 'forbidden') return false;
+      ctx.navigate('/staff/login', { replace: true });
+      return true;
+    },
+  });
+  if (!me) return;
+  const { staff } = me;
   if (staff.role === 'owner') { ctx.navigate('/admin', { replace: true }); return; } // the owner has no till
   if (!ctx.rerender) Object.assign(state, { scan: null, message: null, busy: false, undoOpen: false, lastCode: '', lastCodeAt: 0, device: null });
 

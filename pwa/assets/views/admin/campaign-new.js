@@ -7,8 +7,8 @@ import { has, t } from '../../i18n.js';
 import { ApiError, api, newIdempotencyKey } from '../../api.js';
 import { getConfig } from '../../config.js';
 import { osloDate, osloParts, osloToInstant } from '../../oslo-time.js';
-import { loading, notice, pageTitle, withBusy } from '../../ui.js';
-import { handleOwnerError, loadOptions } from './common.js';
+import { loading, pageTitle, withBusy } from '../../ui.js';
+import { handleOwnerError, loadOptions, loadOwnerScreen } from './common.js';
 import { defaultEarly, earlyAccess } from './early-access.js';
 import { emptySegmentDraft, segmentPicker, toSegment } from './segment-picker.js';
 import { reachBox } from './reach.js';
@@ -40,15 +40,8 @@ export async function render(ctx) {
   ctx.setTitle(t('admin.new.title'));
   const wait = loading();
   ctx.main.append(wait);
-  let opts;
-  try {
-    opts = await loadOptions(ctx.signal);
-  } catch (err) {
-    if (handleOwnerError(ctx, err, wait)) return;
-    wait.replaceWith(pageTitle(t('admin.new.title')), notice('error', ownerErrorMessage(err), { testid: 'admin-error' }),
-      h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => ctx.refresh() }));
-    return;
-  }
+  const opts = await loadOwnerScreen(ctx, wait, loadOptions, { title: t('admin.new.title'), message: ownerErrorMessage });
+  if (!opts) return;
   draft ||= emptyDraft(opts);
   wait.replaceWith(...compose(ctx, opts, draft));
 }

@@ -3,12 +3,12 @@
 // scheduled campaign can be cancelled, and one still sending stopped for those who have not had it.
 
 import { h } from '../../dom.js';
-import { errorMessage, t } from '../../i18n.js';
+import { t } from '../../i18n.js';
 import { api } from '../../api.js';
 import { getConfig } from '../../config.js';
 import { loading, notice, pageTitle, withBusy } from '../../ui.js';
 import {
-  afterQuietHours, describeSegment, formatWhenLong, handleOwnerError, listOf, loadOptions, statusChip, tierName, whenText,
+  afterQuietHours, describeSegment, formatWhenLong, handleOwnerError, listOf, loadOptions, loadOwnerScreen, statusChip, tierName, whenText,
 } from './common.js';
 import { ownerErrorMessage } from './form-errors.js';
 
@@ -27,23 +27,17 @@ export async function render(ctx) {
   ctx.setTitle(t('admin.campaign.title'));
   const wait = loading();
   ctx.main.append(wait);
-  let campaign;
-  let opts;
-  try {
-    [campaign, opts] = await Promise.all([
-      api.get(`/api/admin/campaigns/${id}`, { signal: ctx.signal }),
-      loadOptions(ctx.signal),
-    ]);
-  } catch (err) {
-    if (handleOwnerError(ctx, err, wait)) return;
-    const missing = err.status === 404;
-    wait.replaceWith(pageTitle(t(missing ? 'admin.campaign.missing' : 'admin.campaign.title')),
-      notice(missing ? 'info' : 'error', missing ? t('admin.campaign.missingBody') : errorMessage(err), { testid: 'admin-error' }),
-      missing
-        ? h('a', { class: 'button', href: '/admin/campaigns', text: t('admin.campaigns.back') })
-        : h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => ctx.refresh() }));
-    return;
-  }
+  const loaded = await loadOwnerScreen(ctx, wait, (signal) => Promise.all([
+    api.get(`/api/admin/campaigns/${id}`, { signal }),
+    loadOptions(signal),
+  ]), {
+    title: t('admin.campaign.title'),
+    missing: {
+      title: t('admin.campaign.missing'), text: t('admin.campaign.missingBody'), href: '/admin/campaigns', link: t('admin.campaigns.back'),
+    },
+  });
+  if (!loaded) return;
+  const [campaign, opts] = loaded;
 
   const root = h('div', { class: 'campaign-page stack-lg' });
   const live = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });

@@ -7,7 +7,7 @@ import { getLang, t } from '../../i18n.js';
 import { api } from '../../api.js';
 import { loading, notice, pageTitle, withBusy } from '../../ui.js';
 import { ownerErrorMessage } from './form-errors.js';
-import { loadFailed } from './team-common.js';
+import { loadTeamScreen } from './team-common.js';
 import { programNav } from './program-common.js';
 
 const PREVIEW_DELAY_MS = 400;
@@ -18,13 +18,8 @@ export async function render(ctx) {
   ctx.setTitle(t('tiers.title'));
   const wait = loading();
   ctx.main.append(wait);
-  let ladder;
-  try {
-    ladder = await api.get('/api/admin/tiers', { signal: ctx.signal });
-  } catch (err) {
-    loadFailed(ctx, err, wait, 'tiers.title', '/admin');
-    return;
-  }
+  const ladder = await loadTeamScreen(ctx, wait, (signal) => api.get('/api/admin/tiers', { signal }), 'tiers.title', '/admin');
+  if (!ladder) return;
   wait.replaceWith(
     programNav('/admin/program/tiers'),
     h('div', { class: 'admin-head' }, pageTitle(t('tiers.title')), h('p', { class: 'lead', text: t('tiers.lead') })),
