@@ -1,7 +1,7 @@
 // Shared pieces used by member and staff screens.
 
 import { h } from './dom.js';
-import { formatDate, formatDateTime, has, t } from './i18n.js';
+import { errorMessage, formatDate, formatDateTime, has, t } from './i18n.js';
 
 /** The stamp card as a row of circles plus a readable "7 av 10 stempler". */
 export function stampCard(card, { testidPrefix = '' } = {}) {
@@ -94,6 +94,56 @@ export function pageTitle(text, extra = {}) {
 
 export function loading() {
   return h('p', { class: 'loading', role: 'status', text: t('app.loading') });
+}
+
+/**
+ * The load a screen (or a section of one) starts with, and the one way it fails. `wait` is the
+ * "Laster …" placeholder already on the page; `fetcher(signal)` gets what the screen needs.
+ * Resolves to that, or to null when there is nothing more to draw: the screen was left, the
+ * visitor was sent to log in, or the failure now stands where `wait` was (a title, the error and
+ * "Prøv igjen"), so a view goes on with `if (!data) return;`.
+ *
+ * Options, all optional:
+ *   loginPath    where a missing session (401) goes, e.g. '/login'; null shows it as an error
+ *   title        the page heading above the error (leave it out in a section that keeps its own)
+ *   testid       the error notice's data-testid
+ *   message      err → the text (default errorMessage)
+ *   warnOffline  a lost connection is a warning, not an error (the member's screens)
+ *   missing      a 404 is said kindly, as info: { title, text, testid, href, link }
+ *   retry        what "Prøv igjen" does (default: draw the screen again); null: no button
+ *   actions      more links after the button; the button and they then share one row
+ *   handled      (err) => true when the screen took care of this error itself (the owner-only page)
+ */
+export async function loadInto(ctx, wait, fetcher, options = {}) {
+  try {
+    return await fetcher(ctx.signal);
+  } catch (err) {
+    if (err && err.name === 'AbortError') return null; // the visitor went elsewhere
+    if (options.loginPath && (err.status === 401 || err.code === 'not_authenticated')) {
+      ctx.navigate(options.loginPath, { replace: true });
+      return null;
+    }
+    if (options.handled && options.handled(err)) return null;
+    wait.replaceWith(...loadFailure(ctx, err, options));
+    return null;
+  }
+}
+
+function loadFailure(ctx, err, {
+  title, testid, message = errorMessage, warnOffline = false, missing, retry = () => ctx.refresh(), actions,
+}) {
+  const gone = Boolean(missing) && err.status === 404;
+  const kind = gone ? 'info' : warnOffline && err.code === 'network' ? 'warn' : 'error';
+  const heading = gone && missing.title ? missing.title : title;
+  const way = gone
+    ? missing.href && h('a', { class: 'button', href: missing.href, text: missing.link })
+    : retry && h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: retry });
+  const buttons = actions ? h('div', { class: 'row-actions' }, way || null, ...actions) : way;
+  return [
+    heading ? pageTitle(heading) : null,
+    notice(kind, gone ? missing.text : message(err), { testid: gone ? missing.testid || testid : testid }),
+    buttons || null,
+  ].filter(Boolean);
 }
 
 export function formatMemberNumber(n) {

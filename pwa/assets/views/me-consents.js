@@ -5,11 +5,12 @@
 import { h } from '../dom.js';
 import { errorMessage, formatDateTime, getLang, t } from '../i18n.js';
 import { api } from '../api.js';
-import { loading, notice } from '../ui.js';
+import { loadInto, loading } from '../ui.js';
 
 export function consentsSection(ctx) {
+  const wait = loading();
   const section = h('section', { class: 'card stack', 'aria-labelledby': 'me-consents-h', testid: 'me-consents' },
-    h('h2', { id: 'me-consents-h', text: t('me.consents.title') }), loading());
+    h('h2', { id: 'me-consents-h', text: t('me.consents.title') }), wait);
 
   function draw(mine) {
     section.replaceChildren(
@@ -73,18 +74,20 @@ export function consentsSection(ctx) {
       textDetails(p));
   }
 
-  load();
+  load(wait);
   return section;
 
-  async function load() {
-    try {
-      draw(await api.get('/api/me/consents', { signal: ctx.signal }));
-    } catch (err) {
-      if (err.name === 'AbortError') return;
-      section.replaceChildren(h('h2', { id: 'me-consents-h', text: t('me.consents.title') }),
-        notice('error', errorMessage(err), { testid: 'me-consents-error' }),
-        h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => { section.replaceChildren(loading()); load(); } }));
-    }
+  // Min side stands without this section: a failure stays inside it, with its own "Prøv igjen".
+  async function load(wait) {
+    const mine = await loadInto(ctx, wait, (signal) => api.get('/api/me/consents', { signal }), {
+      testid: 'me-consents-error',
+      retry: () => {
+        const again = loading();
+        section.replaceChildren(h('h2', { id: 'me-consents-h', text: t('me.consents.title') }), again);
+        load(again);
+      },
+    });
+    if (mine) draw(mine);
   }
 }
 

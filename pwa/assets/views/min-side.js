@@ -4,7 +4,7 @@
 import { h, nextId } from '../dom.js';
 import { errorMessage, formatDate, formatDateTime, t } from '../i18n.js';
 import { api } from '../api.js';
-import { activityList, loading, notice, pageTitle, rewardList, withBusy } from '../ui.js';
+import { activityList, loadInto, loading, notice, pageTitle, rewardList, withBusy } from '../ui.js';
 import { clearSnapshot } from '../member-store.js';
 import { forgetDeviceKey } from '../device-key.js';
 import { referralCard } from './referral.js';
@@ -14,21 +14,13 @@ export async function render(ctx) {
   ctx.setTitle(t('me.title'));
   const wait = loading();
   ctx.main.append(wait);
-  let rewards;
-  let history;
-  let sessions;
-  try {
-    [rewards, history, sessions] = await Promise.all([
-      api.get('/api/me/rewards', { signal: ctx.signal }),
-      api.get('/api/me/history', { signal: ctx.signal }),
-      api.get('/api/me/sessions', { signal: ctx.signal }),
-    ]);
-  } catch (err) {
-    if (err.status === 401) { ctx.navigate('/login', { replace: true }); return; }
-    wait.replaceWith(pageTitle(t('me.title')), notice('error', errorMessage(err), { testid: 'me-error' }),
-      h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => ctx.refresh() }));
-    return;
-  }
+  const loaded = await loadInto(ctx, wait, (signal) => Promise.all([
+    api.get('/api/me/rewards', { signal }),
+    api.get('/api/me/history', { signal }),
+    api.get('/api/me/sessions', { signal }),
+  ]), { loginPath: '/login', title: t('me.title'), testid: 'me-error' });
+  if (!loaded) return;
+  const [rewards, history, sessions] = loaded;
   wait.replaceWith(
     pageTitle(t('me.title')),
     h('p', { class: 'lead', text: t('me.lead') }),

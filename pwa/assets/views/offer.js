@@ -2,30 +2,23 @@
 // "Vis kortet" to use it in the store.
 
 import { h } from '../dom.js';
-import { errorMessage, formatDate, t } from '../i18n.js';
+import { formatDate, t } from '../i18n.js';
 import { api } from '../api.js';
-import { loading, notice, pageTitle } from '../ui.js';
+import { loadInto, loading, pageTitle } from '../ui.js';
 
 export async function render(ctx) {
   ctx.setTitle(t('offer.title'));
   const wait = loading();
   ctx.main.append(wait);
-  let offer;
-  try {
-    offer = await api.get(`/api/me/offers/${ctx.params.id}`, { signal: ctx.signal });
-  } catch (err) {
-    if (err.name === 'AbortError') return;
-    if (err.code === 'not_authenticated') { ctx.navigate('/login', { replace: true }); return; }
-    const missing = err.status === 404;
-    wait.replaceWith(
-      pageTitle(t(missing ? 'offer.missingTitle' : 'offer.title')),
-      notice(missing ? 'info' : err.code === 'network' ? 'warn' : 'error',
-        missing ? t('offer.missingBody') : errorMessage(err), { testid: missing ? 'offer-missing' : 'offer-error' }),
-      h('div', { class: 'row-actions' },
-        missing ? null : h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => ctx.refresh() }),
-        h('a', { class: 'button', href: '/', text: t('offer.toCard') })));
-    return;
-  }
+  const offer = await loadInto(ctx, wait, (signal) => api.get(`/api/me/offers/${ctx.params.id}`, { signal }), {
+    loginPath: '/login',
+    title: t('offer.title'),
+    testid: 'offer-error',
+    warnOffline: true,
+    missing: { title: t('offer.missingTitle'), text: t('offer.missingBody'), testid: 'offer-missing' },
+    actions: [h('a', { class: 'button', href: '/', text: t('offer.toCard') })],
+  });
+  if (!offer) return;
   ctx.setTitle(offer.title);
   wait.replaceWith(h('article', { class: 'card offer', testid: 'offer', 'aria-labelledby': 'offer-h' },
     h('p', { class: 'eyebrow', text: t('offer.eyebrow') }),

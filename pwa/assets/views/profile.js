@@ -7,7 +7,7 @@ import { api } from '../api.js';
 import { getConfig } from '../config.js';
 import { clearSnapshot, syncFromMe } from '../member-store.js';
 import { forgetDeviceKey } from '../device-key.js';
-import { formatMemberNumber, loading, notice, pageTitle, withBusy } from '../ui.js';
+import { formatMemberNumber, loadInto, loading, pageTitle, withBusy } from '../ui.js';
 import { syncOnOpen } from '../push.js';
 import { notificationsSection } from './notifications.js';
 import { passkeysSection } from './passkeys.js';
@@ -19,16 +19,16 @@ export async function render(ctx) {
   ctx.setTitle(t('profile.title'));
   const wait = loading();
   ctx.main.append(wait);
-  let me;
-  try {
-    me = await api.get('/api/me', { signal: ctx.signal });
-  } catch (err) {
-    if (err.name === 'AbortError') return;
-    if (err.code === 'not_authenticated') { ctx.navigate('/login', { replace: true }); return; }
-    wait.replaceWith(pageTitle(t('profile.title')), notice(err.code === 'network' ? 'warn' : 'error', err.code === 'network' ? t('offline.body') : errorMessage(err)),
-      h('a', { href: '/qr', class: 'button', text: t('offline.showCard') }));
-    return;
-  }
+  // Offline, the profile cannot be shown, but the member card still can.
+  const me = await loadInto(ctx, wait, (signal) => api.get('/api/me', { signal }), {
+    loginPath: '/login',
+    title: t('profile.title'),
+    warnOffline: true,
+    message: (err) => (err.code === 'network' ? t('offline.body') : errorMessage(err)),
+    retry: null,
+    actions: [h('a', { href: '/qr', class: 'button', text: t('offline.showCard') })],
+  });
+  if (!me) return;
   if (!ctx.rerender || !draft) {
     const p = me.profile || {};
     draft = {

@@ -4,20 +4,17 @@
 // Also the /r/{code} route for when the app, not the server, opens a link (offline shell).
 
 import { h } from '../dom.js';
-import { errorMessage, formatDate, t } from '../i18n.js';
+import { formatDate, t } from '../i18n.js';
 import { api } from '../api.js';
-import { loading, notice } from '../ui.js';
+import { loadInto, loading } from '../ui.js';
 
 export function referralCard(ctx) {
+  const wait = loading();
   const card = h('section', { class: 'card stack', 'aria-labelledby': 'me-referral-h', testid: 'referral' },
-    h('h2', { id: 'me-referral-h', text: t('referral.title') }), loading());
-  api.get('/api/me/referral', { signal: ctx.signal })
-    .then((data) => card.replaceChildren(...draw(data).filter(Boolean)))
-    .catch((err) => {
-      if (err.name === 'AbortError') return;
-      card.replaceChildren(h('h2', { id: 'me-referral-h', text: t('referral.title') }),
-        notice('error', errorMessage(err), { testid: 'referral-error' }));
-    });
+    h('h2', { id: 'me-referral-h', text: t('referral.title') }), wait);
+  // A failure stays inside the card; Min side's other sections do not wait for it.
+  loadInto(ctx, wait, (signal) => api.get('/api/me/referral', { signal }), { testid: 'referral-error', retry: null })
+    .then((data) => { if (data) card.replaceChildren(...draw(data).filter(Boolean)); });
   return card;
 }
 

@@ -5,24 +5,24 @@
 import { field, h } from '../dom.js';
 import { errorMessage, t } from '../i18n.js';
 import { api } from '../api.js';
-import { loading, notice, pageTitle, withBusy } from '../ui.js';
+import { loadInto, loading, notice, pageTitle, withBusy } from '../ui.js';
 
 export async function render(ctx) {
   ctx.setTitle(t('invite.title'));
   const wait = loading();
   ctx.main.append(wait);
   const path = `/api/staff/invites/${encodeURIComponent(ctx.params.token)}`;
-  let info;
-  try {
-    info = await api.get(path, { signal: ctx.signal });
-  } catch (err) {
-    if (err.name === 'AbortError') return;
-    wait.replaceWith(h('section', { class: 'panel stack', testid: 'invite-invalid' },
-      pageTitle(t('invite.invalidTitle')),
-      notice('error', errorMessage(err), { testid: 'invite-error' }),
-      h('p', {}, h('a', { class: 'button', href: '/staff/login', text: t('invite.toLogin') }))));
-    return;
-  }
+  // Used, expired or unknown: this page has only the way to the login to offer, not "Prøv igjen".
+  const info = await loadInto(ctx, wait, (signal) => api.get(path, { signal }), {
+    handled: (err) => {
+      wait.replaceWith(h('section', { class: 'panel stack', testid: 'invite-invalid' },
+        pageTitle(t('invite.invalidTitle')),
+        notice('error', errorMessage(err), { testid: 'invite-error' }),
+        h('p', {}, h('a', { class: 'button', href: '/staff/login', text: t('invite.toLogin') }))));
+      return true;
+    },
+  });
+  if (!info) return;
   const reset = info.kind === 'reset';
   const where = info.store ? `${info.business} – ${info.store.name}` : info.business;
   const username = field({

@@ -9,7 +9,7 @@ import { errorMessage, formatDateTime, getLang, t } from '../../i18n.js';
 import { api, newIdempotencyKey } from '../../api.js';
 import { formatMemberNumber, loading, notice, pageTitle, withBusy } from '../../ui.js';
 import { osloToInstant } from '../../oslo-time.js';
-import { handleOwnerError } from './common.js';
+import { handleOwnerError, loadOwnerScreen } from './common.js';
 
 const FILTERS = ['store', 'staff', 'member', 'action', 'from', 'to', 'since'];
 
@@ -18,19 +18,12 @@ export async function render(ctx) {
   const wait = loading();
   ctx.main.append(wait);
   const q = Object.fromEntries(FILTERS.map((k) => [k, ctx.query.get(k) || '']));
-  let options;
-  let alerts;
-  try {
-    [options, alerts] = await Promise.all([
-      api.get('/api/admin/audit/filters', { signal: ctx.signal }),
-      api.get('/api/admin/alerts', { signal: ctx.signal }),
-    ]);
-  } catch (err) {
-    if (handleOwnerError(ctx, err, wait)) return;
-    wait.replaceWith(pageTitle(t('admin.audit.title')), notice('error', errorMessage(err), { testid: 'admin-error' }),
-      h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => ctx.refresh() }));
-    return;
-  }
+  const loaded = await loadOwnerScreen(ctx, wait, (signal) => Promise.all([
+    api.get('/api/admin/audit/filters', { signal }),
+    api.get('/api/admin/alerts', { signal }),
+  ]), { title: t('admin.audit.title') });
+  if (!loaded) return;
+  const [options, alerts] = loaded;
   const flash = h('div', { class: 'audit-flash' });
   const list = h('ul', { class: 'audit-list card', testid: 'audit-list' });
   const more = h('button', { type: 'button', class: 'button button-block', testid: 'audit-more', hidden: true, text: t('admin.audit.more') });

@@ -3,12 +3,12 @@
 // scheduled campaign can be cancelled, and one still sending stopped for those who have not had it.
 
 import { h } from '../../dom.js';
-import { errorMessage, t } from '../../i18n.js';
+import { t } from '../../i18n.js';
 import { api } from '../../api.js';
 import { getConfig } from '../../config.js';
 import { loading, notice, pageTitle, withBusy } from '../../ui.js';
 import {
-  afterQuietHours, describeSegment, formatWhenLong, handleOwnerError, listOf, loadOptions, statusChip, tierName, whenText,
+  afterQuietHours, describeSegment, formatWhenLong, handleOwnerError, listOf, loadOptions, loadOwnerScreen, statusChip, tierName, whenText,
 } from './common.js';
 import { ownerErrorMessage } from './form-errors.js';
 
@@ -27,23 +27,17 @@ export async function render(ctx) {
   ctx.setTitle(t('admin.campaign.title'));
   const wait = loading();
   ctx.main.append(wait);
-  let campaign;
-  let opts;
-  try {
-    [campaign, opts] = await Promise.all([
-      api.get(`/api/admin/campaigns/${id}`, { signal: ctx.signal }),
-      loadOptions(ctx.signal),
-    ]);
-  } catch (err) {
-    if (handleOwnerError(ctx, err, wait)) return;
-    const missing = err.status === 404;
-    wait.replaceWith(pageTitle(t(missing ? 'admin.campaign.missing' : 'admin.campaign.title')),
-      notice(missing ? 'info' : 'error', missing ? t('admin.campaign.missingBody') : errorMessage(err), { testid: 'admin-error' }),
-      missing
-        ? h('a', { class: 'button', href: '/admin/campaigns', text: t('admin.campaigns.back') })
-        : h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => ctx.refresh() }));
-    return;
-  }
+  const loaded = await loadOwnerScreen(ctx, wait, (signal) => Promise.all([
+    api.get(`/api/admin/campaigns/${id}`, { signal }),
+    loadOptions(signal),
+  ]), {
+    title: t('admin.campaign.title'),
+    missing: {
+      title: t('admin.campaign.missing'), text: t('admin.campaign.missingBody'), href: '/admin/campaigns', link: t('admin.campaigns.back'),
+    },
+  });
+  if (!loaded) return;
+  const [campaign, opts] = loaded;
 
   const root = h('div', { class: 'campaign-page stack-lg' });
   const live = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
@@ -60,14 +54,27 @@ export async function render(ctx) {
     }
   }
 
+  // On a slow line one refresh can outlast the 5 s tick, and answers may come back out of order:
+  // only one refresh at a time, and an answer older than what the page shows (a cancel
+  // meanwhile) is dropped, so the page never steps back from "Sendt" to "Sendes".
+  let refreshing = false;
+  let shown = 0; // bumped by every answer the page draws
+
   async function reload() {
+    if (refreshing) return;
+    refreshing = true;
+    const asked = shown;
     try {
       const fresh = await api.get(`/api/admin/campaigns/${id}`, { signal: ctx.signal });
+      if (asked !== shown) return;
+      shown += 1;
       if (fresh.status !== state.campaign.status) live.textContent = t('admin.campaign.nowStatus', { status: t(`admin.status.${fresh.status}`) });
       state.campaign = fresh;
       draw();
     } catch (err) {
       if (err.name !== 'AbortError' && !handleOwnerError(ctx, err, root)) console.warn('campaign refresh failed', err);
+    } finally {
+      refreshing = false;
     }
   }
 
@@ -77,6 +84,7 @@ export async function render(ctx) {
     cancel: (button) => withBusy(button, async () => {
       try {
         state.campaign = await api.post(`/api/admin/campaigns/${id}/cancel`, undefined, { signal: ctx.signal });
+        shown += 1;
         state.cancelOpen = false;
         state.flash = 'admin.flash.cancelled';
         draw();
@@ -86,8 +94,8 @@ export async function render(ctx) {
         if (err.name === 'AbortError' || handleOwnerError(ctx, err, root)) return;
         state.cancelOpen = false;
         state.error = ownerErrorMessage(err);
-        if (err.code === 'campaign_already_sent') await reload();
-        else draw();
+        if (err.code === 'campaign_already_sent') await reload(); // the page catches up with the server
+        draw(); // the error, also when a refresh already under way brings the news
       }
     }),
   };

@@ -1,24 +1,19 @@
 // /admin/campaigns: every campaign, newest first, with status, time and counts.
 
 import { h } from '../../dom.js';
-import { errorMessage, t } from '../../i18n.js';
+import { t } from '../../i18n.js';
 import { api } from '../../api.js';
 import { loading, notice, pageTitle } from '../../ui.js';
-import { campaignRow, handleOwnerError } from './common.js';
+import { campaignRow, loadOwnerScreen } from './common.js';
 
 export async function render(ctx) {
   ctx.setTitle(t('admin.campaigns.title'));
   const wait = loading();
   ctx.main.append(wait);
-  let list;
-  try {
-    list = (await api.get('/api/admin/campaigns', { signal: ctx.signal })).campaigns || [];
-  } catch (err) {
-    if (handleOwnerError(ctx, err, wait)) return;
-    wait.replaceWith(pageTitle(t('admin.campaigns.title')), notice('error', errorMessage(err), { testid: 'admin-error' }),
-      h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => ctx.refresh() }));
-    return;
-  }
+  const data = await loadOwnerScreen(ctx, wait, (signal) => api.get('/api/admin/campaigns', { signal }),
+    { title: t('admin.campaigns.title') });
+  if (!data) return;
+  const list = data.campaigns || [];
   const newButton = (extra = 'button-small') => h('a', {
     class: ['button', 'button-primary', extra], href: '/admin/campaigns/new', testid: 'campaigns-new',
   }, h('span', { 'aria-hidden': 'true', text: '+' }), h('span', { text: t('admin.newCampaign') }));

@@ -6,7 +6,7 @@ import { t } from '../../i18n.js';
 import { api } from '../../api.js';
 import { loading, notice, pageTitle, withBusy } from '../../ui.js';
 import { FieldErrors, ownerErrorMessage } from './form-errors.js';
-import { loadFailed } from './team-common.js';
+import { loadTeamScreen } from './team-common.js';
 import { interestsSection, profileFieldsSection, putAndReload } from './club-lists.js';
 import { consentTextsSection } from './club-consents.js';
 import { programNav } from './program-common.js';
@@ -17,15 +17,11 @@ export async function render(ctx) {
   ctx.setTitle(t('club.title'));
   const wait = loading();
   ctx.main.append(wait);
-  let data;
-  try {
-    const [bonuses, fields, interests, texts] = await Promise.all(
-      ['bonuses', 'profile-fields', 'interests', 'consent-texts'].map((p) => api.get(`/api/admin/club/${p}`, { signal: ctx.signal })));
-    data = { bonuses, fields, interests, texts };
-  } catch (err) {
-    loadFailed(ctx, err, wait, 'club.title', '/admin');
-    return;
-  }
+  const loaded = await loadTeamScreen(ctx, wait, (signal) => Promise.all(
+    ['bonuses', 'profile-fields', 'interests', 'consent-texts'].map((p) => api.get(`/api/admin/club/${p}`, { signal }))), 'club.title', '/admin');
+  if (!loaded) return;
+  const [bonuses, fields, interests, texts] = loaded;
+  const data = { bonuses, fields, interests, texts };
   wait.replaceWith(...[
     programNav('/admin/club'),
     h('div', { class: 'admin-head' }, pageTitle(t('club.title')), h('p', { class: 'lead', text: t('club.lead') })),

@@ -4,7 +4,7 @@
 import { h } from '../../dom.js';
 import { formatDate, getLang, locale, t } from '../../i18n.js';
 import { api } from '../../api.js';
-import { pageTitle } from '../../ui.js';
+import { loadInto, pageTitle } from '../../ui.js';
 import { isoDate, osloParts, osloToInstant } from '../../oslo-time.js';
 
 /**
@@ -18,12 +18,24 @@ export function handleOwnerError(ctx, err, target) {
     ctx.navigate('/staff/login', { replace: true });
     return true;
   }
-  if (err.status === 403 && err.code === 'forbidden') {
-    ctx.setTitle(t('admin.refusedTitle'));
-    target.replaceWith(refusal());
-    return true;
-  }
-  return false;
+  return refused(ctx, err, target);
+}
+
+/**
+ * An owner screen's first load (see loadInto): a missing session goes to the staff login, a
+ * staff session gets the "only the owner" page, anything else the error with "Prøv igjen".
+ */
+export function loadOwnerScreen(ctx, wait, fetcher, options = {}) {
+  return loadInto(ctx, wait, fetcher, {
+    loginPath: '/staff/login', testid: 'admin-error', handled: (err) => refused(ctx, err, wait), ...options,
+  });
+}
+
+function refused(ctx, err, target) {
+  if (err.status !== 403 || err.code !== 'forbidden') return false;
+  ctx.setTitle(t('admin.refusedTitle'));
+  target.replaceWith(refusal());
+  return true;
 }
 
 function refusal() {

@@ -6,27 +6,20 @@ import { checkbox, field, h } from '../../dom.js';
 import { errorMessage, formatDateTime, t } from '../../i18n.js';
 import { api } from '../../api.js';
 import { loading, notice, pageTitle, withBusy } from '../../ui.js';
-import { handleOwnerError } from './common.js';
+import { loadOwnerScreen } from './common.js';
 import { FieldErrors, ownerErrorMessage } from './form-errors.js';
 
 export async function render(ctx) {
   ctx.setTitle(t('admin.hooks.title'));
   const wait = loading();
   ctx.main.append(wait);
-  let data;
-  let keys;
-  let stores;
-  try {
-    [data, keys, stores] = await Promise.all([
-      api.get('/api/admin/webhooks', { signal: ctx.signal }),
-      api.get('/api/admin/api-keys', { signal: ctx.signal }),
-      api.get('/api/admin/stores', { signal: ctx.signal }),
-    ]);
-  } catch (err) {
-    if (handleOwnerError(ctx, err, wait)) return;
-    wait.replaceWith(notice('error', errorMessage(err), { testid: 'admin-error' }));
-    return;
-  }
+  const loaded = await loadOwnerScreen(ctx, wait, (signal) => Promise.all([
+    api.get('/api/admin/webhooks', { signal }),
+    api.get('/api/admin/api-keys', { signal }),
+    api.get('/api/admin/stores', { signal }),
+  ]), { retry: null });
+  if (!loaded) return;
+  const [data, keys, stores] = loaded;
   const created = h('div', { testid: 'hook-created-slot' });
   wait.replaceWith(
     pageTitle(t('admin.hooks.title')),

@@ -2,24 +2,18 @@
 // and the latest campaign.
 
 import { h } from '../../dom.js';
-import { errorMessage, t } from '../../i18n.js';
+import { t } from '../../i18n.js';
 import { api } from '../../api.js';
-import { loading, notice, pageTitle } from '../../ui.js';
-import { campaignRow, handleOwnerError } from './common.js';
+import { loading, pageTitle } from '../../ui.js';
+import { campaignRow, loadOwnerScreen } from './common.js';
 
 export async function render(ctx) {
   ctx.setTitle(t('admin.nav.overview'));
   const wait = loading();
   ctx.main.append(wait);
-  let data;
-  try {
-    data = await api.get('/api/admin/overview', { signal: ctx.signal });
-  } catch (err) {
-    if (handleOwnerError(ctx, err, wait)) return;
-    wait.replaceWith(pageTitle(t('admin.nav.overview')), notice('error', errorMessage(err), { testid: 'admin-error' }),
-      h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => ctx.refresh() }));
-    return;
-  }
+  const data = await loadOwnerScreen(ctx, wait, (signal) => api.get('/api/admin/overview', { signal }),
+    { title: t('admin.nav.overview') });
+  if (!data) return;
   const m = data.members || {};
   const last = data.campaigns && data.campaigns.last;
   const figure = (testid, value, label, hint) => h('li', { class: 'kpi', testid },

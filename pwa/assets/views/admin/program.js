@@ -9,7 +9,7 @@ import { api } from '../../api.js';
 import { loading, notice, pageTitle, withBusy } from '../../ui.js';
 import { parseKroner } from '../staff-result.js';
 import { FieldErrors, ownerErrorMessage } from './form-errors.js';
-import { loadFailed } from './team-common.js';
+import { loadTeamScreen } from './team-common.js';
 import { formatKroner, kronerText, osloDay, osloDayStart, programNav } from './program-common.js';
 
 const FIELDS = ['name', 'capacity', 'reward_text', 'reward_value_ore', 'reward_valid_days', 'stamp_basis', 'ore_per_stamp', 'daily_cap', 'store_ids', 'starts_at', 'ends_at'];
@@ -18,13 +18,8 @@ export async function render(ctx) {
   ctx.setTitle(t('program.title'));
   const wait = loading();
   ctx.main.append(wait);
-  let data;
-  try {
-    data = await api.get('/api/admin/programs', { signal: ctx.signal });
-  } catch (err) {
-    loadFailed(ctx, err, wait, 'program.title', '/admin');
-    return;
-  }
+  const data = await loadTeamScreen(ctx, wait, (signal) => api.get('/api/admin/programs', { signal }), 'program.title', '/admin');
+  if (!data) return;
   const editing = ctx.query.get('edit');
   const chosen = editing === 'new' ? null : data.programs.find((p) => String(p.id) === editing) || null;
   const showForm = editing === 'new' || chosen;

@@ -7,24 +7,19 @@ import { getLang, t } from '../../i18n.js';
 import { api } from '../../api.js';
 import { loading, notice, pageTitle, withBusy } from '../../ui.js';
 import { FieldErrors, ownerErrorMessage } from './form-errors.js';
-import { ROLES, backLink, confirmBox, loadFailed, roleName, statusChip } from './team-common.js';
+import { ROLES, backLink, confirmBox, loadTeamScreen, roleName, statusChip } from './team-common.js';
 
 export async function render(ctx) {
   const id = ctx.params.id;
   ctx.setTitle(t(id ? 'team.account.title' : 'team.invite.title'));
   const wait = loading();
   ctx.main.append(wait);
-  let stores;
-  let account = null;
-  try {
-    [stores, account] = await Promise.all([
-      api.get('/api/admin/stores', { signal: ctx.signal }),
-      id ? api.get(`/api/admin/staff/${id}`, { signal: ctx.signal }) : null,
-    ]);
-  } catch (err) {
-    loadFailed(ctx, err, wait, id ? 'team.account.title' : 'team.invite.title');
-    return;
-  }
+  const loaded = await loadTeamScreen(ctx, wait, (signal) => Promise.all([
+    api.get('/api/admin/stores', { signal }),
+    id ? api.get(`/api/admin/staff/${id}`, { signal }) : null,
+  ]), id ? 'team.account.title' : 'team.invite.title');
+  if (!loaded) return;
+  const [stores, account] = loaded;
   if (!account) {
     wait.replaceWith(backLink(), pageTitle(t('team.invite.title')), h('p', { class: 'lead', text: t('team.invite.lead') }),
       personForm(ctx, { stores: stores.stores, storeId: Number(ctx.query.get('store')) || null }));

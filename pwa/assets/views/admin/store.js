@@ -7,7 +7,7 @@ import { api } from '../../api.js';
 import { loading, notice, pageTitle, withBusy } from '../../ui.js';
 import { FieldErrors, ownerErrorMessage } from './form-errors.js';
 import { hoursEditor } from './opening-hours.js';
-import { backLink, confirmBox, loadFailed } from './team-common.js';
+import { backLink, confirmBox, loadTeamScreen } from './team-common.js';
 import { inviteRow, staffRow } from './stores.js';
 
 export async function render(ctx) {
@@ -15,21 +15,14 @@ export async function render(ctx) {
   ctx.setTitle(t(id ? 'team.store.title' : 'team.store.newTitle'));
   const wait = loading();
   ctx.main.append(wait);
-  let list;
-  let store = null;
-  let staff = null;
-  let devices = null;
-  try {
-    [list, store, staff, devices] = await Promise.all([
-      api.get('/api/admin/stores', { signal: ctx.signal }),
-      id ? api.get(`/api/admin/stores/${id}`, { signal: ctx.signal }) : null,
-      id ? api.get('/api/admin/staff', { signal: ctx.signal }) : null,
-      id ? api.get(`/api/admin/stores/${id}/devices`, { signal: ctx.signal }) : null,
-    ]);
-  } catch (err) {
-    loadFailed(ctx, err, wait, id ? 'team.store.title' : 'team.store.newTitle');
-    return;
-  }
+  const loaded = await loadTeamScreen(ctx, wait, (signal) => Promise.all([
+    api.get('/api/admin/stores', { signal }),
+    id ? api.get(`/api/admin/stores/${id}`, { signal }) : null,
+    id ? api.get('/api/admin/staff', { signal }) : null,
+    id ? api.get(`/api/admin/stores/${id}/devices`, { signal }) : null,
+  ]), id ? 'team.store.title' : 'team.store.newTitle');
+  if (!loaded) return;
+  const [list, store, staff, devices] = loaded;
   if (store) ctx.setTitle(store.name);
   wait.replaceWith(...[
     backLink(),

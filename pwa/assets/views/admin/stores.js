@@ -6,23 +6,18 @@ import { t } from '../../i18n.js';
 import { api } from '../../api.js';
 import { loading, notice, pageTitle, withBusy } from '../../ui.js';
 import { ownerErrorMessage } from './form-errors.js';
-import { hoursSummary, loadFailed, roleName, statusChip, untilText } from './team-common.js';
+import { hoursSummary, loadTeamScreen, roleName, statusChip, untilText } from './team-common.js';
 
 export async function render(ctx) {
   ctx.setTitle(t('team.stores.title'));
   const wait = loading();
   ctx.main.append(wait);
-  let stores;
-  let staff;
-  try {
-    [stores, staff] = await Promise.all([
-      api.get('/api/admin/stores', { signal: ctx.signal }),
-      api.get('/api/admin/staff', { signal: ctx.signal }),
-    ]);
-  } catch (err) {
-    loadFailed(ctx, err, wait, 'team.stores.title');
-    return;
-  }
+  const loaded = await loadTeamScreen(ctx, wait, (signal) => Promise.all([
+    api.get('/api/admin/stores', { signal }),
+    api.get('/api/admin/staff', { signal }),
+  ]), 'team.stores.title');
+  if (!loaded) return;
+  const [stores, staff] = loaded;
   wait.replaceWith(...[
     h('div', { class: 'admin-head admin-head-row' }, pageTitle(t('team.stores.title')),
       h('a', { class: 'button button-primary button-small', href: '/admin/stores/new', testid: 'store-new' },

@@ -1,24 +1,22 @@
-// Shared by the stores-and-staff screens: load errors, role and status words,
+// Shared by the stores-and-staff screens: the first load, role and status words,
 // opening hours in words, and a small yes/no confirm box.
 
 import { h } from '../../dom.js';
-import { errorMessage, formatDate, t } from '../../i18n.js';
-import { notice, pageTitle, withBusy } from '../../ui.js';
-import { handleOwnerError } from './common.js';
+import { formatDate, t } from '../../i18n.js';
+import { withBusy } from '../../ui.js';
+import { loadOwnerScreen } from './common.js';
 import { ownerErrorMessage } from './form-errors.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 export const ROLES = ['staff', 'manager', 'owner'];
 
-/** A failed load: the owner-only handling first, else a title, the error and "Prøv igjen". */
-export function loadFailed(ctx, err, wait, titleKey, backHref = '/admin/stores') {
-  if (handleOwnerError(ctx, err, wait)) return;
-  const missing = err.status === 404;
-  wait.replaceWith(pageTitle(t(titleKey)),
-    notice(missing ? 'info' : 'error', missing ? t('team.missing') : errorMessage(err), { testid: 'admin-error' }),
-    missing
-      ? h('a', { class: 'button', href: backHref, text: t('team.backToStores') })
-      : h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => ctx.refresh() }));
+/** A stores-and-staff screen's first load (see loadOwnerScreen); a store or account that is not
+ * there (404) says so, with the way back. */
+export function loadTeamScreen(ctx, wait, fetcher, titleKey, backHref = '/admin/stores') {
+  return loadOwnerScreen(ctx, wait, fetcher, {
+    title: t(titleKey),
+    missing: { text: t('team.missing'), href: backHref, link: t('team.backToStores') },
+  });
 }
 
 export function backLink(href = '/admin/stores', key = 'team.backToStores') {
