@@ -13,7 +13,7 @@ run: setup ## the app on SQLite with demo data at http://localhost:8000
 lint: setup ## ruff, the import contracts (slice order, pure domain) and mypy
 	.venv/bin/ruff check backend digital_stampcard tests benchmarks
 	.venv/bin/lint-imports
-	.venv/bin/mypy --strict digital_stampcard
+	.venv/bin/mypy --strict digital_stampcard backend
 
 fmt: setup ## format and fix what ruff can
 	.venv/bin/ruff check --fix backend digital_stampcard tests benchmarks

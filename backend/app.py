@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from litestar import Litestar, get
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
@@ -76,7 +77,7 @@ def create_app(
             components=Components(security_schemes=SECURITY_SCHEMES),  # the POS API's bearer key
             tags=[POS_TAG],
         ),
-        state={"ctx": ctx},
+        state=State({"ctx": ctx}),
         logging_config=None,
         debug=False,
     )

@@ -8,8 +8,12 @@ import getpass
 import logging
 import secrets
 import sys
+from typing import TYPE_CHECKING
 
-from backend.settings import settings_from_env
+from backend.settings import Settings, settings_from_env
+
+if TYPE_CHECKING:
+    from backend.context import AppContext
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     return asyncio.run(_run(settings, args))
 
 
-def _serve(settings, *, demo: bool) -> int:  # type: ignore[no-untyped-def]
+def _serve(settings: Settings, *, demo: bool) -> int:
     import uvicorn
 
     from backend.app import create_app
@@ -70,7 +74,7 @@ def _serve(settings, *, demo: bool) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-async def _prepare(settings, demo: bool) -> None:  # type: ignore[no-untyped-def]
+async def _prepare(settings: Settings, demo: bool) -> None:
     if settings.is_production:
         if demo:
             raise SystemExit("Demo data is refused in production.")
@@ -92,7 +96,7 @@ async def _prepare(settings, demo: bool) -> None:  # type: ignore[no-untyped-def
             print()
 
 
-async def _worker(settings) -> int:  # type: ignore[no-untyped-def]
+async def _worker(settings: Settings) -> int:
     import signal
 
     from backend.startup import open_context
@@ -107,7 +111,7 @@ async def _worker(settings) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-async def _run(settings, args) -> int:  # type: ignore[no-untyped-def]
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
     from backend.startup import open_context
 
     async with open_context(settings, run_migrations=True, pool_size=2) as ctx:
@@ -116,7 +120,7 @@ async def _run(settings, args) -> int:  # type: ignore[no-untyped-def]
         return await _command(ctx, args)
 
 
-async def _command(ctx, args) -> int:  # type: ignore[no-untyped-def]
+async def _command(ctx: AppContext, args: argparse.Namespace) -> int:
     settings = ctx.settings
     if args.command == "demo":
         from backend import demo as demo_data
@@ -142,7 +146,7 @@ async def _command(ctx, args) -> int:  # type: ignore[no-untyped-def]
     return await _create_staff(ctx, args)
 
 
-async def _create_staff(ctx, args) -> int:  # type: ignore[no-untyped-def]
+async def _create_staff(ctx: AppContext, args: argparse.Namespace) -> int:
     from backend.accounts.passwords import hash_password
     from backend.accounts.tables import StaffAccount
     from backend.club.tables import Store

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from piccolo.engine.base import Engine
 
@@ -17,7 +18,7 @@ from digital_stampcard.notifications import PushPolicy
 @dataclass
 class AppContext:
     settings: Settings
-    engine: Engine
+    engine: Engine[Any]
     clock: Clock
     limiter: RateLimiter
     sender: MessageSender

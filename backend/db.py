@@ -32,7 +32,7 @@ class TunedSQLiteEngine(SQLiteEngine):
         return connection
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str) -> Engine[Any]:
     if url.startswith(("postgresql://", "postgres://")):
         return PostgresEngine(config={"dsn": url})
     if url.startswith("sqlite:///"):
@@ -55,7 +55,7 @@ async def close_pool(engine: PostgresEngine, grace_seconds: float = 10) -> None:
     engine.pool = None
 
 
-def is_postgres(engine: Engine) -> bool:
+def is_postgres(engine: Engine[Any]) -> bool:
     return engine.engine_type == "postgres"
 
 
@@ -66,7 +66,7 @@ def all_tables() -> list[Any]:
     return [*Finder().get_table_classes(), Migration]
 
 
-def bind_engine(engine: Engine) -> None:
+def bind_engine(engine: Engine[Any]) -> None:
     """Point piccolo_conf and every table at `engine` (create_app decides the database, not imports)."""
     import piccolo_conf
 
@@ -75,13 +75,13 @@ def bind_engine(engine: Engine) -> None:
         table._meta.db = engine
 
 
-async def prepare(engine: Engine) -> None:
+async def prepare(engine: Engine[Any]) -> None:
     if isinstance(engine, SQLiteEngine):
         # WAL persists in the file; it lets readers run beside the single writer.
         await engine.run_ddl("PRAGMA journal_mode = WAL")
 
 
-async def migrate(engine: Engine) -> None:
+async def migrate(engine: Engine[Any]) -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     bind_engine(engine)
@@ -105,7 +105,7 @@ async def _refuse_an_older_schema() -> None:
     known = {
         migration_id
         for app in Finder().get_app_configs()
-        for migration_id in manager.get_migration_ids(manager.get_migration_modules(app.migrations_folder_path))
+        for migration_id in manager.get_migration_ids(manager.get_migration_modules(str(app.migrations_folder_path)))
     }
     unknown = {row["name"] for row in await Migration.select(Migration.name)} - known
     if unknown:
@@ -116,7 +116,7 @@ async def _refuse_an_older_schema() -> None:
 
 
 @asynccontextmanager
-async def write_transaction(engine: Engine) -> AsyncIterator[None]:
+async def write_transaction(engine: Engine[Any]) -> AsyncIterator[None]:
     """One writer at a time on SQLite (BEGIN IMMEDIATE); row locks do the job on PostgreSQL."""
     if isinstance(engine, SQLiteEngine):
         async with engine.transaction(transaction_type=TransactionType.immediate):

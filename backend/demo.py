@@ -117,7 +117,7 @@ async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[t
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
         await create_club(ctx, "Kaffe & Kanel")
-        stores = {}
+        stores: dict[str, int] = {}
         for slug, name, address in [
             ("grunerlokka", "Grünerløkka", "Thorvald Meyers gate 10, Oslo"),
             ("majorstuen", "Majorstuen", "Bogstadveien 50, Oslo"),
@@ -125,19 +125,19 @@ async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[t
             store = Store(slug=slug, name=name, address=address, opening_hours=DEMO_HOURS, created_at=now)
             row = await Store.insert(store).returning(Store.id)
             stores[slug] = row[0]["id"]
-        staff_ids = {}
-        for username, password, name, role, store in DEMO_LOGINS:
+        staff_ids: dict[str | None, int] = {}  # by the store's slug; the owner's is None
+        for username, password, name, role, store_slug in DEMO_LOGINS:
             row = await StaffAccount.insert(
                 StaffAccount(
                     username=username,
                     name=name,
                     password_hash=hash_password(password),
                     role=role,
-                    store=stores[store] if store else None,
+                    store=stores[store_slug] if store_slug else None,
                     created_at=now,
                 )
             ).returning(StaffAccount.id)
-            staff_ids[store] = row[0]["id"]
+            staff_ids[store_slug] = row[0]["id"]
         program = await Program.objects().first()
         assert program is not None
         ladder = await tier_ladder()

@@ -66,8 +66,8 @@ async def _birthdays(ctx: AppContext, now: datetime) -> int:
             data: dict[str, Any] = {"name": member["first_name"] or "", **({"reward": title} if title else {})}
             if await outbox.write_one(Push(member["id"], "birthday", today.year, data), now):
                 if program is not None:
-                    gift = await give_gift(member["id"], program, title, "birthday", now)
-                    await outbox.write_one(reward_issued(member["id"], gift), now)
+                    granted = await give_gift(member["id"], program, title, "birthday", now)
+                    await outbox.write_one(reward_issued(member["id"], granted), now)
                 count += 1
     return count
 

@@ -7,17 +7,26 @@ weekly cap, quiet hours) is `notifications.decide`, applied again by the dispatc
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 import msgspec
 
 from digital_stampcard.errors import DomainError
 
 Target = Literal["offer", "card", "rewards"]
+TARGETS: tuple[Target, ...] = get_args(Target)
 TITLE_MAX, BODY_MAX = 60, 200  # a phone shows about this much of a notification
 MAX_LEAD = timedelta(days=7)
 MAX_AHEAD = timedelta(days=366)
 SEND_NOW_GRACE = timedelta(minutes=5)  # a time just past (a slow form) still means "now"
+
+
+def stored_target(value: str) -> Target:
+    """A saved campaign's target, as its row holds it (the API admitted only these)."""
+    for target in TARGETS:
+        if value == target:
+            return target
+    raise ValueError(f"unknown campaign target {value!r}")
 
 
 class Message(msgspec.Struct, frozen=True, kw_only=True):
@@ -94,6 +103,8 @@ Status = Literal["scheduled", "sending", "sent", "cancelled"]
 def status_of(stored: str, unfinished: int) -> Status:
     """What the owner sees: a released campaign is "sending" while any message still waits
     (early access, quiet hours, a retry) and "sent" after."""
-    if stored in ("scheduled", "cancelled"):
-        return stored  # type: ignore[return-value]
+    if stored == "scheduled":
+        return "scheduled"
+    if stored == "cancelled":
+        return "cancelled"
     return "sending" if unfinished else "sent"

@@ -53,7 +53,7 @@ class MemberFacts(msgspec.Struct, frozen=True, kw_only=True):
     push_marketing_consent: bool = False
 
 
-def check_visit_range(last_visit_after: datetime | None, last_visit_before: datetime | None) -> None:
+def check_visit_range(last_visit_after: date | None, last_visit_before: date | None) -> None:
     """ "Last visit after" must come before "last visit before", or the segment reaches nobody."""
     if last_visit_before is not None and last_visit_after is not None and last_visit_after >= last_visit_before:
         raise DomainError(

@@ -69,7 +69,7 @@ async def load_session(token: str, now: datetime) -> SessionInfo | None:
         role, store_id = staff.role, staff.store
     if now - row.last_seen_at > TOUCH_EVERY:
         await WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row.id)
-    return SessionInfo(row.id, row.kind, row.member, row.staff, role, store_id)  # type: ignore[arg-type]
+    return SessionInfo(row.id, row.kind, row.member, row.staff, role, store_id)
 
 
 async def live_staff_sessions(now: datetime) -> dict[int, int | None]:

@@ -4,8 +4,10 @@ reset (a new one-time link; the old password stops working at once and every dev
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import msgspec
+from piccolo.columns import Column
 
 from backend.accounts import invites
 from backend.accounts.schemas import InviteIn, InviteOut, ResetIn, StaffAccountOut, StaffList, StaffPatch
@@ -45,7 +47,7 @@ async def _lock_owners(ctx: AppContext) -> int:
     (SQLite's IMMEDIATE transaction already lets one writer in), so two owners cannot both step down."""
     if is_postgres(ctx.engine):
         await StaffAccount.raw("SELECT id FROM staff_account WHERE role = 'owner' FOR UPDATE")
-    return await StaffAccount.count().where(StaffAccount.role == "owner", StaffAccount.disabled_at.is_null())
+    return int(await StaffAccount.count().where(StaffAccount.role == "owner", StaffAccount.disabled_at.is_null()))
 
 
 def _status(account: StaffAccount) -> str:
@@ -214,12 +216,12 @@ async def update_staff(ctx: AppContext, owner: Actor, staff_id: int, data: Staff
             active_owners=owners,
             loses_owner=role != "owner",
         )
-        changes: dict[object, object] = {StaffAccount.role: role, StaffAccount.store: store_id}
+        changes: dict[Column | str, Any] = {StaffAccount.role: role, StaffAccount.store: store_id}
         if data.name is not None:
             changes[StaffAccount.name] = rules.clean_name(data.name)
         if data.email is not None:
             changes[StaffAccount.email] = rules.clean_email(data.email) if data.email.strip() else None
-        await StaffAccount.update(changes).where(StaffAccount.id == staff_id)  # type: ignore[arg-type]
+        await StaffAccount.update(changes).where(StaffAccount.id == staff_id)
     return await get_staff(ctx, owner, staff_id)
 
 

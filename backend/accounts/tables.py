@@ -1,9 +1,10 @@
 """Staff and owner accounts, login sessions and one-time codes."""
 
-from piccolo.columns import JSON, BigInt, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.club.tables import Store
+from backend.columns import JSON
 from backend.members.tables import Member
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 import msgspec
 
 Action = Literal["stamp", "bonus", "reward_issued", "reward_redeemed", "undo", "void", "reward_revoked"]
-ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
+ACTIONS: tuple[str, ...] = get_args(Action)
 
 
 class Named(msgspec.Struct):

@@ -16,7 +16,7 @@ from backend.campaigns.tables import Campaign
 from backend.context import AppContext
 from backend.db import write_transaction
 from backend.push.tables import Notification
-from digital_stampcard.campaigns import Message, Target, navigate_for
+from digital_stampcard.campaigns import Message, Target, navigate_for, stored_target
 from digital_stampcard.notifications import dedupe_key
 from digital_stampcard.segments import early_access_send_at, uses_history
 
@@ -58,7 +58,7 @@ async def _release(ctx: AppContext, campaign_id: int, now: datetime) -> int:
         rows = [
             campaign_notification(
                 campaign_id,
-                campaign.target,
+                stored_target(campaign.target),
                 message,
                 person.member_id,
                 person.lang,

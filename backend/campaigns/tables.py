@@ -1,9 +1,10 @@
 """Owner campaigns: the message, who it goes to and when. Released into the push outbox when due."""
 
-from piccolo.columns import JSON, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.accounts.tables import StaffAccount
+from backend.columns import JSON
 
 
 class Campaign(Table):

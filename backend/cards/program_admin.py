@@ -6,6 +6,7 @@ cards opened after it. At most one active program applies to a store at a time."
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import msgspec
 
@@ -67,8 +68,8 @@ def _out(program: Program, now: datetime, open_cards: dict[int, int]) -> Program
     )
 
 
-def _draft(values: dict[str, object]) -> rules.ProgramDraft:
-    values = {**values, "store_ids": tuple(values["store_ids"] or ())}  # type: ignore[call-overload]
+def _draft(values: dict[str, Any]) -> rules.ProgramDraft:
+    values = {**values, "store_ids": tuple(values["store_ids"] or ())}
     return msgspec.convert(values, rules.ProgramDraft, from_attributes=False, strict=False)
 
 
@@ -87,7 +88,7 @@ async def _active() -> list[Program]:
     return await Program.objects().output(load_json=True).where(Program.active == True)  # noqa: E712
 
 
-def _columns(draft: rules.ProgramDraft) -> dict[str, object]:
+def _columns(draft: rules.ProgramDraft) -> dict[str, Any]:
     values = {name: getattr(draft, name) for name in FIELDS}
     values["store_ids"] = list(draft.store_ids)
     return values

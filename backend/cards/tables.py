@@ -1,14 +1,16 @@
 """Programs, tiers, cards, rewards, the append-only ledger and scans."""
 
-from piccolo.columns import JSON, BigInt, Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.accounts.tables import StaffAccount
 from backend.club.tables import Store
+from backend.columns import JSON
 from backend.members.tables import Member
 
 
 class Program(Table):
+    id: Serial
     name = Varchar(length=120)
     capacity = Integer(default=10)
     reward_text = Varchar(length=120, default="Gratis kaffe")
@@ -27,6 +29,7 @@ class Program(Table):
 
 
 class TierLevel(Table):
+    id: Serial
     code = Varchar(length=20, unique=True)
     name_nb = Varchar(length=40)
     name_en = Varchar(length=40)
@@ -39,6 +42,7 @@ class TierLevel(Table):
 class Card(Table):
     """A card keeps the policy it was opened under (capacity, reward, validity)."""
 
+    id: Serial
     member = ForeignKey(references=Member, index=True)
     program = ForeignKey(references=Program)
     seq = Integer()
@@ -55,6 +59,7 @@ class Card(Table):
 
 
 class Reward(Table):
+    id: Serial
     member = ForeignKey(references=Member, index=True)
     program = ForeignKey(references=Program)
     card = ForeignKey(references=Card, null=True, default=None)
@@ -71,6 +76,7 @@ class Reward(Table):
 class Scan(Table):
     """A member presented at a till: the proof staff actions refer to for a few minutes."""
 
+    id: Serial
     public_id = Varchar(length=32, unique=True)
     member = ForeignKey(references=Member)
     store = ForeignKey(references=Store, null=True, default=None)
@@ -85,6 +91,7 @@ class Scan(Table):
 class QrUse(Table):
     """Each (device, time step) is used once: the unique key is the last line of defence."""
 
+    id: Serial
     use_key = Varchar(length=40, unique=True)
     scan = ForeignKey(references=Scan)
     created_at = Timestamptz()
@@ -93,6 +100,7 @@ class QrUse(Table):
 class LedgerEntry(Table):
     """Append-only. Corrections are new rows that point at what they reverse."""
 
+    id: Serial
     member = ForeignKey(references=Member, index=True)
     program = ForeignKey(references=Program, null=True, default=None)
     kind = Varchar(length=20)  # stamp | bonus | reward_issued | reward_redeemed | undo

@@ -7,6 +7,7 @@ ladder drops moves to the new tier for that tier's old threshold."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
@@ -95,17 +96,17 @@ async def save_ladder(ctx: AppContext, data: LadderIn) -> LadderOut:
                 await Member.update({Member.tier_code: moved_to}).where(Member.tier_code == code)
         await TierLevel.delete().where(TierLevel.code.not_in(list(new_codes)))
         for tier in ladder:
-            values = {
-                TierLevel.name_nb: tier.name_nb,
-                TierLevel.name_en: tier.name_en,
-                TierLevel.threshold: tier.threshold,
-                TierLevel.stamp_multiplier: tier.stamp_multiplier,
-                TierLevel.extra_reward_text: tier.extra_reward_text,
-                TierLevel.early_access_minutes: tier.early_access_minutes,
+            values: dict[str, Any] = {
+                "name_nb": tier.name_nb,
+                "name_en": tier.name_en,
+                "threshold": tier.threshold,
+                "stamp_multiplier": tier.stamp_multiplier,
+                "extra_reward_text": tier.extra_reward_text,
+                "early_access_minutes": tier.early_access_minutes,
             }
             if await TierLevel.exists().where(TierLevel.code == tier.code):
-                await TierLevel.update(values).where(TierLevel.code == tier.code)
+                await TierLevel.update(**values).where(TierLevel.code == tier.code)
             else:
-                await TierLevel.insert(TierLevel(code=tier.code, **{c._meta.name: v for c, v in values.items()}))
+                await TierLevel.insert(TierLevel(code=tier.code, **values))
         await Club.update({Club.tier_window_days: window_days}, force=True)
     return await get_ladder()

@@ -1,7 +1,9 @@
 """The business behind this deployment, and its stores."""
 
-from piccolo.columns import JSON, Boolean, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
+
+from backend.columns import JSON
 
 
 class Club(Table):

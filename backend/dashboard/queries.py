@@ -45,7 +45,7 @@ async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
         return list(await LedgerEntry.raw(sql, *args))
 
 
-def _day(engine: Engine, column: str) -> str:
+def _day(engine: Engine[Any], column: str) -> str:
     if is_postgres(engine):
         return f"({column} AT TIME ZONE 'Europe/Oslo')::date"
     return f"substr({column}, 1, 13)"
@@ -70,7 +70,7 @@ async def members_before(start: datetime) -> int:
     return int(row["n"])
 
 
-async def signups(engine: Engine, start: datetime, end: datetime) -> dict[tuple[int | None, str], Counts]:
+async def signups(engine: Engine[Any], start: datetime, end: datetime) -> dict[tuple[int | None, str], Counts]:
     """New members per Oslo day, per (source store, sign-up source); the store is None when they
     joined without one."""
     rows = await _rows(

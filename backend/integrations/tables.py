@@ -1,11 +1,12 @@
 """Webhook endpoints the owner registers, the events written in the transaction that causes them, and
 one delivery row per (event, endpoint): the same outbox pattern as push; and the POS API keys."""
 
-from piccolo.columns import JSON, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.accounts.tables import StaffAccount
 from backend.club.tables import Store
+from backend.columns import JSON
 
 
 class WebhookEndpoint(Table):

@@ -5,7 +5,6 @@ and the push dispatcher read the ledger at send time, so a withdrawal counts at 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
 import msgspec
 
@@ -15,7 +14,7 @@ from backend.context import AppContext
 from backend.members import consent_ledger
 from backend.members.tables import ConsentEvent
 from digital_stampcard import consent_history
-from digital_stampcard.consents import PURPOSES, Purpose
+from digital_stampcard.consents import PURPOSES
 from digital_stampcard.errors import DomainError
 
 
@@ -89,6 +88,6 @@ async def change(ctx: AppContext, member_id: int, purpose: str, data: ConsentCha
     if purpose not in PURPOSES:
         raise DomainError("unknown_purpose", "There is no such consent.", kind="not_found")
     current = {t.purpose: t.version for t in await consent_texts.current_texts()}
-    answer = consent_texts.ConsentAnswerIn(cast(Purpose, purpose), current.get(purpose, 0), data.granted)
+    answer = consent_texts.ConsentAnswerIn(purpose, current.get(purpose, 0), data.granted)
     await consent_ledger.answer(ctx, member_id, answer, "min_side")
     return await my_consents(member_id)

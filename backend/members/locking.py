@@ -10,7 +10,7 @@ from backend.db import is_postgres
 from backend.members.tables import Member
 
 
-async def lock_member(engine: Engine, member_id: int) -> Any:
+async def lock_member(engine: Engine[Any], member_id: int) -> Any:
     """Serialises writers per member and returns the member as it is now, read under the lock.
 
     PostgreSQL takes the row lock; SQLite's IMMEDIATE transaction already serialises all writers."""

@@ -1,9 +1,10 @@
 """Members, their device keys (for the rotating QR), the consent ledger and referrals."""
 
-from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, Date, ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.club.tables import Store
+from backend.columns import JSON
 
 
 class Member(Table):
@@ -29,7 +30,8 @@ class Member(Table):
     last_visit_at = Timestamptz(null=True, default=None)
     left_at = Timestamptz(null=True, default=None)  # "Meld meg ut": the row stays, anonymous, for the aggregates
     referral_code = Varchar(length=16, null=True, default=None, unique=True)  # the member's link /r/{code}
-    referred_by = ForeignKey(references="self", null=True, default=None)  # who brought them (see Referral)
+    # Who brought them (see Referral).
+    referred_by: ForeignKey["Member"] = ForeignKey(references="self", null=True, default=None)
 
 
 class MemberDevice(Table):

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Example, SecurityScheme, Tag
+from litestar.openapi.spec import Example, Reference, SecurityScheme, Tag
 from litestar.params import Body
 
 from backend.context import AppContext
@@ -30,7 +30,7 @@ from backend.pos.schemas import (
 from digital_stampcard.errors import DomainError
 
 SECURITY_SCHEME = "PosApiKey"
-SECURITY_SCHEMES = {
+SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
     SECURITY_SCHEME: SecurityScheme(
         type="http",
         scheme="bearer",
@@ -94,7 +94,7 @@ class PosController(Controller):
     security = [{SECURITY_SCHEME: []}]
     opt = {"exclude_from_csrf": True}  # no cookies: a bearer key cannot be sent by another site's page
     dependencies = {"caller": Provide(provide_pos_caller)}
-    before_request = _require_idempotency_key
+    before_request = staticmethod(_require_idempotency_key)  # static: Litestar calls it with the request only
 
     @post(
         "/lookup",

@@ -122,7 +122,7 @@ class Dispatcher:
             PushDelivery.notification.member,
             PushDelivery.notification.kind,
             PushDelivery.notification.data,
-            PushDelivery.notification.member.lang,
+            PushDelivery.notification._.member._.lang,
             PushDelivery.subscription.id,
             PushDelivery.subscription.endpoint,
             PushDelivery.subscription.p256dh,
@@ -251,12 +251,12 @@ class Dispatcher:
                 await PushSubscription.update(
                     {PushSubscription.flagged_at: now, PushSubscription.flag_reason: f"push service answered {code}"}
                 ).where(PushSubscription.id.is_in(subscription_ids))
-            for (status, code, error, attempts), ids in done.items():
+            for (status, response_status, last_error, attempts), ids in done.items():
                 await PushDelivery.update(
                     {
                         PushDelivery.status: status,
-                        PushDelivery.response_status: code,
-                        PushDelivery.last_error: error,
+                        PushDelivery.response_status: response_status,
+                        PushDelivery.last_error: last_error,
                         PushDelivery.sent_at: now if status == "sent" else None,
                         PushDelivery.locked_until: None,
                     }

@@ -145,7 +145,8 @@ async def locked(ctx: AppContext, sql: str, *args: Any) -> list[dict[str, Any]]:
     """Rows for this worker only: PostgreSQL skips rows another worker holds; SQLite has one writer."""
     if is_postgres(ctx.engine):
         sql += " FOR UPDATE SKIP LOCKED"
-    return await Notification.raw(sql, *args)
+    rows: list[dict[str, Any]] = await Notification.raw(sql, *args)
+    return rows
 
 
 def chunks(items: list[Any], size: int) -> Iterable[list[Any]]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
+from piccolo.columns import Column
 
 from backend.context import AppContext
 from backend.db import write_transaction
@@ -50,7 +51,7 @@ async def upsert(ctx: AppContext, member_id: int, data: SubscriptionIn, user_age
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
         existing = await PushSubscription.objects().where(PushSubscription.endpoint == data.endpoint).first()
-        values = {
+        values: dict[Column | str, Any] = {
             PushSubscription.member: member_id,
             PushSubscription.p256dh: data.keys.p256dh,
             PushSubscription.auth: data.keys.auth,

@@ -1,10 +1,11 @@
 """Push subscriptions, the notification outbox and one delivery row per (notification, device)."""
 
-from piccolo.columns import JSON, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from backend.campaigns.tables import Campaign
+from backend.columns import JSON
 from backend.members.tables import Member
 
 

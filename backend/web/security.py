@@ -5,8 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import msgspec
+from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Message, Receive, Scope, Send
 
 from backend.settings import Settings
 
@@ -39,7 +40,7 @@ class SecurityMiddleware(ASGIMiddleware):
         self.trusted_origins = {f"{public.scheme}://{public.netloc}"}
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await next_app(scope, receive, send)
             return
         if scope["method"] in UNSAFE and not self._same_origin(scope):
@@ -75,11 +76,11 @@ class SecurityMiddleware(ASGIMiddleware):
                 "detail": "Cross-site requests are not allowed.",
             }
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 403,
-                "headers": [(b"content-type", b"application/problem+json"), *self.headers],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        start: HTTPResponseStartEvent = {
+            "type": "http.response.start",
+            "status": 403,
+            "headers": [(b"content-type", b"application/problem+json"), *self.headers],
+        }
+        end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+        await send(start)
+        await send(end)

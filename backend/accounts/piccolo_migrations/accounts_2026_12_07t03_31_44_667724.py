@@ -59,7 +59,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "Initial schema: the app's tables"
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(
         migration_id=ID, app_name="accounts", description=DESCRIPTION
     )

@@ -19,6 +19,8 @@ assumed to arrive in time order per member (they are written with the clock's no
 Its own migration, after the initial one: a migration's raw steps run before the tables it adds exist.
 """
 
+from collections.abc import Callable
+
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 ID = "2026-12-07T03:31:48:000000"
@@ -41,6 +43,9 @@ def oslo_day_postgres(ts: str) -> str:
     return f"(({ts}) AT TIME ZONE 'Europe/Oslo')::date"
 
 
+# Renders "the Oslo calendar day of this timestamp expression" in one engine's SQL.
+OsloDay = Callable[[str], str]
+
 KEYS = [
     "CREATE UNIQUE INDEX IF NOT EXISTS ledger_day_key ON ledger_day (day, store_key, kind)",
     "CREATE UNIQUE INDEX IF NOT EXISTS visit_gap_key ON visit_gap (lag, day, since)",
@@ -48,7 +53,7 @@ KEYS = [
 ]
 
 
-def ledger_backfill(oslo_day) -> list[str]:  # noqa: ANN001
+def ledger_backfill(oslo_day: OsloDay) -> list[str]:
     """Statements that fill both rollups from the ledger as it is (both empty before)."""
     return [
         "INSERT INTO ledger_day (day, store_key, kind, entries, stamps) "
@@ -64,7 +69,7 @@ def ledger_backfill(oslo_day) -> list[str]:  # noqa: ANN001
     ]
 
 
-def reward_backfill(oslo_day) -> list[str]:
+def reward_backfill(oslo_day: OsloDay) -> list[str]:
     """Fills reward_day from the reward table as it is (empty before)."""
     union = " UNION ALL ".join(
         f"SELECT '{measure}' AS measure, {oslo_day(column)} AS day FROM reward WHERE {condition.format(r='')}"
@@ -73,7 +78,7 @@ def reward_backfill(oslo_day) -> list[str]:
     return [f"INSERT INTO reward_day (measure, day, n) SELECT measure, day, COUNT(*) FROM ({union}) k GROUP BY 1, 2"]
 
 
-def _before(oslo_day, lag: int) -> str:  # noqa: ANN001
+def _before(oslo_day: OsloDay, lag: int) -> str:
     """The Oslo day of NEW's member's stamp `lag` stamps before NEW, or NO_VISIT."""
     return (
         f"COALESCE((SELECT {oslo_day('p.created_at')} FROM ledger_entry p WHERE p.member = NEW.member "
@@ -125,7 +130,7 @@ MEASURES = [
 ]
 
 
-def _keys(oslo_day, row: str, delta: int) -> str:
+def _keys(oslo_day: OsloDay, row: str, delta: int) -> str:
     """The (measure, day, delta) rows one reward (NEW or OLD) gives reward_day."""
     return " UNION ALL ".join(
         f"SELECT '{measure}' AS measure, {oslo_day(f'{row}.{column}')} AS day, {delta} AS delta "
@@ -134,7 +139,7 @@ def _keys(oslo_day, row: str, delta: int) -> str:
     )
 
 
-def _change(oslo_day, rows: list[tuple[str, int]]) -> str:
+def _change(oslo_day: OsloDay, rows: list[tuple[str, int]]) -> str:
     """The old row's counts out, the new row's in; nothing is written where they cancel.
     (SQLite allows no table alias inside a trigger; there a bare `n` is the stored row's.)"""
     alias, current = (" AS x", "x.") if oslo_day is oslo_day_postgres else ("", "")
@@ -210,7 +215,7 @@ async def _backwards() -> None:
         await engine.run_ddl(sql)
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="dashboard", description=DESCRIPTION)
     manager.add_raw(_forwards)
     manager.add_raw_backwards(_backwards)

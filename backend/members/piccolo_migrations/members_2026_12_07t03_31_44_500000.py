@@ -34,7 +34,7 @@ async def _backwards() -> None:
         await engine.run_ddl(f"DROP INDEX IF EXISTS {name}")
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="members", description=DESCRIPTION)
     manager.add_raw(_forwards)
     manager.add_raw_backwards(_backwards)
