@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
@@ -18,17 +18,13 @@ from litestar.openapi.spec import Components
 
 from backend.clock import Clock
 from backend.errors import EXCEPTION_HANDLERS
+from backend.health import health, ready
 from backend.pos.controllers import POS_TAG, SECURITY_SCHEMES
 from backend.routes import route_handlers
 from backend.settings import Settings
 from backend.startup import build_context, started
 from backend.web.security import SecurityMiddleware
 from backend.worker import running_worker
-
-
-@get("/health", include_in_schema=False, sync_to_thread=False)
-def health() -> dict[str, str]:
-    return {"status": "ok"}
 
 
 def _allowed_hosts(settings: Settings) -> list[str]:
@@ -53,7 +49,7 @@ def create_app(
             async with running_worker(ctx, enabled=in_process):
                 yield
 
-    handlers: list[Any] = [health, *route_handlers(dev_tools=settings.dev_tools_enabled)]
+    handlers: list[Any] = [health, ready, *route_handlers(dev_tools=settings.dev_tools_enabled)]
     hosts = _allowed_hosts(settings)
     return Litestar(
         route_handlers=handlers,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import functools
 import os
 import sqlite3
 from collections.abc import AsyncIterator
@@ -82,32 +84,76 @@ async def prepare(engine: Engine[Any]) -> None:
 
 
 async def migrate(engine: Engine[Any]) -> None:
+    """Brings the schema forward. Runs that start together queue on one lock, so each migration is
+    applied once and every run succeeds (several app processes, or compose's one-shot step)."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     bind_engine(engine)
-    await prepare(engine)
-    await _refuse_an_older_schema()
-    result = await run_forwards(app_name="all")
+    async with migration_lock(engine):
+        await prepare(engine)
+        await _refuse_an_older_schema()
+        result = await run_forwards(app_name="all")
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}")
+
+
+# Any fixed number, the same in every process: the key of the advisory lock that serialises migrations.
+MIGRATION_LOCK_KEY = 0x5354414D50  # "STAMP"
+
+
+@asynccontextmanager
+async def migration_lock(engine: Engine[Any]) -> AsyncIterator[None]:
+    """PostgreSQL: a session advisory lock on a connection of its own (closing it releases the lock,
+    even if this process dies). SQLite: an exclusive lock on a file beside the database; a lock
+    inside the database would also shut out the migrations' own connection."""
+    if isinstance(engine, PostgresEngine):
+        connection = await asyncpg.connect(**engine.config)
+        try:
+            await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+            yield
+        finally:
+            await connection.close()
+        return
+    assert isinstance(engine, SQLiteEngine)
+    lock_file = os.open(f"{engine.path}.migrate-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        await asyncio.to_thread(fcntl.flock, lock_file, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(lock_file)  # closing the file releases the lock
+
+
+@functools.cache
+def known_migrations() -> frozenset[str]:
+    """The migration ids this version ships, read once from the apps' folders."""
+    from piccolo.apps.migrations.commands.base import BaseMigrationManager
+    from piccolo.conf.apps import Finder
+
+    manager = BaseMigrationManager()
+    return frozenset(
+        migration_id
+        for app in Finder().get_app_configs()
+        for migration_id in manager.get_migration_ids(manager.get_migration_modules(str(app.migrations_folder_path)))
+    )
+
+
+async def applied_migrations() -> set[str]:
+    from piccolo.apps.migrations.tables import Migration
+
+    if not await Migration.table_exists():
+        return set()
+    return {row["name"] for row in await Migration.select(Migration.name)}
+
+
+async def pending_migrations() -> set[str]:
+    """What `stampcard migrate` would still apply; a server is not ready while any is left."""
+    return set(known_migrations()) - await applied_migrations()
 
 
 async def _refuse_an_older_schema() -> None:
     """The migrations were squashed into one initial per app before the first deployment (issue 11):
     a database made by the earlier ones cannot be brought forward, and says so in one line."""
-    from piccolo.apps.migrations.commands.base import BaseMigrationManager
-    from piccolo.apps.migrations.tables import Migration
-    from piccolo.conf.apps import Finder
-
-    if not await Migration.table_exists():
-        return
-    manager = BaseMigrationManager()
-    known = {
-        migration_id
-        for app in Finder().get_app_configs()
-        for migration_id in manager.get_migration_ids(manager.get_migration_modules(str(app.migrations_folder_path)))
-    }
-    unknown = {row["name"] for row in await Migration.select(Migration.name)} - known
+    unknown = await applied_migrations() - known_migrations()
     if unknown:
         raise SystemExit(
             f"This database was made by {len(unknown)} migrations this version no longer has (they were squashed): "

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Protocol
 
+from redis.exceptions import RedisError
+
 from digital_stampcard.errors import DomainError
+
+log = logging.getLogger(__name__)
 
 
 class RateLimiter(Protocol):
@@ -35,12 +40,52 @@ class MemoryRateLimiter:
 
 
 class RedisRateLimiter:
-    def __init__(self, url: str) -> None:
-        from redis.asyncio import Redis
+    """Limits that every process shares through Redis. While Redis cannot be reached, each process
+    counts on its own (a warning once per outage, `fallbacks` counts the hits that fell back) and
+    tries Redis again every few seconds: a Redis blip must never close a till."""
 
-        self._redis = Redis.from_url(url)
+    RETRY_EVERY_SECONDS = 5.0
+
+    def __init__(self, url: str, *, timeout_seconds: float = 0.5) -> None:
+        from redis.asyncio import Redis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+
+        # Short timeouts and no retries of its own: a till waits half a second at most, then falls back.
+        self._redis = Redis.from_url(
+            url,
+            socket_connect_timeout=timeout_seconds,
+            socket_timeout=timeout_seconds,
+            retry=Retry(NoBackoff(), 0),
+        )
+        self._local = MemoryRateLimiter()
+        self._down_since: float | None = None
+        self._next_try = 0.0
+        self.fallbacks = 0
+
+    @property
+    def shared(self) -> bool:
+        """False while the limits are per process because Redis is down."""
+        return self._down_since is None
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> int | None:
+        if not self.shared and time.monotonic() < self._next_try:
+            return await self._fall_back(key, limit, window_seconds)
+        try:
+            retry_after = await self._shared_hit(key, limit, window_seconds)
+        except (RedisError, OSError) as exc:
+            self._went_down(exc)
+            return await self._fall_back(key, limit, window_seconds)
+        if not self.shared:
+            log.warning("redis is reachable again: rate limits are shared again")
+            self._down_since = None
+        return retry_after
+
+    async def ping(self) -> None:
+        """Raises when Redis cannot be reached (the readiness check)."""
+        await self._redis.ping()
+
+    async def _shared_hit(self, key: str, limit: int, window_seconds: int) -> int | None:
         full_key = f"stampcard:rl:{key}"
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(full_key)
@@ -48,6 +93,17 @@ class RedisRateLimiter:
             pipe.ttl(full_key)
             count, _, ttl = await pipe.execute()
         return None if int(count) <= limit else max(1, int(ttl))
+
+    def _went_down(self, exc: BaseException) -> None:
+        now = time.monotonic()
+        if self.shared:
+            log.warning("redis unreachable (%s): rate limits fall back to this process", type(exc).__name__)
+            self._down_since = now
+        self._next_try = now + self.RETRY_EVERY_SECONDS
+
+    async def _fall_back(self, key: str, limit: int, window_seconds: int) -> int | None:
+        self.fallbacks += 1
+        return await self._local.hit(key, limit, window_seconds)
 
     async def close(self) -> None:
         await self._redis.aclose()

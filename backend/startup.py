@@ -43,7 +43,9 @@ async def started(
     if isinstance(engine, PostgresEngine):
         # No RESET ALL / UNLISTEN round trips on every release: we use no session state,
         # and asyncpg still rolls back a connection released mid-transaction.
-        await engine.start_connection_pool(max_size=pool_size or ctx.settings.db_pool_size, reset=_keep_connection)
+        # min_size 1: asyncpg's default of 10 refuses any smaller pool, and idle connections cost the server.
+        size = pool_size or ctx.settings.db_pool_size
+        await engine.start_connection_pool(min_size=1, max_size=size, reset=_keep_connection)
     try:
         yield ctx
     finally:
