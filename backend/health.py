@@ -40,7 +40,7 @@ async def readiness(ctx: AppContext) -> dict[str, str]:
     checks = {"database": await _checked("database", _database(ctx))}
     if checks["database"] == "ok":
         pending = await pending_migrations()
-        checks["migrations"] = "ok" if not pending else f"{len(pending)} pending (run `stampcard migrate`)"
+        checks["migrations"] = "ok" if not pending else f"{len(pending)} pending (run stampcard migrate)"
     else:
         checks["migrations"] = "unknown (no database)"
     if isinstance(ctx.limiter, RedisRateLimiter):

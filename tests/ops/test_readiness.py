@@ -40,7 +40,7 @@ async def test_a_server_on_pending_migrations_is_alive_but_not_ready(fresh_datab
         body = response.json()
         assert body["code"] == "not_ready"
         assert body["checks"]["database"] == "ok"
-        assert body["checks"]["migrations"].endswith("pending (run `stampcard migrate`)")
+        assert body["checks"]["migrations"].endswith("pending (run stampcard migrate)")
         assert "migrations" in body["detail"]
 
         await migrate(make_engine(fresh_database_url))
@@ -72,7 +72,7 @@ async def test_ready_notices_when_the_database_goes_away(fresh_database_url: str
             expected = {"database": "unreachable", "migrations": "unknown (no database)"}
         else:
             os.remove(Path(fresh_database_url.removeprefix("sqlite:///")))  # the next connection finds an empty file
-            expected = {"database": "ok", "migrations": f"{len(known_migrations())} pending (run `stampcard migrate`)"}
+            expected = {"database": "ok", "migrations": f"{len(known_migrations())} pending (run stampcard migrate)"}
         response = await client.get("/ready")
         assert response.status_code == 503
         assert response.json()["checks"] == expected
