@@ -46,4 +46,6 @@ COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 USER stampcard:stampcard
 EXPOSE 8000
+# Liveness (no I/O); compose's health check asks /ready, which also checks the database and Redis.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["stampcard", "probe", "/health"]
 CMD ["stampcard", "serve"]

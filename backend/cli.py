@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("vapid", help="print a new VAPID key pair for VAPID_PRIVATE_KEY")
     sub.add_parser("demo", help="load demo data into an empty database")
     sub.add_parser("routes", help="list every API route: method, path, operation id, file:line")
+    probe = sub.add_parser("probe", help="ask this machine's server for /health or /ready (container health checks)")
+    probe.add_argument("path", choices=["/health", "/ready"])
     init = sub.add_parser("init", help="create the club (business) in an empty database")
     init.add_argument("--name", required=True)
     staff = sub.add_parser("create-staff", help="create a staff or owner account")
@@ -54,7 +56,27 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "worker":
         return asyncio.run(_worker(settings))
+    if args.command == "probe":
+        return _probe(settings, args.path)
     return asyncio.run(_run(settings, args))
+
+
+def _probe(settings: Settings, path: str) -> int:
+    """0 when the local server answers `path` with 200. It asks as the public host: the allowed-hosts
+    check refuses `Host: localhost` in production."""
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{settings.port}{path}", headers={"Host": urlsplit(settings.public_url).netloc}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=3) as response:
+            return 0 if response.status == 200 else 1
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return 1
 
 
 def _serve(settings: Settings, *, demo: bool) -> int:
