@@ -8,6 +8,7 @@ import getpass
 import logging
 import secrets
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backend.settings import Settings, settings_from_env
@@ -26,6 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("vapid", help="print a new VAPID key pair for VAPID_PRIVATE_KEY")
     sub.add_parser("demo", help="load demo data into an empty database")
     sub.add_parser("routes", help="list every API route: method, path, operation id, file:line")
+    backup = sub.add_parser("backup", help="copy the database to FILE while the app runs (restore puts it back)")
+    backup.add_argument("file")
+    restore = sub.add_parser("restore", help="restore a backup FILE into an empty database")
+    restore.add_argument("file")
     probe = sub.add_parser("probe", help="ask this machine's server for /health or /ready (container health checks)")
     probe.add_argument("path", choices=["/health", "/ready"])
     init = sub.add_parser("init", help="create the club (business) in an empty database")
@@ -56,9 +61,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "worker":
         return asyncio.run(_worker(settings))
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(settings, args.command, Path(args.file))
     if args.command == "probe":
         return _probe(settings, args.path)
     return asyncio.run(_run(settings, args))
+
+
+def _backup_or_restore(settings: Settings, command: str, file: Path) -> int:
+    from backend import backup
+
+    try:
+        (backup.backup if command == "backup" else backup.restore)(settings.database_url, file)
+    except backup.BackupError as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        return 1
+    print(f"{command}: done ({file})")
+    return 0
 
 
 def _probe(settings: Settings, path: str) -> int:
