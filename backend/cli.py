@@ -102,6 +102,7 @@ def _serve(settings: Settings, *, demo: bool) -> int:
     import uvicorn
 
     from backend.app import create_app
+    from backend.worker import STOP_GRACE_SECONDS
 
     asyncio.run(_prepare(settings, demo))
     uvicorn.run(
@@ -111,6 +112,8 @@ def _serve(settings: Settings, *, demo: bool) -> int:
         proxy_headers=settings.trust_forwarded_headers,
         forwarded_allow_ips=settings.forwarded_allow_ips if settings.trust_forwarded_headers else None,
         log_level="info",
+        # SIGTERM: stop accepting, let requests in flight finish (then the in-process worker's round).
+        timeout_graceful_shutdown=STOP_GRACE_SECONDS - 5,
     )
     return 0
 

@@ -20,6 +20,9 @@ from backend.push.dispatcher import Dispatcher
 log = logging.getLogger("stampcard.worker")
 WAVES_PER_BATCH = 8  # a claim takes this many waves of PUSH_CONCURRENCY sends (512 by default)
 SCAN_EVERY = timedelta(minutes=10)  # the calendar's messages are found this often
+# After SIGTERM a worker finishes the round in flight (every send recorded) and exits within this;
+# compose's stop_grace_period for workers is set to it.
+STOP_GRACE_SECONDS = 25
 
 
 class Worker:
@@ -37,7 +40,19 @@ class Worker:
         await self.push.__aexit__(*exc)
 
     async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
-        """Rounds until `stop` is set. A round in flight always ends with every send recorded."""
+        """Rounds until `stop` is set. A round in flight always ends with every send recorded, and what
+        it had not started is given back to the outbox."""
+        stopping = asyncio.create_task(self._stop_sending_on(stop))
+        try:
+            await self._rounds(stop, idle_seconds)
+        finally:
+            stopping.cancel()
+
+    async def _stop_sending_on(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self.push.stopping.set()
+
+    async def _rounds(self, stop: asyncio.Event, idle_seconds: float) -> None:
         next_scan = self.ctx.clock.now()
         while not stop.is_set():
             if self.ctx.clock.now() >= next_scan:
@@ -59,6 +74,8 @@ class Worker:
         """One round of every job. Returns how much was done (0: nothing to do)."""
         released = await release_due(self.ctx, self.ctx.clock.now())  # owner campaigns whose time has come
         pushed = await self.push.run_once()
+        if self.push.stopping.is_set():  # the webhooks' batch waits for the next worker
+            return released + pushed
         assert self.push.session is not None
         webhooks = await deliver_webhooks(self.ctx, self.push.session)  # the same outbox pattern, for the web shop
         return released + pushed + webhooks

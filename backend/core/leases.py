@@ -27,3 +27,22 @@ async def claim(ctx: AppContext, table: Any, *, now: datetime, lease: timedelta,
                 {table.status: "sending", table.locked_until: now + lease, table.attempts: table.attempts + 1}
             ).where(table.id.is_in(ids))
     return ids
+
+
+async def release(ctx: AppContext, table: Any, held: dict[int, int], *, now: datetime) -> None:
+    """Gives back rows this worker claimed but never tried (it is stopping): pending again at once,
+    the attempt uncounted. `held` maps each id to the attempt count its claim gave it; a row that
+    another worker took over since (a higher count) is left alone."""
+    by_attempts: dict[int, list[int]] = {}
+    for row_id, attempts in held.items():
+        by_attempts.setdefault(attempts, []).append(row_id)
+    async with write_transaction(ctx.engine):
+        for attempts, ids in by_attempts.items():
+            await table.update(
+                {
+                    table.status: "pending",
+                    table.next_attempt_at: now,
+                    table.locked_until: None,
+                    table.attempts: attempts - 1,
+                }
+            ).where(table.id.is_in(ids) & (table.status == "sending") & (table.attempts == attempts))

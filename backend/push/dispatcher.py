@@ -84,6 +84,9 @@ class Dispatcher:
         self.send_slack = min(SEND_SLACK, self.lease / 2)
         self.session: aiohttp.ClientSession | None = None
         self.policy = ctx.push_policy  # the weekly marketing cap comes from MARKETING_PUSHES_PER_WEEK
+        # Set on SIGTERM: the sends in flight finish and are recorded, the rest of the claim is given back,
+        # so a stop takes one send at most (SEND_TIMEOUT), not a whole batch of waves.
+        self.stopping = asyncio.Event()
 
     async def __aenter__(self) -> Dispatcher:
         self.session = aiohttp.ClientSession(timeout=SEND_TIMEOUT)
@@ -152,11 +155,15 @@ class Dispatcher:
         recorder = _Recorder(self._record)
         messages: dict[tuple[str, str, str], Message | str] = {}
         withdrawn = await _consent_withdrawn(claimed)
+        given_back: dict[int, int] = {}
 
         async def one(row: Claimed) -> None:
             # A slot is held until the answer is recorded, so at most `concurrency` pushes are ever sent but
             # not yet recorded: all a crash can make us send twice.
             async with self.semaphore:
+                if self.stopping.is_set():
+                    given_back[row.id] = row.attempts
+                    return
                 # A send may take SEND_TIMEOUT: start none that could outlive the lease, or another worker
                 # that takes the row over would send it too.
                 if self.ctx.clock.now() + self.send_slack >= row.leased_until:
@@ -170,6 +177,8 @@ class Dispatcher:
             await asyncio.gather(*(one(row) for row in claimed))
         finally:
             await recorder.drained()
+            if given_back:
+                await leases.release(self.ctx, PushDelivery, given_back, now=self.ctx.clock.now())
 
     def _message(self, row: Claimed, cache: dict[tuple[str, str, str], Message | str]) -> Message | str:
         """The rendered text and headers for this row (once per kind, language and data), or why not."""

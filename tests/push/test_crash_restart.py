@@ -33,6 +33,7 @@ from backend.push.receipts import delivery_from_token
 from backend.push.tables import Notification, PushDelivery, PushSubscription
 from backend.push.vapid import load_identity
 from backend.settings import Settings
+from backend.worker import STOP_GRACE_SECONDS
 from digital_stampcard.clock import OSLO
 from digital_stampcard.effects import Push
 from tests.conftest import TEST_VAPID_PRIVATE_KEY
@@ -208,8 +209,10 @@ async def test_sigterm_mid_campaign_then_a_new_worker_sends_each_device_exactly_
     first = await Worker(settings, midday, tmp_path / "first.log").start()
     try:
         await push.wait_for(100, timeout=30)
+        signalled = time.monotonic()
         first.signal(signal.SIGTERM)
-        assert await first.stopped() == 0, first.output()
+        assert await first.stopped(timeout=STOP_GRACE_SECONDS) == 0, first.output()  # compose's stop_grace_period
+        print(f"worker stopped {time.monotonic() - signalled:.2f} s after SIGTERM, mid-campaign")
     finally:
         await first.close()
 
@@ -231,6 +234,37 @@ async def test_sigterm_mid_campaign_then_a_new_worker_sends_each_device_exactly_
     assert copies_per_device(push, sent) == Counter(dict.fromkeys(sent.devices, 1))
     assert len(push.received) == total
     assert {m.topic for m in push.received} == {f"c{sent.campaign_id}"}
+
+
+async def test_sigterm_with_a_slow_push_service_stops_within_the_grace_and_gives_the_rest_back(
+    push: FakePushService, settings: Settings, midday: timedelta, tmp_path: Path
+) -> None:
+    """A claim is 8 waves; with 4 s per send the rest of the batch would take half a minute. A stopping
+    worker finishes only the wave in flight and gives the unsent rest of its claim back at once."""
+    sent = await campaign_to_members(push, settings, datetime.now(UTC) + midday)
+    total = len(sent.devices)
+    push.latency = 4.0
+    first = await Worker(settings, midday, tmp_path / "first.log").start()
+    try:
+        await push.wait_for(CONCURRENCY, timeout=30)  # the first wave is in; the second is in flight
+        first.signal(signal.SIGTERM)
+        assert await first.stopped(timeout=STOP_GRACE_SECONDS) == 0, first.output()
+    finally:
+        await first.close()
+    assert await sent_ids() == {delivery_of(m, settings.secret_key) for m in push.received}
+    assert await PushDelivery.count().where(PushDelivery.status == "sending") == 0  # nothing left leased
+    assert len(push.received) <= 2 * CONCURRENCY
+
+    push.latency = 0.0
+    second = await Worker(settings, midday, tmp_path / "second.log").start()
+    try:
+        await push.wait_for(total, timeout=30)  # no lease to wait out: the rest went back to pending
+        await all_recorded_sent(total)
+        second.signal(signal.SIGTERM)
+        assert await second.stopped() == 0, second.output()
+    finally:
+        await second.close()
+    assert copies_per_device(push, sent) == Counter(dict.fromkeys(sent.devices, 1))
 
 
 async def test_sigkill_mid_campaign_then_a_restart_reaches_every_device_and_repeats_only_unrecorded_sends(
