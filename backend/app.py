@@ -19,10 +19,12 @@ from litestar.openapi.spec import Components
 from backend.clock import Clock
 from backend.errors import EXCEPTION_HANDLERS
 from backend.health import health, ready
+from backend.observability import metrics_endpoint
 from backend.pos.controllers import POS_TAG, SECURITY_SCHEMES
 from backend.routes import route_handlers
 from backend.settings import Settings
 from backend.startup import build_context, started
+from backend.web.request_context import RequestContextMiddleware
 from backend.web.security import SecurityMiddleware
 from backend.worker import running_worker
 
@@ -49,14 +51,14 @@ def create_app(
             async with running_worker(ctx, enabled=in_process):
                 yield
 
-    handlers: list[Any] = [health, ready, *route_handlers(dev_tools=settings.dev_tools_enabled)]
+    handlers: list[Any] = [health, ready, metrics_endpoint, *route_handlers(dev_tools=settings.dev_tools_enabled)]
     hosts = _allowed_hosts(settings)
     return Litestar(
         route_handlers=handlers,
         dependencies={"ctx": Provide(lambda: ctx, sync_to_thread=False, use_cache=True)},
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        middleware=[SecurityMiddleware(settings)],
+        middleware=[RequestContextMiddleware(), SecurityMiddleware(settings)],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.is_production,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import secrets
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from backend import logs
 from backend.settings import Settings, settings_from_env
 
 if TYPE_CHECKING:
@@ -43,8 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     staff.add_argument("--password", help="omit to be asked, or to generate one with --generate")
     staff.add_argument("--generate", action="store_true", help="generate and print a password")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = settings_from_env()
+    logs.configure(settings)
     if args.command == "serve":
         return _serve(settings, demo=args.demo)
     if args.command == "vapid":
@@ -146,6 +146,12 @@ async def _worker(settings: Settings) -> int:
     from backend.startup import open_context
     from backend.worker import run_worker
 
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        from backend.metrics import REGISTRY
+
+        start_http_server(settings.metrics_port, addr=settings.host, registry=REGISTRY)  # GET /metrics on it
     async with open_context(settings, pool_size=min(settings.db_pool_size, 10)) as ctx:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

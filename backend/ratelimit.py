@@ -8,6 +8,7 @@ from typing import Protocol
 
 from redis.exceptions import RedisError
 
+from backend import metrics
 from digital_stampcard.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ class RedisRateLimiter:
 
     async def _fall_back(self, key: str, limit: int, window_seconds: int) -> int | None:
         self.fallbacks += 1
+        metrics.RATE_LIMIT_FALLBACKS.inc()
         return await self._local.hit(key, limit, window_seconds)
 
     async def close(self) -> None:

@@ -47,6 +47,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     push_claim_lease_seconds: float = 60  # a dead worker's claimed pushes are sent again after this
     we_miss_you_days: int = 45
     marketing_pushes_per_week: int = 2  # offers and "vi savner deg" together, per member
+    metrics_token: str = ""  # /metrics needs it outside development; empty there: /metrics is off
+    metrics_port: int = 0  # `stampcard worker` serves its metrics on this port; 0: off
 
     @property
     def is_production(self) -> bool:
@@ -104,6 +106,8 @@ _ENV_NAMES = {
     "push_claim_lease_seconds": "PUSH_CLAIM_LEASE_SECONDS",
     "we_miss_you_days": "WE_MISS_YOU_DAYS",
     "marketing_pushes_per_week": "MARKETING_PUSHES_PER_WEEK",
+    "metrics_token": "METRICS_TOKEN",
+    "metrics_port": "METRICS_PORT",
 }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from backend import outbox
+from backend import metrics, outbox
 from backend.cards.gifts import give_gift
 from backend.cards.ledger import earned_in_window, staff_stamp_count, stamped_today, surprised_on, tier_window_days
 from backend.cards.ledger import welcome_given as welcome_was_given
@@ -68,6 +68,7 @@ async def stamp_member(
     plan = visits.plan_visit(facts)
     done = await _give(plan, facts, member, program, now, actor, applied, held)
     await outbox.write(visits.consequences(done, now), now)
+    metrics.STAMPS.inc(applied.plan.added)
     return applied, plan.tier
 
 
@@ -180,4 +181,5 @@ async def redeem(
     reward = await redeem_reward(member, reward_id, now, actor, scan_pk=scan_pk, key=key)
     redeemed = {"reward_id": reward.id, "title": reward.title, "store_id": actor.store_id}
     await outbox.write([Webhook("reward.redeemed", member.id, redeemed)], now)
+    metrics.REDEMPTIONS.inc()
     return reward

@@ -15,11 +15,13 @@ from backend import schedules
 from backend.campaigns.release import release_due
 from backend.context import AppContext
 from backend.integrations.webhooks import deliver_due as deliver_webhooks
+from backend.outbox_depth import refresh_outboxes
 from backend.push.dispatcher import Dispatcher
 
 log = logging.getLogger("stampcard.worker")
 WAVES_PER_BATCH = 8  # a claim takes this many waves of PUSH_CONCURRENCY sends (512 by default)
 SCAN_EVERY = timedelta(minutes=10)  # the calendar's messages are found this often
+GAUGES_EVERY = timedelta(seconds=15)  # the outbox depth gauges, as often as Prometheus usually scrapes
 # After SIGTERM a worker finishes the round in flight (every send recorded) and exits within this;
 # compose's stop_grace_period for workers is set to it.
 STOP_GRACE_SECONDS = 25
@@ -53,8 +55,12 @@ class Worker:
         self.push.stopping.set()
 
     async def _rounds(self, stop: asyncio.Event, idle_seconds: float) -> None:
-        next_scan = self.ctx.clock.now()
+        next_scan = next_gauges = self.ctx.clock.now()
         while not stop.is_set():
+            if self.ctx.clock.now() >= next_gauges:  # for this worker's own metrics listener
+                next_gauges = self.ctx.clock.now() + GAUGES_EVERY
+                with contextlib.suppress(Exception):  # the database may be down: the next round says so
+                    await refresh_outboxes(self.ctx.clock.now())
             if self.ctx.clock.now() >= next_scan:
                 next_scan = self.ctx.clock.now() + SCAN_EVERY  # a failing scan must not stop the sending
                 try:

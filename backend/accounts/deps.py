@@ -10,6 +10,7 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 
+from backend import logs
 from backend.accounts.sessions import SessionInfo, load_session
 from backend.context import Actor, AppContext
 from backend.members.tables import Member
@@ -25,7 +26,12 @@ class MemberAuth(msgspec.Struct):
 async def current_session(request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> SessionInfo | None:
     if "session_info" not in request.state:
         token = request.cookies.get(cookie_name(ctx.settings))
-        request.state.session_info = await load_session(token, ctx.clock.now()) if token else None
+        session = await load_session(token, ctx.clock.now()) if token else None
+        if session is not None:  # every later log line of the request names who it was
+            logs.bind(
+                **({"member_id": session.member_id} if session.kind == "member" else {"staff_id": session.staff_id})
+            )
+        request.state.session_info = session
     return request.state.session_info  # type: ignore[no-any-return]
 
 

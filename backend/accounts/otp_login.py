@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from backend import metrics
 from backend.accounts.sessions import start_session
 from backend.accounts.tables import OtpChallenge
 from backend.club.service import get_club, store_by_slug
@@ -105,10 +106,12 @@ async def send_code(ctx: AppContext, identifier: Identifier, code: str, lang: st
     except DomainError:
         raise
     except Exception as exc:  # SMTP down, gateway refused: say so, don't pretend nothing happened
-        log.warning("could not send a one-time code by %s: %s", identifier.channel, exc)
+        # The error's type only: a transport's message can quote the address it refused.
+        log.warning("could not send a one-time code by %s: %s", identifier.channel, type(exc).__name__)
         raise DomainError(
             "send_failed", "We could not send the code just now. Try again in a minute.", kind="unavailable"
         ) from exc
+    metrics.CODES_SENT.labels(identifier.channel).inc()
     return OtpStartOut(
         identifier.channel, identifier.masked(), int(otp.CODE_TTL.total_seconds()), otp.RESEND_AFTER_SECONDS
     )

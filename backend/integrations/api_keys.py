@@ -17,6 +17,7 @@ import msgspec
 from litestar import Request
 from litestar.di import NamedDependency
 
+from backend import logs
 from backend.accounts.tables import StaffAccount
 from backend.club.tables import Store
 from backend.context import Actor, AppContext
@@ -196,4 +197,6 @@ async def authenticate(ctx: AppContext, authorization: str | None, ip: str) -> P
 
 
 async def provide_pos_caller(request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> PosCaller:
-    return await authenticate(ctx, request.headers.get("authorization"), client_ip(request))
+    caller = await authenticate(ctx, request.headers.get("authorization"), client_ip(request))
+    logs.bind(api_key_id=caller.key_id)
+    return caller

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from backend import metrics
 from backend.context import AppContext
 from backend.core import leases
 from backend.integrations.tables import WebhookDelivery
@@ -83,7 +84,9 @@ async def _refuse_private_address(ctx: AppContext, url: str) -> None:
 
 
 async def _retry_or_fail(ctx: AppContext, row: dict[str, Any], status: int | None, error: str) -> None:
-    if row["attempts"] >= rules.MAX_ATTEMPTS:
+    final = row["attempts"] >= rules.MAX_ATTEMPTS
+    metrics.WEBHOOK_FAILURES.labels("yes" if final else "no").inc()
+    if final:
         await _record(ctx, row, "failed", status, f"gave up after {row['attempts']} attempts: {error}")
         return
     delay = rules.retry_delay(row["attempts"], random.random())

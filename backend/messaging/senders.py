@@ -47,7 +47,7 @@ class OutboxSender:
                 created_at=self.clock.now(),
             )
         )
-        log.info("[dev outbox] %s to %s: %s", message.channel, message.to, message.body)
+        log.info("[dev outbox] a %s message is waiting at /api/dev/outbox", message.channel)
 
 
 class SmtpSender:

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
+from urllib.parse import urlsplit
 
 import aiohttp
 import msgspec
@@ -214,7 +215,8 @@ class Dispatcher:
             status, retry_after = response.status, _retry_after(response.headers.get("Retry-After"))
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             status, retry_after = 0, None
-            log.info("push to %s failed: %s", row.endpoint[:60], exc)
+            # The push service's host only: the endpoint's path is the device's secret address.
+            log.info("push to %s failed: %s", urlsplit(row.endpoint).hostname, type(exc).__name__)
         return Outcome(row.id, row.subscription_id, row.attempts, status, retry_after)
 
     async def _record(self, outcomes: list[Outcome]) -> None:
