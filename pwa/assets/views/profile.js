@@ -44,8 +44,40 @@ export async function render(ctx) {
 }
 
 function sections(ctx, me) {
-  const config = getConfig();
   const lang = getLang();
+  return [
+    pageTitle(t('profile.title')),
+    h('p', { class: 'lead', text: t('profile.lead') }),
+    h('section', { class: 'card' }, profileForm(ctx, me, lang)),
+    notificationsSection(ctx),
+    passkeysSection(ctx),
+    languageSection(lang),
+    contactSection(ctx, me.member),
+    accountSection(ctx, me),
+  ];
+}
+
+// The form is built from its fields (each writes to `draft` as it changes); `f` holds what the
+// steps share: the screen, the member as loaded, the business's own fields, the error line, the buttons.
+function profileForm(ctx, me, lang) {
+  const config = getConfig();
+  const rows = [...nameAndBirthday(), interestsGroup(config, lang), storeField(config)];
+  const f = {
+    ctx, me,
+    extra: extraFields(me.profile.fields || [], lang),
+    error: h('div', { class: 'form-error', role: 'alert', testid: 'profile-error' }),
+    save: h('button', { type: 'submit', class: 'button button-primary', testid: 'profile-save', text: t('profile.save') }),
+    skip: h('button', { type: 'button', class: 'button button-ghost', testid: 'profile-skip', text: t('profile.skip') }),
+  };
+  const form = h('form', { class: 'stack', novalidate: true },
+    rows, f.extra.rows, f.error,
+    h('div', { class: 'row-actions' }, f.save, f.skip));
+  form.addEventListener('submit', (event) => { event.preventDefault(); submitted(f); });
+  f.skip.addEventListener('click', () => skipped(f));
+  return form;
+}
+
+function nameAndBirthday() {
   const firstName = field({
     label: t('profile.firstName'),
     input: h('input', { type: 'text', name: 'first_name', autocomplete: 'given-name', maxlength: '60', value: draft.first_name, testid: 'profile-first-name' }),
@@ -58,7 +90,11 @@ function sections(ctx, me) {
     input: h('input', { type: 'date', name: 'birthday', autocomplete: 'bday', min: '1900-01-01', max: today, value: draft.birthday, testid: 'profile-birthday' }),
   });
   birthday.input.addEventListener('input', () => { draft.birthday = birthday.input.value; });
+  return [firstName.row, birthday.row];
+}
 
+/** The club's interests as checkboxes, or null when the club has none. */
+function interestsGroup(config, lang) {
   const interests = (config.interests || []).map((it) => {
     const box = checkbox({
       label: lang === 'en' ? it.label_en : it.label_nb,
@@ -72,7 +108,11 @@ function sections(ctx, me) {
     });
     return box.row;
   });
+  if (!interests.length) return null;
+  return h('fieldset', { class: 'fieldset' }, h('legend', { text: t('profile.interests') }), h('div', { class: 'check-grid' }, interests));
+}
 
+function storeField(config) {
   const store = field({
     label: t('profile.favStore'),
     input: h('select', { name: 'favourite_store_id', testid: 'profile-store' },
@@ -82,84 +122,64 @@ function sections(ctx, me) {
   store.input.addEventListener('change', () => {
     draft.favourite_store_id = store.input.value ? Number(store.input.value) : null;
   });
+  return store.row;
+}
 
-  const extra = extraFields(me.profile.fields || [], lang);
+// ---- "Lagre" and "Hopp over"
 
-  const error = h('div', { class: 'form-error', role: 'alert', testid: 'profile-error' });
-  const save = h('button', { type: 'submit', class: 'button button-primary', testid: 'profile-save', text: t('profile.save') });
-  const skip = h('button', { type: 'button', class: 'button button-ghost', testid: 'profile-skip', text: t('profile.skip') });
+function requestBody(f) {
+  return {
+    first_name: draft.first_name.trim() || null,
+    birthday: draft.birthday || null,
+    interests: draft.interests,
+    favourite_store_id: draft.favourite_store_id,
+    profile_extra: f.extra.answers(),
+  };
+}
 
-  const form = h('form', { class: 'stack', novalidate: true },
-    firstName.row, birthday.row,
-    interests.length ? h('fieldset', { class: 'fieldset' }, h('legend', { text: t('profile.interests') }), h('div', { class: 'check-grid' }, interests)) : null,
-    store.row, extra.rows, error,
-    h('div', { class: 'row-actions' }, save, skip));
-
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    error.textContent = '';
-    extra.clearErrors();
-    withBusy(save, async () => {
-      try {
-        const updated = await api.patch('/api/me/profile', {
-          first_name: draft.first_name.trim() || null,
-          birthday: draft.birthday || null,
-          interests: draft.interests,
-          favourite_store_id: draft.favourite_store_id,
-          profile_extra: extra.answers(),
-        }, { signal: ctx.signal });
-        syncFromMe(updated).catch(() => {});
-        const bonusBefore = me.activity.filter((a) => a.kind === 'bonus').length;
-        const bonusAfter = updated.activity.filter((a) => a.kind === 'bonus').length;
-        draft = null;
-        ctx.navigate('/', { flash: bonusAfter > bonusBefore ? 'profile.bonus' : 'profile.saved' });
-      } catch (err) {
-        if (err.name === 'AbortError') return;
-        if (!extra.showError(err)) error.textContent = errorMessage(err);
-      }
-    });
-  });
-  skip.addEventListener('click', () => withBusy(skip, async () => {
+function submitted(f) {
+  f.error.textContent = '';
+  f.extra.clearErrors();
+  withBusy(f.save, async () => {
     try {
-      await api.post('/api/me/profile/dismiss', undefined, { signal: ctx.signal });
-      draft = null;
-      ctx.navigate('/');
+      const updated = await api.patch('/api/me/profile', requestBody(f), { signal: f.ctx.signal });
+      saved(f, updated);
     } catch (err) {
-      if (err.name !== 'AbortError') error.textContent = errorMessage(err);
+      if (err.name === 'AbortError') return;
+      if (!f.extra.showError(err)) f.error.textContent = errorMessage(err);
     }
-  }));
+  });
+}
 
-  return [
-    pageTitle(t('profile.title')),
-    h('p', { class: 'lead', text: t('profile.lead') }),
-    h('section', { class: 'card' }, form),
-    notificationsSection(ctx),
-    passkeysSection(ctx),
-    languageSection(lang),
-    contactSection(ctx, me.member),
-    accountSection(ctx, me),
-  ];
+/** Home again, with a thank-you that says so when this save earned the profile bonus. */
+function saved(f, updated) {
+  syncFromMe(updated).catch(() => {});
+  const bonuses = (me) => me.activity.filter((a) => a.kind === 'bonus').length;
+  const earned = bonuses(updated) > bonuses(f.me);
+  draft = null;
+  f.ctx.navigate('/', { flash: earned ? 'profile.bonus' : 'profile.saved' });
+}
+
+function skipped(f) {
+  return withBusy(f.skip, async () => {
+    try {
+      await api.post('/api/me/profile/dismiss', undefined, { signal: f.ctx.signal });
+      draft = null;
+      f.ctx.navigate('/');
+    } catch (err) {
+      if (err.name !== 'AbortError') f.error.textContent = errorMessage(err);
+    }
+  });
 }
 
 // The business's own fields (shoe size, favourite product …), in the owner's order.
 function extraFields(fields, lang) {
   const errors = new Map();
   const rows = fields.map((f) => {
-    const label = lang === 'en' ? f.label_en : f.label_nb;
-    const value = draft.extra[f.key] ?? '';
     const testid = `profile-extra-${f.key}`;
-    let input;
-    if (f.kind === 'choice') {
-      input = h('select', { name: f.key, testid },
-        h('option', { value: '', text: t('profile.extraNone') }),
-        f.options.map((o) => h('option', { value: o, text: o, selected: value === o })));
-    } else if (f.kind === 'number') {
-      input = h('input', { type: 'text', inputmode: 'decimal', name: f.key, value: String(value).replace('.', lang === 'en' ? '.' : ','), testid });
-    } else {
-      input = h('input', { type: 'text', name: f.key, maxlength: String(f.max_length), value: String(value), testid });
-    }
+    const input = extraInput(f, lang, testid);
     input.addEventListener(f.kind === 'choice' ? 'change' : 'input', () => { draft.extra[f.key] = input.value; });
-    const row = field({ label, input });
+    const row = field({ label: lang === 'en' ? f.label_en : f.label_nb, input });
     const err = h('p', { class: 'field-error', id: `${input.id}-err`, testid: `${testid}-error` });
     input.setAttribute('aria-describedby', err.id);
     row.row.append(err);
@@ -171,18 +191,35 @@ function extraFields(fields, lang) {
     // Every field the member sees, so a cleared one is cleared; answers to fields the owner removed go.
     answers: () => Object.fromEntries(fields.map((f) => [f.key, String(draft.extra[f.key] ?? '').trim() || null])),
     clearErrors: () => { for (const { err, input } of errors.values()) { err.textContent = ''; input.removeAttribute('aria-invalid'); } },
-    showError(err) {
-      const key = String((err.body && err.body.key) || '');
-      const slot = errors.get(key);
-      if (!slot) return false;
-      const f = fields.find((x) => x.key === key);
-      slot.err.textContent = f.kind === 'number' ? t('profile.extraNumber')
-        : f.kind === 'choice' ? t('profile.extraChoice') : t('profile.extraTooLong', { n: f.max_length });
-      slot.input.setAttribute('aria-invalid', 'true');
-      slot.input.focus();
-      return true;
-    },
+    showError: (err) => showExtraError(fields, errors, err),
   };
+}
+
+/** One of the business's fields as a control: a choice, a number (comma in Norwegian) or a text. */
+function extraInput(f, lang, testid) {
+  const value = draft.extra[f.key] ?? '';
+  if (f.kind === 'choice') {
+    return h('select', { name: f.key, testid },
+      h('option', { value: '', text: t('profile.extraNone') }),
+      f.options.map((o) => h('option', { value: o, text: o, selected: value === o })));
+  }
+  if (f.kind === 'number') {
+    return h('input', { type: 'text', inputmode: 'decimal', name: f.key, value: String(value).replace('.', lang === 'en' ? '.' : ','), testid });
+  }
+  return h('input', { type: 'text', name: f.key, maxlength: String(f.max_length), value: String(value), testid });
+}
+
+/** The server's refusal of one of those fields, under it; false when it names none of them. */
+function showExtraError(fields, errors, err) {
+  const key = String((err.body && err.body.key) || '');
+  const slot = errors.get(key);
+  if (!slot) return false;
+  const f = fields.find((x) => x.key === key);
+  slot.err.textContent = f.kind === 'number' ? t('profile.extraNumber')
+    : f.kind === 'choice' ? t('profile.extraChoice') : t('profile.extraTooLong', { n: f.max_length });
+  slot.input.setAttribute('aria-invalid', 'true');
+  slot.input.focus();
+  return true;
 }
 
 function languageSection(lang) {

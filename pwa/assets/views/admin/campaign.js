@@ -39,72 +39,84 @@ export async function render(ctx) {
   if (!loaded) return;
   const [campaign, opts] = loaded;
 
-  const root = h('div', { class: 'campaign-page stack-lg' });
-  const live = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
-  wait.replaceWith(root, live);
-  const state = { campaign, flash: ctx.flash, cancelOpen: false, error: '' };
-  ctx.setTitle(campaign.title);
-
-  function draw() {
-    const focused = document.activeElement && root.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
-    root.replaceChildren(...page(state, opts, actions)); // the flash stays while the page is open
-    if (focused) {
-      const again = root.querySelector(`[data-testid="${focused}"]`);
-      if (again) again.focus();
-    }
-  }
-
-  // On a slow line one refresh can outlast the 5 s tick, and answers may come back out of order:
-  // only one refresh at a time, and an answer older than what the page shows (a cancel
-  // meanwhile) is dropped, so the page never steps back from "Sendt" to "Sendes".
-  let refreshing = false;
-  let shown = 0; // bumped by every answer the page draws
-
-  async function reload() {
-    if (refreshing) return;
-    refreshing = true;
-    const asked = shown;
-    try {
-      const fresh = await api.get(`/api/admin/campaigns/${id}`, { signal: ctx.signal });
-      if (asked !== shown) return;
-      shown += 1;
-      if (fresh.status !== state.campaign.status) live.textContent = t('admin.campaign.nowStatus', { status: t(`admin.status.${fresh.status}`) });
-      state.campaign = fresh;
-      draw();
-    } catch (err) {
-      if (err.name !== 'AbortError' && !handleOwnerError(ctx, err, root)) console.warn('campaign refresh failed', err);
-    } finally {
-      refreshing = false;
-    }
-  }
-
-  const actions = {
-    openCancel: () => { state.cancelOpen = true; state.error = ''; draw(); root.querySelector('[data-testid="campaign-cancel-confirm"]').focus(); },
-    closeCancel: () => { state.cancelOpen = false; draw(); const b = root.querySelector('[data-testid="campaign-cancel"]'); if (b) b.focus(); },
-    cancel: (button) => withBusy(button, async () => {
-      try {
-        state.campaign = await api.post(`/api/admin/campaigns/${id}/cancel`, undefined, { signal: ctx.signal });
-        shown += 1;
-        state.cancelOpen = false;
-        state.flash = 'admin.flash.cancelled';
-        draw();
-        const heading = root.querySelector('h1');
-        if (heading) heading.focus();
-      } catch (err) {
-        if (err.name === 'AbortError' || handleOwnerError(ctx, err, root)) return;
-        state.cancelOpen = false;
-        state.error = ownerErrorMessage(err);
-        if (err.code === 'campaign_already_sent') await reload(); // the page catches up with the server
-        draw(); // the error, also when a refresh already under way brings the news
-      }
-    }),
+  // `v` is what the steps below share: the screen, the campaign as shown, the page's root and the
+  // refresh's bookkeeping. On a slow line one refresh can outlast the 5 s tick, and answers may
+  // come back out of order: only one refresh at a time (`refreshing`), and an answer older than
+  // what the page shows (a cancel meanwhile) is dropped, so the page never steps back from
+  // "Sendt" to "Sendes" (`shown` is bumped by every answer the page draws).
+  const v = {
+    ctx, id, opts,
+    root: h('div', { class: 'campaign-page stack-lg' }),
+    live: h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' }),
+    state: { campaign, flash: ctx.flash, cancelOpen: false, error: '' },
+    refreshing: false,
+    shown: 0,
   };
-
-  draw();
+  wait.replaceWith(v.root, v.live);
+  ctx.setTitle(campaign.title);
+  v.actions = pageActions(v);
+  draw(v);
   const timer = setInterval(() => {
-    if (!document.hidden && shouldPoll(state.campaign)) reload();
+    if (!document.hidden && shouldPoll(v.state.campaign)) reload(v);
   }, POLL_MS);
   ctx.onCleanup(() => clearInterval(timer));
+}
+
+function draw(v) {
+  const { root } = v;
+  const focused = document.activeElement && root.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
+  root.replaceChildren(...page(v)); // the flash stays while the page is open
+  if (focused) {
+    const again = root.querySelector(`[data-testid="${focused}"]`);
+    if (again) again.focus();
+  }
+}
+
+async function reload(v) {
+  if (v.refreshing) return;
+  v.refreshing = true;
+  const asked = v.shown;
+  try {
+    const fresh = await api.get(`/api/admin/campaigns/${v.id}`, { signal: v.ctx.signal });
+    if (asked !== v.shown) return;
+    v.shown += 1;
+    if (fresh.status !== v.state.campaign.status) v.live.textContent = t('admin.campaign.nowStatus', { status: t(`admin.status.${fresh.status}`) });
+    v.state.campaign = fresh;
+    draw(v);
+  } catch (err) {
+    if (err.name !== 'AbortError' && !handleOwnerError(v.ctx, err, v.root)) console.warn('campaign refresh failed', err);
+  } finally {
+    v.refreshing = false;
+  }
+}
+
+/** What the cancel block's buttons do. */
+function pageActions(v) {
+  const { state, root } = v;
+  return {
+    openCancel: () => { state.cancelOpen = true; state.error = ''; draw(v); root.querySelector('[data-testid="campaign-cancel-confirm"]').focus(); },
+    closeCancel: () => { state.cancelOpen = false; draw(v); const b = root.querySelector('[data-testid="campaign-cancel"]'); if (b) b.focus(); },
+    cancel: (button) => withBusy(button, () => cancel(v)),
+  };
+}
+
+async function cancel(v) {
+  const { ctx, state, root } = v;
+  try {
+    state.campaign = await api.post(`/api/admin/campaigns/${v.id}/cancel`, undefined, { signal: ctx.signal });
+    v.shown += 1;
+    state.cancelOpen = false;
+    state.flash = 'admin.flash.cancelled';
+    draw(v);
+    const heading = root.querySelector('h1');
+    if (heading) heading.focus();
+  } catch (err) {
+    if (err.name === 'AbortError' || handleOwnerError(ctx, err, root)) return;
+    state.cancelOpen = false;
+    state.error = ownerErrorMessage(err);
+    if (err.code === 'campaign_already_sent') await reload(v); // the page catches up with the server
+    draw(v); // the error, also when a refresh already under way brings the news
+  }
 }
 
 function releaseAt(c) {
@@ -117,32 +129,48 @@ function shouldPoll(c) {
   return c.status === 'scheduled' && releaseAt(c) <= Date.now() + SOON_MS;
 }
 
-function page(state, opts, actions) {
+function page(v) {
+  const { state, opts } = v;
   const c = state.campaign;
-  const s = c.stats || {};
-  const out = [];
-  out.push(h('div', { class: 'admin-head' },
+  return [
+    pageHead(c),
+    state.flash ? notice('success', t(state.flash), { testid: 'flash' }) : null,
+    quietNotice(c, opts),
+    state.error ? notice('error', state.error, { testid: 'campaign-error' }) : null,
+    statsSection(c),
+    messageSection(c),
+    whoSection(c, opts),
+    c.status === 'scheduled' || c.status === 'sending' ? cancelBlock(state, v.actions) : null,
+  ].filter(Boolean);
+}
+
+function pageHead(c) {
+  return h('div', { class: 'admin-head' },
     h('p', { class: 'back-link' }, h('a', { href: '/admin/campaigns', text: t('admin.campaigns.back') })),
     h('div', { class: 'campaign-title-row' },
       pageTitle(c.title, { testid: 'campaign-title' }),
       statusChip(c.status)),
-    h('p', { class: 'muted', testid: 'campaign-when', text: whenText(c) })));
-  if (state.flash) out.push(notice('success', t(state.flash), { testid: 'flash' }));
-  const held = c.status === 'scheduled' ? afterQuietHours(c.send_at, opts.policy) : null;
-  if (held) {
-    const p = opts.policy || {};
-    out.push(notice('info', t('admin.reach.quiet', {
-      start: p.quiet_start || '21:00', end: p.quiet_end || '09:00', time: formatWhenLong(held),
-    }), { testid: 'campaign-quiet' }));
-  }
-  if (state.error) out.push(notice('error', state.error, { testid: 'campaign-error' }));
+    h('p', { class: 'muted', testid: 'campaign-when', text: whenText(c) }));
+}
 
-  // The counts.
+/** A scheduled campaign whose time falls in the quiet hours goes out when they end: said here. */
+function quietNotice(c, opts) {
+  const held = c.status === 'scheduled' ? afterQuietHours(c.send_at, opts.policy) : null;
+  if (!held) return null;
+  const p = opts.policy || {};
+  return notice('info', t('admin.reach.quiet', {
+    start: p.quiet_start || '21:00', end: p.quiet_end || '09:00', time: formatWhenLong(held),
+  }), { testid: 'campaign-quiet' });
+}
+
+// The counts.
+function statsSection(c) {
+  const s = c.stats || {};
   const figures = h('ul', { class: 'kpis kpis-stats' }, STATS.map(([key, testid]) => h('li', {
     class: ['kpi', `kpi-${key}`], testid, dataset: { value: String(s[key] || 0) },
   }, h('span', { class: 'kpi-value', text: String(s[key] || 0) }), h('span', { class: 'kpi-label', text: t(`admin.stats.${key}`) }))));
   const notYet = c.status === 'scheduled' || (c.status === 'cancelled' && !c.released_at);
-  out.push(h('section', { class: 'card', 'aria-labelledby': 'stats-h', testid: 'campaign-stats' },
+  return h('section', { class: 'card', 'aria-labelledby': 'stats-h', testid: 'campaign-stats' },
     h('h2', { id: 'stats-h', text: t('admin.stats.title') }),
     notYet ? h('p', { class: 'muted', text: t(c.status === 'cancelled' ? 'admin.stats.cancelled' : 'admin.stats.notYet') }) : null,
     notYet ? null : figures,
@@ -153,10 +181,12 @@ function page(state, opts, actions) {
         s.skipped ? t('admin.stats.skipped', { n: s.skipped }) : null,
       ].filter(Boolean).join(' · ') })
       : null,
-    c.status === 'sending' ? h('p', { class: 'hint refreshing', text: t('admin.stats.refreshing') }) : null));
+    c.status === 'sending' ? h('p', { class: 'hint refreshing', text: t('admin.stats.refreshing') }) : null);
+}
 
-  // The message, as the notification shows it.
-  out.push(h('section', { class: 'card', 'aria-labelledby': 'message-h' },
+// The message, as the notification shows it.
+function messageSection(c) {
+  return h('section', { class: 'card', 'aria-labelledby': 'message-h' },
     h('h2', { id: 'message-h', text: t('admin.new.message') }),
     h('div', { class: 'notif notif-static' },
       h('div', { class: 'notif-head' },
@@ -166,9 +196,11 @@ function page(state, opts, actions) {
       h('p', { class: 'notif-body', testid: 'campaign-body', text: c.body })),
     c.title_en ? h('p', { class: 'muted', testid: 'campaign-english' },
       h('span', { text: `${t('admin.campaign.english')} ` }), h('span', { lang: 'en', text: `${c.title_en} – ${c.body_en || ''}` })) : null,
-    h('p', { class: 'hint', testid: 'campaign-target', text: t('admin.campaign.opens', { target: t(`admin.target.${c.target}`) }) })));
+    h('p', { class: 'hint', testid: 'campaign-target', text: t('admin.campaign.opens', { target: t(`admin.target.${c.target}`) }) }));
+}
 
-  // Who and when.
+// Who and when.
+function whoSection(c, opts) {
   const rows = [
     [t('admin.campaign.sendAt'), formatWhenLong(c.send_at), 'campaign-send-at'],
     c.early_access ? [t('admin.campaign.early'), t('admin.campaign.earlyText', {
@@ -177,13 +209,10 @@ function page(state, opts, actions) {
     c.released_at ? [t('admin.campaign.releasedAt'), formatWhenLong(c.released_at), 'campaign-released-at'] : null,
     [t('admin.campaign.createdAt'), formatWhenLong(c.created_at), 'campaign-created-at'],
   ].filter(Boolean);
-  out.push(h('section', { class: 'card', 'aria-labelledby': 'who-h' },
+  return h('section', { class: 'card', 'aria-labelledby': 'who-h' },
     h('h2', { id: 'who-h', text: t('admin.campaign.who') }),
     h('ul', { class: 'segment-lines', testid: 'campaign-segment' }, describeSegment(c.segment, opts).map((line) => h('li', { text: line }))),
-    h('dl', { class: 'facts' }, rows.map(([k, v, testid]) => [h('dt', { text: k }), h('dd', { testid, text: v })]))));
-
-  if (c.status === 'scheduled' || c.status === 'sending') out.push(cancelBlock(state, actions));
-  return out;
+    h('dl', { class: 'facts' }, rows.map(([k, v, testid]) => [h('dt', { text: k }), h('dd', { testid, text: v })])));
 }
 
 function cancelBlock(state, actions) {
