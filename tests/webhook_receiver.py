@@ -17,6 +17,7 @@ class Receiver:
     url: str = ""
     got: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)  # next statuses; 200 when empty
+    location: str = ""  # sent as the Location header when set (a receiver that redirects)
 
     def bodies(self) -> list[dict[str, Any]]:
         return [json.loads(body) for _, body in self.got]
@@ -28,7 +29,8 @@ async def running_receiver(path: str = "/hooks") -> AsyncIterator[Receiver]:
 
     async def handle(request: web.Request) -> web.Response:
         state.got.append((dict(request.headers), await request.read()))
-        return web.Response(status=state.answers.pop(0) if state.answers else 200)
+        headers = {"Location": state.location} if state.location else None
+        return web.Response(status=state.answers.pop(0) if state.answers else 200, headers=headers)
 
     app = web.Application()
     app.router.add_post(path, handle)

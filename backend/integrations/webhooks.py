@@ -61,13 +61,19 @@ async def _deliver(ctx: AppContext, session: aiohttp.ClientSession, row: dict[st
     }
     try:
         await _refuse_private_address(ctx, row["endpoint.url"])
-        async with session.post(row["endpoint.url"], data=body, headers=headers, timeout=TIMEOUT) as response:
+        # No redirect is followed: a public address could bounce the signed POST into our own network.
+        async with session.post(
+            row["endpoint.url"], data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False
+        ) as response:
             status = response.status
     except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
         await _retry_or_fail(ctx, row, None, str(exc)[:300] or type(exc).__name__)
         return
     if 200 <= status < 300:
         await _record(ctx, row, "delivered", status, None)
+    elif 300 <= status < 400:
+        error = f"answered {status}, a redirect: not followed (register the final address)"
+        await _retry_or_fail(ctx, row, status, error)
     else:
         await _retry_or_fail(ctx, row, status, f"answered {status}")
 

@@ -1,0 +1,51 @@
+"""Webhooks never become a way into our own network: no redirect is followed, the address checked is
+the address connected to, loopback spellings are refused when saved, and a refusal at send time is a
+permanent, logged failure (never retried forever)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from litestar import Litestar
+
+from backend.worker import Worker
+from tests.api.helpers import Browser
+from tests.webhook_receiver import running_receiver
+
+
+@pytest.fixture
+async def worker(app: Litestar, client: object) -> AsyncIterator[Worker]:
+    async with Worker(app.state["ctx"], concurrency=4) as running:
+        yield running
+
+
+async def drain(worker: Worker) -> None:
+    while await worker.run_once():
+        pass
+
+
+async def add_endpoint(owner: Browser, url: str) -> dict[str, Any]:
+    response = await owner.post("/api/admin/webhooks", {"url": url, "events": ["member.joined"]})
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def deliveries(owner: Browser, endpoint_id: int) -> list[dict[str, Any]]:
+    return list((await owner.get(f"/api/admin/webhooks/{endpoint_id}/deliveries")).json()["deliveries"])
+
+
+async def test_a_redirect_is_not_followed_and_counts_as_a_failed_attempt(
+    owner: Browser, new_browser: Callable[[], Browser], worker: Worker
+) -> None:
+    async with running_receiver("/internal") as internal, running_receiver() as public:
+        public.answers, public.location = [307], internal.url  # a public endpoint bouncing the POST inwards
+        endpoint = await add_endpoint(owner, public.url)
+        await new_browser().join("91234567")
+        await drain(worker)
+        assert len(public.got) == 1
+        assert internal.got == []  # the signed body never reached the address it was bounced to
+        [delivery] = await deliveries(owner, endpoint["id"])
+        assert (delivery["status"], delivery["response_status"], delivery["attempts"]) == ("pending", 307, 1)
+        assert "redirect" in delivery["last_error"] and "not followed" in delivery["last_error"]
