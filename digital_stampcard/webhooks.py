@@ -77,6 +77,33 @@ def _private_ip(host: str) -> bool:
     return not address.is_global
 
 
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # the well-known prefix: an IPv4 address in its last 32 bits
+
+
+def is_public_address(text: str) -> bool:
+    """Whether production may connect to this IP address: globally reachable and not multicast. An IPv6
+    address that carries an IPv4 one (mapped, compatible, 6to4, NAT64) counts only if that one is public."""
+    try:
+        address = ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(address)
+        if inner is not None and not is_public_address(str(inner)):
+            return False
+    return address.is_global and not address.is_multicast
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if int(address) >> 32 == 0 or address in NAT64:  # ::a.b.c.d (IPv4-compatible, also :: and ::1), NAT64
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def retry_delay(attempt: int, jitter: float) -> float:
     """Seconds before retry `attempt` (1-based): 30 s doubling to at most 6 h, plus up to 20 % jitter;
     after `MAX_ATTEMPTS` the delivery is given up (about a day of trying)."""

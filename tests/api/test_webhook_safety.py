@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
+from backend.integrations import webhooks
 from backend.worker import Worker
 from tests.api.helpers import Browser
-from tests.webhook_receiver import running_receiver
+from tests.webhook_receiver import Dns, running_receiver
 
 
 @pytest.fixture
@@ -49,3 +50,23 @@ async def test_a_redirect_is_not_followed_and_counts_as_a_failed_attempt(
         [delivery] = await deliveries(owner, endpoint["id"])
         assert (delivery["status"], delivery["response_status"], delivery["attempts"]) == ("pending", 307, 1)
         assert "redirect" in delivery["last_error"] and "not followed" in delivery["last_error"]
+
+
+async def test_the_connection_goes_to_the_resolved_address_under_the_endpoints_own_name(
+    app: Litestar, owner: Browser, new_browser: Callable[[], Browser]
+) -> None:
+    """The name is looked up once, by the connection's resolver; the request still names the endpoint's
+    host (the Host header, and SNI under TLS), not the address it was sent to."""
+    async with running_receiver() as receiver:
+        port = receiver.url.split(":")[2].split("/")[0]
+        endpoint = await add_endpoint(owner, f"http://shop.example:{port}/hooks")
+        await new_browser().join("91234567")
+        dns = Dns(["127.0.0.1"])
+        ctx = app.state["ctx"]
+        async with webhooks.open_session(ctx, dns=dns) as session:
+            assert await webhooks.deliver_due(ctx, session) == 1
+        assert dns.asked == ["shop.example"]
+        [(headers, _)] = receiver.got
+        assert headers["Host"] == f"shop.example:{port}"
+        [delivery] = await deliveries(owner, endpoint["id"])
+        assert delivery["status"] == "delivered"
