@@ -132,3 +132,27 @@ async def test_an_endpoint_saved_with_an_address_literal_is_refused_when_sent(
     assert dns.asked == [] and receiver.got == []
     [delivery] = await deliveries(owner, endpoint["id"])
     assert delivery["status"] == "failed" and delivery["last_error"] == "refused: 127.0.0.1 is not a public address"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://2130706433/hooks",
+        "https://0x7f000001/hooks",
+        "https://localhost./hooks",
+        "https://127.1/hooks",
+        "https://[::ffff:127.0.0.1]/hooks",
+        "https://0/hooks",
+        "https://10.0.0.5/hooks",
+        "https://metadata.internal/computeMetadata",
+    ],
+)
+async def test_loopback_and_private_spellings_are_refused_when_saved(owner: Browser, url: str) -> None:
+    response = await owner.post("/api/admin/webhooks", {"url": url, "events": ["member.joined"]})
+    assert response.status_code == 400 and response.json()["code"] == "webhook_url_private", url
+    assert await WebhookEndpoint.count() == 0
+
+
+async def test_a_public_https_address_is_saved(owner: Browser) -> None:
+    await add_endpoint(owner, "https://shop.example/hooks")
+    assert await WebhookEndpoint.count() == 1
