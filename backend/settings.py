@@ -33,7 +33,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     otp_sends_per_identifier_per_hour: int = 5
     otp_sends_per_ip_per_hour: int = 30
     staff_logins_per_ip_per_10_minutes: int = 20  # a store's devices share one IP
-    staff_logins_per_user_per_10_minutes: int = 10
+    staff_logins_per_user_per_10_minutes: int = 10  # per username from one IP: a stranger cannot lock anyone out
     passkey_logins_per_ip_per_10_minutes: int = 30  # each: passkey login options, and passkey logins
     otp_daily_budget: int = 2000
     manual_entries_per_device_per_hour: int = 30

@@ -11,10 +11,12 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import aiohttp
+
 from backend import schedules
 from backend.campaigns.release import release_due
 from backend.context import AppContext
-from backend.integrations.webhooks import deliver_due as deliver_webhooks
+from backend.integrations import webhooks
 from backend.outbox_depth import refresh_outboxes
 from backend.push.dispatcher import Dispatcher
 
@@ -33,12 +35,16 @@ class Worker:
         self.ctx = ctx
         concurrency = concurrency or ctx.settings.push_concurrency
         self.push = Dispatcher(ctx, ctx.vapid, concurrency=concurrency, batch=batch or concurrency * WAVES_PER_BATCH)
+        self.webhook_session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Worker:
         await self.push.__aenter__()
+        self.webhook_session = webhooks.open_session(self.ctx)  # its own: every name is checked as it is resolved
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self.webhook_session is not None:
+            await self.webhook_session.close()
         await self.push.__aexit__(*exc)
 
     async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
@@ -82,9 +88,9 @@ class Worker:
         pushed = await self.push.run_once()
         if self.push.stopping.is_set():  # the webhooks' batch waits for the next worker
             return released + pushed
-        assert self.push.session is not None
-        webhooks = await deliver_webhooks(self.ctx, self.push.session)  # the same outbox pattern, for the web shop
-        return released + pushed + webhooks
+        assert self.webhook_session is not None
+        delivered = await webhooks.deliver_due(self.ctx, self.webhook_session)  # the same outbox pattern, for the shop
+        return released + pushed + delivered
 
 
 @contextlib.asynccontextmanager

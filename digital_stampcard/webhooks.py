@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 from typing import Literal, get_args
 from urllib.parse import urlsplit
 
@@ -53,28 +54,106 @@ def check_events(events: list[str]) -> list[Event]:
     return [e for e in EVENTS if e in events]
 
 
+# Names that never lead to the internet (RFC 6761, 6762, 8375 and common private suffixes).
+RESERVED_NAMES = ("localhost", "local", "internal", "localdomain", "home.arpa")
+
+
 def check_url(url: str, *, allow_private: bool) -> str:
     """An https URL to a public host. Development and tests may use http and local addresses;
     production never (the server must not become a way into its own network)."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port  # a port out of range is no address either
+    except ValueError:  # a broken [IPv6] or port
+        raise _invalid_url() from None
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password:
-        raise DomainError("webhook_url_invalid", "Give the full address, like https://shop.example/hooks.", field="url")
+        raise _invalid_url()
     if allow_private:
         return parts.geturl()
     if parts.scheme != "https":
         raise DomainError("webhook_url_insecure", "The address must start with https://.", field="url")
-    host = parts.hostname
-    if host == "localhost" or host.endswith((".local", ".internal", ".localhost")) or _private_ip(host):
+    problem = _host_problem(parts.hostname.rstrip("."))  # "localhost." is localhost
+    if problem == "private":
         raise DomainError("webhook_url_private", "The address must be reachable on the internet.", field="url")
+    if problem == "invalid":
+        raise _invalid_url()
     return parts.geturl()
 
 
-def _private_ip(host: str) -> bool:
+def _invalid_url() -> DomainError:
+    return DomainError("webhook_url_invalid", "Give the full address, like https://shop.example/hooks.", field="url")
+
+
+def _host_problem(host: str) -> str | None:
+    """None for a public IP address or a name (a name is resolved and checked again when sending);
+    "private" for a reserved name or an address of our own network however it is spelled
+    (2130706433, 0x7f000001, 127.1, 0, [::ffff:127.0.0.1]); "invalid" for what is neither."""
+    if not host or any(host == n or host.endswith(f".{n}") for n in RESERVED_NAMES):
+        return "private" if host else "invalid"
     try:
-        address = ipaddress.ip_address(host.strip("[]"))
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
     except ValueError:
-        return False  # a name: resolved and checked again when sending
-    return not address.is_global
+        address = _legacy_ipv4(host)
+        if address is None:
+            # No top-level domain is a number: "999.1.1.1" or "0x1g" is neither a name nor an address.
+            return "invalid" if ":" in host or _NUMBER.fullmatch(host.rsplit(".", 1)[-1]) else None
+        # An old spelling of an IPv4 address that the system's resolver would still accept.
+        return "invalid" if is_public_address(str(address)) else "private"
+    return None if is_public_address(str(address)) else "private"
+
+
+_NUMBER = re.compile(r"0x[0-9a-f]*|[0-9]+", re.IGNORECASE)
+
+
+def _legacy_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The address inet_aton reads in `host`: 1 to 4 parts, each decimal, octal (leading 0) or hex (0x),
+    the last filling the remaining bytes (127.1 is 127.0.0.1, 2130706433 too). None when it is none."""
+    parts = host.split(".")
+    if not 1 <= len(parts) <= 4 or not all(_NUMBER.fullmatch(p) for p in parts):
+        return None
+    try:
+        *leading, last = [_number(p) for p in parts]
+    except ValueError:  # 08: not octal
+        return None
+    if any(v > 255 for v in leading) or last >= 1 << (8 * (4 - len(leading))):
+        return None
+    number = last
+    for i, v in enumerate(leading):
+        number |= v << (8 * (3 - i))
+    return ipaddress.IPv4Address(number)
+
+
+def _number(part: str) -> int:
+    if part.lower().startswith("0x"):
+        return int(part[2:] or "0", 16)
+    return int(part, 8) if len(part) > 1 and part.startswith("0") else int(part)
+
+
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # the well-known prefix: an IPv4 address in its last 32 bits
+
+
+def is_public_address(text: str) -> bool:
+    """Whether production may connect to this IP address: globally reachable and not multicast. An IPv6
+    address that carries an IPv4 one (mapped, compatible, 6to4, NAT64) counts only if that one is public."""
+    try:
+        address = ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(address)
+        if inner is not None and not is_public_address(str(inner)):
+            return False
+    return address.is_global and not address.is_multicast
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if int(address) >> 32 == 0 or address in NAT64:  # ::a.b.c.d (IPv4-compatible, also :: and ::1), NAT64
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
 
 
 def retry_delay(attempt: int, jitter: float) -> float:

@@ -33,8 +33,13 @@ class StaffMeOut(msgspec.Struct):
 
 async def login(ctx: AppContext, data: StaffLoginIn, user_agent: str, ip: str) -> tuple[StaffMeOut, str]:
     username = data.username.strip().lower()
+    # Per IP, every account together (a store's devices share one), and per account from that IP. Never
+    # per account alone: a stranger's wrong passwords would then lock the owner out, again and again;
+    # this way they use up only their own IP's tries, and the owner logs in from theirs.
     await enforce(ctx.limiter, f"staff-login:{ip}", ctx.settings.staff_logins_per_ip_per_10_minutes, 600)
-    await enforce(ctx.limiter, f"staff-login-user:{username}", ctx.settings.staff_logins_per_user_per_10_minutes, 600)
+    await enforce(
+        ctx.limiter, f"staff-login-user:{username}:{ip}", ctx.settings.staff_logins_per_user_per_10_minutes, 600
+    )
     account = await StaffAccount.objects().where(StaffAccount.username == username).first()
     # An API key's service account (role "pos") has no password ("" matches none) and never logs in.
     if not await verify_password(account.password_hash if account else None, data.password) or account is None:

@@ -19,7 +19,7 @@ async def present(ctx: AppContext, actor: Actor, code: str) -> tuple[Scan, Membe
     text = code.strip()
     if member_qr.looks_like_token(text.upper()):
         return await _present_qr(ctx, actor, text.upper())
-    return await _present_manual(ctx, actor, text)
+    return await present_typed(ctx, actor, text)
 
 
 async def load_scan(actor: Actor, public_id: str, ctx: AppContext) -> tuple[Scan, Member]:
@@ -85,7 +85,10 @@ async def _present_qr(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, M
     return scan, member
 
 
-async def _present_manual(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, Member]:
+async def present_typed(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, Member]:
+    """A typed member number or phone (a manual entry): at most so many an hour per till session or API
+    key, found or not (a typed number proves nothing, so guessing is kept slow), and a few per member.
+    Each one found is a manual scan, which the owner's alerts count per session."""
     await enforce(ctx.limiter, f"manual:{actor.session_id}", ctx.settings.manual_entries_per_device_per_hour, 3600)
     member = await find_member(text)
     await enforce(ctx.limiter, f"manual-member:{member.id}", member_qr.MANUAL_PER_MEMBER_PER_HOUR, 3600)
@@ -95,7 +98,8 @@ async def _present_manual(ctx: AppContext, actor: Actor, text: str) -> tuple[Sca
 
 
 async def find_member(text: str) -> Member:
-    """The member with this member number or phone number (e-mail too); no scan, no limits."""
+    """The member with this member number or phone number (e-mail too); no scan, no limits: callers
+    acting on what someone typed go through `present_typed`."""
     typed = classify_typed(text)
     if isinstance(typed, MemberNumber):
         member = await Member.objects().where(Member.member_number == typed.digits).first()

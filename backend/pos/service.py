@@ -77,8 +77,11 @@ async def lookup(ctx: AppContext, caller: PosCaller, body: LookupIn, key: str | 
 
     async def action() -> LookupOut:
         # The till's scan: a QR code is verified and used once; a number or phone is a manual
-        # entry, with the till's limits (and the owner's alerts).
-        scan, member = await scans.present(ctx, caller.actor, value)
+        # entry, with the till's limits (per key) and the owner's alerts.
+        if field == "qr":
+            scan, member = await scans.present(ctx, caller.actor, value)
+        else:
+            scan, member = await scans.present_typed(ctx, caller.actor, value)
         now = ctx.clock.now()
         program = await find_program(caller.store_id, now)
         active = (
@@ -99,14 +102,15 @@ async def lookup(ctx: AppContext, caller: PosCaller, body: LookupIn, key: str | 
     return await run_idempotent(ctx, f"pos:{caller.key_id}:lookup", key, body, action)
 
 
-async def _buyer(ctx: AppContext, caller: PosCaller, body: PurchaseIn) -> tuple[Scan | None, Member]:
+async def _buyer(ctx: AppContext, caller: PosCaller, body: PurchaseIn) -> tuple[Scan, Member]:
     field, value = _one_member_field(lookup_id=body.lookup_id, member_number=body.member_number, phone=body.phone)
     if field == "lookup_id":
         return await scans.load_scan(caller.actor, value, ctx)
     # Naming a member by phone or number is a look-up: without that scope a stamping-only key could
-    # test which phone numbers belong to members.
+    # test which phone numbers belong to members, and with it the till's typed-entry limits apply per
+    # key (found or not) and each member found is a manual scan the owner's alerts count.
     caller.require("members:read")
-    return None, await scans.find_member(value)  # the receipt is the proof of the visit
+    return await scans.present_typed(ctx, caller.actor, value)  # the receipt is the proof of the visit
 
 
 async def purchase(ctx: AppContext, caller: PosCaller, body: PurchaseIn, key: str | None) -> StoredResponse:
@@ -134,7 +138,7 @@ async def purchase(ctx: AppContext, caller: PosCaller, body: PurchaseIn, key: st
                 count,
                 now,
                 caller.actor,
-                scan_pk=scan.id if scan else None,
+                scan_pk=scan.id,
                 key=key,
                 amount_ore=body.amount_ore,
                 receipt_key=receipt_key,

@@ -53,7 +53,9 @@ async def running(app: Litestar) -> AsyncIterator[None]:
 
 
 def _client(app: Litestar) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local")
+    # The app's own address: https when a test runs the app as production (Secure cookies).
+    base_url = app.state["ctx"].settings.public_url
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
 
 
 @pytest.fixture

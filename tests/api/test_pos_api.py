@@ -20,6 +20,7 @@ from backend.cards.tables import LedgerEntry, Program, Reward
 from backend.clock import FrozenClock
 from backend.club.tables import Store
 from backend.integrations.tables import ApiKey
+from backend.settings import Settings
 from backend.worker import Worker
 from digital_stampcard.member_qr import time_step
 from digital_stampcard.webhooks import verify
@@ -297,6 +298,35 @@ async def test_a_reward_is_redeemed_once_and_only_after_a_qr_lookup(
     other_key = await pos_for(owner, new_browser)  # a lookup belongs to the key that made it
     stolen = await other_key.post(f"/rewards/{reward['id']}/redeem", {"lookup_id": lookup_id})
     assert stolen.status_code == 404 and stolen.json()["code"] == "scan_expired"
+
+
+async def test_members_named_by_number_or_phone_are_typed_lookups_limited_per_key_and_alerted(
+    owner: Browser, new_browser: Callable[[], Browser], settings: Settings
+) -> None:
+    """A key with members:read must not test phone numbers faster than a till may type them: naming a
+    member in a purchase is a manual entry like a look-up, under the till's hourly limit per key (found
+    or not), and the members found show in the owner's manual-entry alert for that key."""
+    await stamp_by_amount(ore_per_stamp=10000, daily_cap=10)
+    numbers = [(await member(new_browser, f"9123456{i}"))[1] for i in range(5)]
+    created = await make_key(owner)
+    pos = Pos(new_browser().client, created["key"])
+    for i in range(15):  # three purchases each, within the till's six an hour per member
+        bought = await pos.purchase(f"R-{i}", 10000, member_number=numbers[i % 5])
+        assert bought.status_code == 200, bought.text
+    alerts = [a for a in (await owner.get("/api/admin/alerts")).json()["alerts"] if a["kind"] == "manual_entries"]
+    assert [(a["count"], a["session_id"], a["staff"]["name"]) for a in alerts] == [
+        (15, -created["id"], "Kasse: Kasse sentrum")
+    ]
+
+    left = settings.manual_entries_per_device_per_hour - 15
+    probes = [(await pos.purchase(f"P-{i}", 10000, phone=f"4{i:07d}")).status_code for i in range(left + 1)]
+    assert probes[:left] == [404] * left and probes[left] == 429  # the misses count too
+    for body in ({"phone": "91234560"}, {"member_number": numbers[0]}):
+        limited = await pos.post("/lookup", body)
+        assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"
+    assert (await pos.post("/lookup", {"qr": "not a code"})).status_code == 400  # QR look-ups have their own limit
+    other = await pos_for(owner, new_browser)  # the limit is per key
+    assert (await other.post("/lookup", {"member_number": numbers[1]})).status_code == 200
 
 
 async def test_the_key_account_cannot_log_in_and_is_not_listed_as_staff(
