@@ -86,15 +86,25 @@ async def _present_qr(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, M
 
 
 async def present_typed(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, Member]:
-    """A typed member number or phone (a manual entry): at most so many an hour per till session or API
-    key, found or not (a typed number proves nothing, so guessing is kept slow), and a few per member.
-    Each one found is a manual scan, which the owner's alerts count per session."""
+    """A typed member number or phone (a manual entry): see `find_typed`; each one found is a manual
+    scan, which the owner's alerts count per session."""
+    member = await find_typed(ctx, actor, text)
+    return await record_typed(ctx, actor, member.id), member
+
+
+async def find_typed(ctx: AppContext, actor: Actor, text: str) -> Member:
+    """The member typed in, at most so many an hour per till session or API key, found or not (a typed
+    number proves nothing, so guessing is kept slow), and a few times an hour per member. The caller
+    records the entry with `record_typed` (after locking the member, if it locks it)."""
     await enforce(ctx.limiter, f"manual:{actor.session_id}", ctx.settings.manual_entries_per_device_per_hour, 3600)
     member = await find_member(text)
     await enforce(ctx.limiter, f"manual-member:{member.id}", member_qr.MANUAL_PER_MEMBER_PER_HOUR, 3600)
+    return member
+
+
+async def record_typed(ctx: AppContext, actor: Actor, member_id: int) -> Scan:
     async with write_transaction(ctx.engine):
-        scan = await _new_scan(ctx, actor, member.id, "manual", "")
-    return scan, member
+        return await _new_scan(ctx, actor, member_id, "manual", "")
 
 
 async def find_member(text: str) -> Member:

@@ -102,7 +102,10 @@ async def lookup(ctx: AppContext, caller: PosCaller, body: LookupIn, key: str | 
     return await run_idempotent(ctx, f"pos:{caller.key_id}:lookup", key, body, action)
 
 
-async def _buyer(ctx: AppContext, caller: PosCaller, body: PurchaseIn) -> tuple[Scan, Member]:
+async def _buyer(ctx: AppContext, caller: PosCaller, body: PurchaseIn) -> tuple[Scan | None, Member]:
+    """The member the purchase names, with the look-up's scan; None for a member typed in, whose manual
+    scan the caller records once it holds the member's lock (a scan row first would share-lock the
+    member's row, and twin purchases would deadlock on PostgreSQL taking the lock)."""
     field, value = _one_member_field(lookup_id=body.lookup_id, member_number=body.member_number, phone=body.phone)
     if field == "lookup_id":
         return await scans.load_scan(caller.actor, value, ctx)
@@ -110,7 +113,7 @@ async def _buyer(ctx: AppContext, caller: PosCaller, body: PurchaseIn) -> tuple[
     # test which phone numbers belong to members, and with it the till's typed-entry limits apply per
     # key (found or not) and each member found is a manual scan the owner's alerts count.
     caller.require("members:read")
-    return await scans.present_typed(ctx, caller.actor, value)  # the receipt is the proof of the visit
+    return None, await scans.find_typed(ctx, caller.actor, value)  # the receipt is the proof of the visit
 
 
 async def purchase(ctx: AppContext, caller: PosCaller, body: PurchaseIn, key: str | None) -> StoredResponse:
@@ -120,6 +123,8 @@ async def purchase(ctx: AppContext, caller: PosCaller, body: PurchaseIn, key: st
     async def action() -> PurchaseOut:
         scan, member = await _buyer(ctx, caller, body)
         member = await lock_member(ctx.engine, member.id)  # serialises this member's writers
+        if scan is None:
+            scan = await scans.record_typed(ctx, caller.actor, member.id)
         now = ctx.clock.now()
         first = await _stamped_receipt(receipt_key)
         if first is not None:
