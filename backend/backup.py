@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 PAGES_PER_STEP = 1024  # a step holds the read lock this long; writers go on between steps
@@ -53,10 +54,8 @@ def _copy_sqlite(source: Path, target: Path) -> None:
     if not source.is_file():
         raise BackupError(f"{source} does not exist")
     partial = target.with_name(target.name + ".partial")  # a copy cut short is never taken for a backup
-    with sqlite3.connect(source) as src, sqlite3.connect(partial) as dst:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(partial)) as dst:
         src.backup(dst, pages=PAGES_PER_STEP)
-    src.close()
-    dst.close()
     os.replace(partial, target)
 
 

@@ -72,16 +72,15 @@ def configure(settings: Settings) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.stdlib.ExtraAdder(),
     ]
-    renderer: Any = structlog.processors.JSONRenderer() if json_lines else structlog.dev.ConsoleRenderer(colors=False)
-    exceptions: Processor = structlog.processors.format_exc_info if json_lines else _keep
+    # JSON needs the traceback as a field; the console renderer prints it itself.
+    rendering: list[Processor] = (
+        [structlog.processors.format_exc_info, _masked, structlog.processors.JSONRenderer()]
+        if json_lines
+        else [_masked, structlog.dev.ConsoleRenderer(colors=False)]
+    )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            exceptions,
-            _masked,
-            renderer,
-        ],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *rendering],
     )
     handler = logging.StreamHandler()
     handler.setFormatter(formatter)
@@ -98,7 +97,3 @@ def configure(settings: Settings) -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-
-
-def _keep(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    return event  # the console renderer prints tracebacks itself

@@ -60,14 +60,14 @@ class RedisRateLimiter:
             retry=Retry(NoBackoff(), 0),
         )
         self._local = MemoryRateLimiter()
-        self._down_since: float | None = None
+        self._shared = True
         self._next_try = 0.0
         self.fallbacks = 0
 
     @property
     def shared(self) -> bool:
         """False while the limits are per process because Redis is down."""
-        return self._down_since is None
+        return self._shared
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> int | None:
         if not self.shared and time.monotonic() < self._next_try:
@@ -79,7 +79,7 @@ class RedisRateLimiter:
             return await self._fall_back(key, limit, window_seconds)
         if not self.shared:
             log.warning("redis is reachable again: rate limits are shared again")
-            self._down_since = None
+            self._shared = True
         return retry_after
 
     async def ping(self) -> None:
@@ -99,7 +99,7 @@ class RedisRateLimiter:
         now = time.monotonic()
         if self.shared:
             log.warning("redis unreachable (%s): rate limits fall back to this process", type(exc).__name__)
-            self._down_since = now
+            self._shared = False
         self._next_try = now + self.RETRY_EVERY_SECONDS
 
     async def _fall_back(self, key: str, limit: int, window_seconds: int) -> int | None:

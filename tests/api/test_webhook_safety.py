@@ -5,7 +5,6 @@ permanent, logged failure (never retried forever)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -13,6 +12,7 @@ from litestar import Litestar
 from backend.integrations import webhooks
 from backend.worker import Worker
 from tests.api.helpers import Browser
+from tests.api.test_webhook_addresses import add_endpoint, deliveries
 from tests.webhook_receiver import Dns, running_receiver
 
 
@@ -25,16 +25,6 @@ async def worker(app: Litestar, client: object) -> AsyncIterator[Worker]:
 async def drain(worker: Worker) -> None:
     while await worker.run_once():
         pass
-
-
-async def add_endpoint(owner: Browser, url: str) -> dict[str, Any]:
-    response = await owner.post("/api/admin/webhooks", {"url": url, "events": ["member.joined"]})
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
-async def deliveries(owner: Browser, endpoint_id: int) -> list[dict[str, Any]]:
-    return list((await owner.get(f"/api/admin/webhooks/{endpoint_id}/deliveries")).json()["deliveries"])
 
 
 async def test_a_redirect_is_not_followed_and_counts_as_a_failed_attempt(

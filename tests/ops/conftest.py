@@ -3,10 +3,13 @@ databases on the engine under test)."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -15,7 +18,9 @@ import pytest
 import redis
 
 from tests.api.conftest import app, client, new_browser  # noqa: F401 (the real app, for the tests that drive it)
-from tests.conftest import ENGINE_NAME, PG_ADMIN_URL, _pg_admin
+from tests.conftest import ENGINE_NAME, PG_ADMIN_URL, TEST_VAPID_PRIVATE_KEY, _pg_admin
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -28,6 +33,29 @@ async def fresh_database_url(tmp_path: Path) -> AsyncIterator[str]:
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+
+
+def stampcard_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a `stampcard` process in these tests: test mode on the given database."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "STAMPCARD_ENV": "test",
+        "SECRET_KEY": "test-secret-" + "x" * 32,
+        "VAPID_PRIVATE_KEY": TEST_VAPID_PRIVATE_KEY,
+        **extra,
+    }
+
+
+async def run_stampcard(env: dict[str, str], *args: str) -> tuple[int, str]:
+    """Runs `stampcard ARGS` to its end; its exit code and output."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "backend.cli", *args, cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode is not None
+    return process.returncode, output.decode()
 
 
 def free_port() -> int:

@@ -5,8 +5,6 @@ what its ledger says)."""
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,27 +12,8 @@ from backend.clock import FrozenClock
 from backend.db import bind_engine, make_engine
 from backend.settings import Settings
 from tests.api.helpers import Browser
-from tests.conftest import TEST_VAPID_PRIVATE_KEY
+from tests.ops.conftest import run_stampcard, stampcard_env
 from tests.push.test_delivery import stamp
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-async def _stampcard(database_url: str, *args: str) -> tuple[int, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "STAMPCARD_ENV": "test",
-        "SECRET_KEY": "test-secret-" + "x" * 32,
-        "VAPID_PRIVATE_KEY": TEST_VAPID_PRIVATE_KEY,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "backend.cli", *args, cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    output, _ = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode is not None
-    return process.returncode, output.decode()
 
 
 async def _counts(database_url: str) -> tuple[int, int, list[tuple[int, int]]]:
@@ -74,19 +53,19 @@ async def test_a_backup_taken_while_tills_stamp_restores_every_committed_stamp_a
 
     stamping = asyncio.create_task(keep_stamping())
     file = tmp_path / "stampcard.backup"
-    code, output = await _stampcard(settings.database_url, "backup", str(file))
+    code, output = await run_stampcard(stampcard_env(settings.database_url), "backup", str(file))
     landed_during = await stamping
     assert code == 0, output
     assert landed_during == 8
 
-    code, output = await _stampcard(fresh_database_url, "restore", str(file))
+    code, output = await run_stampcard(stampcard_env(fresh_database_url), "restore", str(file))
     assert code == 0, output
     members, stamps, torn = await _counts(fresh_database_url)
     assert members == 12
     assert 4 <= stamps <= 12  # the 4 committed before it began, and those that landed before its snapshot
     assert torn == []
 
-    code, output = await _stampcard(fresh_database_url, "restore", str(file))
+    code, output = await run_stampcard(stampcard_env(fresh_database_url), "restore", str(file))
     assert code == 1 and "restore into a new" in output  # never over a club
-    code, output = await _stampcard(settings.database_url, "backup", str(file))
+    code, output = await run_stampcard(stampcard_env(settings.database_url), "backup", str(file))
     assert code == 1 and "exists already" in output

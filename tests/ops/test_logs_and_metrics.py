@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -24,23 +23,15 @@ from digital_stampcard.member_qr import time_step
 from tests.api.conftest import running
 from tests.api.helpers import Browser, seed_club
 from tests.conftest import TEST_VAPID_PRIVATE_KEY
-from tests.ops.conftest import free_port
+from tests.ops.conftest import ROOT, free_port, stampcard_env
 
-ROOT = Path(__file__).resolve().parents[2]
 PHONE, EMAIL = "912 34 567", "kari.nordmann@example.com"
 
 
 def _env(settings: Settings, port: int, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "STAMPCARD_ENV": "test",
-        "STAMPCARD_PORT": str(port),
-        "SECRET_KEY": settings.secret_key,
-        "VAPID_PRIVATE_KEY": TEST_VAPID_PRIVATE_KEY,
-        "PUSH_DISPATCHER": "off",
-        **extra,
-    }
+    return stampcard_env(
+        settings.database_url, STAMPCARD_PORT=str(port), SECRET_KEY=settings.secret_key, PUSH_DISPATCHER="off", **extra
+    )
 
 
 @pytest.fixture

@@ -3,35 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
-from pathlib import Path
 
 from backend.db import applied_migrations, bind_engine, known_migrations, make_engine
-from tests.conftest import TEST_VAPID_PRIVATE_KEY
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-async def _migrate(database_url: str) -> tuple[int, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "STAMPCARD_ENV": "test",
-        "SECRET_KEY": "test-secret-" + "x" * 32,
-        "VAPID_PRIVATE_KEY": TEST_VAPID_PRIVATE_KEY,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "backend.cli", "migrate", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    output, _ = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode is not None
-    return process.returncode, output.decode()
+from tests.ops.conftest import run_stampcard, stampcard_env
 
 
 async def test_five_concurrent_migrate_runs_all_succeed_and_apply_each_migration_once(fresh_database_url: str) -> None:
-    results = await asyncio.gather(*(_migrate(fresh_database_url) for _ in range(5)))
+    results = await asyncio.gather(*(run_stampcard(stampcard_env(fresh_database_url), "migrate") for _ in range(5)))
     for returncode, output in results:
         assert returncode == 0, output
     engine = make_engine(fresh_database_url)

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
-from pathlib import Path
 
-from tests.conftest import TEST_VAPID_PRIVATE_KEY
-from tests.ops.conftest import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ops.conftest import ROOT, free_port, run_stampcard, stampcard_env
 
 
 async def _stampcard(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
@@ -22,24 +17,17 @@ async def _stampcard(env: dict[str, str], *args: str) -> asyncio.subprocess.Proc
 
 
 async def _probe(env: dict[str, str], path: str) -> int:
-    process = await _stampcard(env, "probe", path)
-    await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode is not None
-    return process.returncode
+    return (await run_stampcard(env, "probe", path))[0]
 
 
 async def test_probe_answers_for_a_running_server_and_fails_when_none_runs(fresh_database_url: str) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": fresh_database_url,
-        "STAMPCARD_ENV": "test",
-        "STAMPCARD_PORT": str(free_port()),
-        "PUBLIC_URL": "http://stamps.test",
-        "ALLOWED_HOSTS": "stamps.test",
-        "SECRET_KEY": "test-secret-" + "x" * 32,
-        "VAPID_PRIVATE_KEY": TEST_VAPID_PRIVATE_KEY,
-        "PUSH_DISPATCHER": "off",
-    }
+    env = stampcard_env(
+        fresh_database_url,
+        STAMPCARD_PORT=str(free_port()),
+        PUBLIC_URL="http://stamps.test",
+        ALLOWED_HOSTS="stamps.test",
+        PUSH_DISPATCHER="off",
+    )
     assert await _probe(env, "/health") == 1  # nothing listens yet
     server = await _stampcard(env, "serve")
     try:

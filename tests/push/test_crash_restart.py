@@ -189,6 +189,20 @@ async def all_recorded_sent(total: int, timeout: float = 30) -> None:  # noqa: A
         await asyncio.sleep(0.1)
 
 
+async def drain_with_a_new_worker(
+    push: FakePushService, settings: Settings, midday: timedelta, tmp_path: Path, total: int
+) -> None:
+    """A second worker sends what is left until `total` deliveries are recorded as sent, then stops."""
+    second = await Worker(settings, midday, tmp_path / "second.log").start()
+    try:
+        await push.wait_for(total, timeout=30)
+        await all_recorded_sent(total)
+        second.signal(signal.SIGTERM)
+        assert await second.stopped() == 0, second.output()
+    finally:
+        await second.close()
+
+
 def delivery_of(message: Received, secret: str) -> int:
     [token] = parse_qs(urlsplit(message.json["notification"]["navigate"]).query)["n"]
     delivery_id = delivery_from_token(secret, token)
@@ -222,14 +236,7 @@ async def test_sigterm_mid_campaign_then_a_new_worker_sends_each_device_exactly_
     assert await sent_ids() == {delivery_of(m, settings.secret_key) for m in push.received}
     assert await PushDelivery.count().where(PushDelivery.status == "sending") == 0
 
-    second = await Worker(settings, midday, tmp_path / "second.log").start()
-    try:
-        await push.wait_for(total, timeout=30)
-        await all_recorded_sent(total)
-        second.signal(signal.SIGTERM)
-        assert await second.stopped() == 0, second.output()
-    finally:
-        await second.close()
+    await drain_with_a_new_worker(push, settings, midday, tmp_path, total)
 
     assert copies_per_device(push, sent) == Counter(dict.fromkeys(sent.devices, 1))
     assert len(push.received) == total
@@ -256,14 +263,7 @@ async def test_sigterm_with_a_slow_push_service_stops_within_the_grace_and_gives
     assert len(push.received) <= 2 * CONCURRENCY
 
     push.latency = 0.0
-    second = await Worker(settings, midday, tmp_path / "second.log").start()
-    try:
-        await push.wait_for(total, timeout=30)  # no lease to wait out: the rest went back to pending
-        await all_recorded_sent(total)
-        second.signal(signal.SIGTERM)
-        assert await second.stopped() == 0, second.output()
-    finally:
-        await second.close()
+    await drain_with_a_new_worker(push, settings, midday, tmp_path, total)  # no lease to wait out
     assert copies_per_device(push, sent) == Counter(dict.fromkeys(sent.devices, 1))
 
 
