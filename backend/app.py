@@ -16,13 +16,14 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components
 
+from backend import logs
 from backend.clock import Clock
 from backend.errors import EXCEPTION_HANDLERS
 from backend.health import health, ready
 from backend.observability import metrics_endpoint
 from backend.pos.controllers import POS_TAG, SECURITY_SCHEMES
 from backend.routes import route_handlers
-from backend.settings import Settings
+from backend.settings import Settings, settings_from_env
 from backend.startup import build_context, started
 from backend.web.request_context import RequestContextMiddleware
 from backend.web.security import SecurityMiddleware
@@ -36,6 +37,14 @@ def _allowed_hosts(settings: Settings) -> list[str]:
     if settings.environment == "test":
         hosts.add("testserver.local")
     return sorted(hosts)
+
+
+def app_from_env() -> Litestar:
+    """What each server process of `stampcard serve` runs: it reads the same environment, and
+    `stampcard serve` has already migrated (or production's own step did)."""
+    settings = settings_from_env()
+    logs.configure(settings)
+    return create_app(settings, run_migrations=False)
 
 
 def create_app(

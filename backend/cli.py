@@ -5,19 +5,31 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import secrets
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backend import logs
-from backend.settings import Settings, settings_from_env
+from backend.settings import Settings, SettingsError, settings_from_env
 
 if TYPE_CHECKING:
     from backend.context import AppContext
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except SettingsError as exc:  # a wrong setting is the operator's to fix: one line, no traceback
+        print(f"stampcard: {exc}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="stampcard", description="Digital Stampcard")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the web app (migrates the embedded database first)")
@@ -101,21 +113,39 @@ def _probe(settings: Settings, path: str) -> int:
 def _serve(settings: Settings, *, demo: bool) -> int:
     import uvicorn
 
-    from backend.app import create_app
     from backend.worker import STOP_GRACE_SECONDS
 
     asyncio.run(_prepare(settings, demo))
-    uvicorn.run(
-        create_app(settings, run_migrations=False),  # _prepare has migrated (or production's own step did)
-        host=settings.host,
-        port=settings.port,
-        proxy_headers=settings.trust_forwarded_headers,
-        forwarded_allow_ips=settings.forwarded_allow_ips if settings.trust_forwarded_headers else None,
-        log_level="info",
-        # SIGTERM: stop accepting, let requests in flight finish (then the in-process worker's round).
-        timeout_graceful_shutdown=STOP_GRACE_SECONDS - 5,
-    )
+    with _metrics_shared_by(settings.server_processes):
+        uvicorn.run(
+            "backend.app:app_from_env",
+            factory=True,
+            workers=settings.server_processes,
+            host=settings.host,
+            port=settings.port,
+            proxy_headers=settings.trust_forwarded_headers,
+            forwarded_allow_ips=settings.forwarded_allow_ips if settings.trust_forwarded_headers else None,
+            log_level="info",
+            # SIGTERM: stop accepting, let requests in flight finish (then the in-process worker's round).
+            timeout_graceful_shutdown=STOP_GRACE_SECONDS - 5,
+        )
     return 0
+
+
+@contextmanager
+def _metrics_shared_by(processes: int) -> Iterator[None]:
+    """Several server processes keep their metrics in one directory, so /metrics sums them all."""
+    if processes == 1:
+        yield
+        return
+    from backend.metrics import MULTIPROCESS_DIR
+
+    with tempfile.TemporaryDirectory(prefix="stampcard-metrics-") as directory:
+        os.environ[MULTIPROCESS_DIR] = directory  # read by each process's prometheus_client at import
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_DIR]
 
 
 async def _prepare(settings: Settings, demo: bool) -> None:

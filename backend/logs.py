@@ -9,6 +9,7 @@ codes, tokens or secrets in the first place."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import MutableMapping
 from contextvars import ContextVar, Token
@@ -51,6 +52,11 @@ def _request_fields(_: Any, __: str, event: MutableMapping[str, Any]) -> Mutable
     return event
 
 
+def _process_id(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    event.setdefault("pid", os.getpid())  # which of several server processes (STAMPCARD_WORKERS) wrote it
+    return event
+
+
 def mask(text: str) -> str:
     return PHONE.sub("[phone]", EMAIL.sub("[email]", text))
 
@@ -67,6 +73,7 @@ def configure(settings: Settings) -> None:
     json_lines = settings.environment not in ("development",)
     shared: list[Any] = [
         _request_fields,
+        _process_id,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -4,9 +4,15 @@ time by `backend.observability`."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 REGISTRY = CollectorRegistry()
+# Set by `stampcard serve` for its server processes before they start: each then keeps its values
+# in files there, and any one of them answers /metrics with the sum of all.
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 REQUEST_SECONDS = Histogram(
     "stampcard_http_request_duration_seconds",
@@ -29,10 +35,27 @@ RATE_LIMIT_FALLBACKS = Counter(
     "Rate-limit hits counted in this process because Redis was unreachable.",
     registry=REGISTRY,
 )
-OUTBOX_DEPTH = Gauge("stampcard_outbox_depth", "Rows waiting to be sent, per outbox.", ["outbox"], registry=REGISTRY)
+# Read from the database at scrape time, so with several processes the latest reading is the truth.
+OUTBOX_DEPTH = Gauge(
+    "stampcard_outbox_depth",
+    "Rows waiting to be sent, per outbox.",
+    ["outbox"],
+    registry=REGISTRY,
+    multiprocess_mode="mostrecent",
+)
 OUTBOX_OLDEST_SECONDS = Gauge(
     "stampcard_outbox_oldest_age_seconds",
     "Age of the oldest row waiting, per outbox (0 when empty).",
     ["outbox"],
     registry=REGISTRY,
+    multiprocess_mode="mostrecent",
 )
+
+
+def exposition() -> bytes:
+    """The text /metrics answers: this process's metrics, or every server process's together."""
+    if os.environ.get(MULTIPROCESS_DIR):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)

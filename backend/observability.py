@@ -8,7 +8,7 @@ import hmac
 from typing import Any
 
 from litestar import Request, Response, get
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from backend import metrics
 from backend.context import AppContext
@@ -20,7 +20,7 @@ from digital_stampcard.errors import DomainError
 async def metrics_endpoint(request: Request[Any, Any, Any], ctx: AppContext) -> Response[bytes]:
     check_token(ctx, request.headers.get("authorization"))
     await refresh_outboxes(ctx.clock.now())
-    return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
 def check_token(ctx: AppContext, authorization: str | None) -> None:

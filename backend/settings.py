@@ -1,14 +1,30 @@
-"""Settings from environment variables, every one documented in README.md. Nothing is read at import."""
+"""Settings from environment variables, every one documented in README.md. Nothing is read at import.
+
+A wrong value stops start-up with one line (`SettingsError`) naming the variable and what it
+allows; `stampcard` prints that line instead of a traceback."""
 
 from __future__ import annotations
 
+import base64
+import ipaddress
 import os
-from typing import Literal
+from email.utils import parseaddr
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import msgspec
 
 Environment = Literal["development", "test", "production"]
 PLACEHOLDER_SECRET = "dev-only-not-secret"
+
+AtLeastOne = Annotated[int, msgspec.Meta(ge=1)]
+Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
+OptionalPort = Annotated[int, msgspec.Meta(ge=0, le=65535)]
+Seconds = Annotated[float, msgspec.Meta(gt=0)]
+
+
+class SettingsError(ValueError):
+    """One line for the operator: the variable, and what it allows."""
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -17,7 +33,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secret_key: str = PLACEHOLDER_SECRET
     public_url: str = "http://localhost:8000"
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: Port = 8000
+    server_processes: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1  # `stampcard serve` runs this many
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
     trust_forwarded_headers: bool = False
     forwarded_allow_ips: str = "127.0.0.1"
@@ -25,30 +42,30 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     email_transport: Literal["outbox", "smtp"] = "outbox"
     sms_transport: Literal["outbox"] = "outbox"
     smtp_host: str = "localhost"
-    smtp_port: int = 25
+    smtp_port: Port = 25
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "Digital Stampcard <no-reply@localhost>"
-    otp_sends_per_identifier_per_hour: int = 5
-    otp_sends_per_ip_per_hour: int = 30
-    staff_logins_per_ip_per_10_minutes: int = 20  # a store's devices share one IP
-    staff_logins_per_user_per_10_minutes: int = 10  # per username from one IP: a stranger cannot lock anyone out
-    passkey_logins_per_ip_per_10_minutes: int = 30  # each: passkey login options, and passkey logins
-    otp_daily_budget: int = 2000
-    manual_entries_per_device_per_hour: int = 30
-    member_session_days: int = 180
-    staff_session_hours: int = 12
-    db_pool_size: int = 20
+    otp_sends_per_identifier_per_hour: AtLeastOne = 5
+    otp_sends_per_ip_per_hour: AtLeastOne = 30
+    staff_logins_per_ip_per_10_minutes: AtLeastOne = 20  # a store's devices share one IP
+    staff_logins_per_user_per_10_minutes: AtLeastOne = 10  # per username from one IP: a stranger cannot lock anyone out
+    passkey_logins_per_ip_per_10_minutes: AtLeastOne = 30  # each: passkey login options, and passkey logins
+    otp_daily_budget: AtLeastOne = 2000
+    manual_entries_per_device_per_hour: AtLeastOne = 30
+    member_session_days: AtLeastOne = 180
+    staff_session_hours: AtLeastOne = 12
+    db_pool_size: AtLeastOne = 20
     vapid_private_key: str = ""  # base64url raw P-256 key or PEM; empty: a dev key in var/ (push off in production)
     vapid_subject: str = "mailto:push@digital-stampcard.example"
     push_dispatcher: Literal["inprocess", "off"] = "inprocess"
-    push_concurrency: int = 64
-    push_claim_lease_seconds: float = 60  # a dead worker's claimed pushes are sent again after this
-    we_miss_you_days: int = 45
-    marketing_pushes_per_week: int = 2  # offers and "vi savner deg" together, per member
+    push_concurrency: AtLeastOne = 64
+    push_claim_lease_seconds: Seconds = 60  # a dead worker's claimed pushes are sent again after this
+    we_miss_you_days: AtLeastOne = 45
+    marketing_pushes_per_week: Annotated[int, msgspec.Meta(ge=0)] = 2  # offers and "vi savner deg" together, per member
     metrics_token: str = ""  # /metrics needs it outside development; empty there: /metrics is off
-    metrics_port: int = 0  # `stampcard worker` serves its metrics on this port; 0: off
+    metrics_port: OptionalPort = 0  # `stampcard worker` serves its metrics on this port; 0: off
 
     @property
     def is_production(self) -> bool:
@@ -59,15 +76,84 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.environment in ("development", "test")
 
     def check(self) -> None:
-        """Outside development, placeholder or short secrets are refused."""
-        if self.environment != "production":
+        """What a field's type cannot say: formats always, and secrets that production must have."""
+        _require(
+            self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")),
+            "DATABASE_URL",
+            "must start with sqlite:/// or postgresql://",
+        )
+        _require(bool(self.host.strip()), "STAMPCARD_HOST", "must be an address to listen on, e.g. 0.0.0.0")
+        _require(_is_web_url(self.public_url), "PUBLIC_URL", "must be an http:// or https:// address with a host")
+        _require(
+            not self.redis_url or self.redis_url.startswith(("redis://", "rediss://", "unix://")),
+            "REDIS_URL",
+            "must be empty or start with redis://, rediss:// or unix://",
+        )
+        _require(
+            all(host and "/" not in host for host in self.allowed_hosts),
+            "ALLOWED_HOSTS",
+            "must be host names separated by commas",
+        )
+        _require(
+            _is_address_list(self.forwarded_allow_ips),
+            "FORWARDED_ALLOW_IPS",
+            "must be * or IP addresses and networks separated by commas, e.g. 172.16.0.0/12",
+        )
+        _require(
+            "@" in parseaddr(self.mail_from)[1], "MAIL_FROM", "must be an e-mail address, e.g. Kafé <post@kafe.no>"
+        )
+        _require(
+            self.vapid_subject.startswith(("mailto:", "https:")) or not self.is_production,
+            "VAPID_SUBJECT",
+            "must be a mailto: or https: URI",
+        )
+        _require(
+            _is_vapid_key(self.vapid_private_key),
+            "VAPID_PRIVATE_KEY",
+            "must be a PEM key or the base64url raw key that `stampcard vapid` prints",
+        )
+        if not self.is_production:
             return
-        if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
-            raise ValueError("SECRET_KEY must be set to a random value of at least 32 characters in production")
-        if not self.public_url.startswith("https://"):
-            raise ValueError("PUBLIC_URL must be https:// in production")
-        if self.vapid_private_key and not self.vapid_subject.startswith(("mailto:", "https:")):
-            raise ValueError("VAPID_SUBJECT must be a real mailto: or https: URI")
+        _require(
+            self.secret_key != PLACEHOLDER_SECRET and len(self.secret_key) >= 32,
+            "SECRET_KEY",
+            "must be set to a random value of at least 32 characters in production",
+        )
+        _require(self.public_url.startswith("https://"), "PUBLIC_URL", "must be https:// in production")
+        _require(
+            self.email_transport != "smtp" or bool(self.smtp_host),
+            "SMTP_HOST",
+            "must name the mail server when EMAIL_TRANSPORT is smtp",
+        )
+
+
+def _require(ok: bool, name: str, allowed: str) -> None:
+    if not ok:
+        raise SettingsError(f"{name} {allowed}")
+
+
+def _is_web_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _is_address_list(text: str) -> bool:
+    if text.strip() == "*":
+        return True
+    try:
+        return all(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(","))
+    except ValueError:
+        return False
+
+
+def _is_vapid_key(text: str) -> bool:
+    text = text.strip()
+    if not text or text.startswith("-----BEGIN"):
+        return True  # a PEM key is parsed by the push slice, which names it when it is broken
+    try:
+        return len(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))) == 32
+    except ValueError:
+        return False
 
 
 _ENV_NAMES = {
@@ -77,6 +163,7 @@ _ENV_NAMES = {
     "public_url": "PUBLIC_URL",
     "host": "STAMPCARD_HOST",
     "port": "STAMPCARD_PORT",
+    "server_processes": "STAMPCARD_WORKERS",
     "allowed_hosts": "ALLOWED_HOSTS",
     "trust_forwarded_headers": "TRUST_FORWARDED_HEADERS",
     "forwarded_allow_ips": "FORWARDED_ALLOW_IPS",
@@ -121,6 +208,37 @@ def settings_from_env(environ: dict[str, str] | None = None, **overrides: object
                 value = [h.strip() for h in str(value).split(",") if h.strip()]
             raw[field] = value
     raw.update(overrides)
-    settings = msgspec.convert(raw, Settings, strict=False)
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise _type_error(exc, raw) from None
     settings.check()
     return settings
+
+
+def _type_error(exc: msgspec.ValidationError, raw: dict[str, object]) -> SettingsError:
+    """msgspec names the field (`... - at `$.port``); say it as the variable and what it allows."""
+    field = str(exc).rpartition("$.")[2].split("[")[0].strip("`")
+    name = _ENV_NAMES.get(field, field)
+    info = next(f.type for f in msgspec.inspect.type_info(Settings).fields if f.name == field)  # type: ignore[attr-defined]
+    shown = "" if field in _SECRET_FIELDS else f" (got {raw.get(field)!r})"
+    return SettingsError(f"{name} must be {_allowed(info)}{shown}")
+
+
+def _allowed(info: msgspec.inspect.Type) -> str:
+    if isinstance(info, msgspec.inspect.LiteralType):
+        return "one of " + ", ".join(str(v) for v in info.values)
+    if isinstance(info, msgspec.inspect.BoolType):
+        return "true or false"
+    if isinstance(info, msgspec.inspect.IntType | msgspec.inspect.FloatType):
+        kind = "a whole number" if isinstance(info, msgspec.inspect.IntType) else "a number"
+        low = info.ge if info.ge is not None else info.gt
+        if low is not None and info.le is not None:
+            return f"{kind} from {low} to {info.le}"
+        if info.gt is not None:
+            return f"{kind} above {info.gt}"
+        return f"{kind} of at least {low}" if low is not None else kind
+    return "text"
+
+
+_SECRET_FIELDS = frozenset({"secret_key", "smtp_password", "vapid_private_key", "metrics_token", "database_url"})

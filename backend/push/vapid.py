@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02
 
-from backend.settings import Settings
+from backend.settings import Settings, SettingsError
 
 HEADER_LIFETIME = 12 * 3600  # the longest exp push services accept
 REFRESH_BEFORE = 3600
@@ -45,10 +45,12 @@ class VapidIdentity:
 def load_identity(settings: Settings) -> VapidIdentity | None:
     """The configured key; in development a key kept in var/; in production without a key, push is off."""
     text = settings.vapid_private_key.strip()
-    if text.startswith("-----BEGIN"):
-        vapid = Vapid02.from_pem(text.encode())
-    elif text:
-        vapid = Vapid02.from_raw(text.encode())
+    if text:
+        try:
+            pem = text.startswith("-----BEGIN")
+            vapid = Vapid02.from_pem(text.encode()) if pem else Vapid02.from_raw(text.encode())
+        except ValueError:
+            raise SettingsError("VAPID_PRIVATE_KEY is not a valid P-256 private key") from None
     elif settings.is_production:
         return None
     else:
