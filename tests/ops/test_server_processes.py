@@ -48,7 +48,9 @@ async def test_two_server_processes_share_one_port_and_their_metrics(fresh_datab
                 sent += len(answers)
             assert {str(pid) for pid in _access_pids(log_file, "/health")} == started
             # The access line is written after the request's metric, so once all are there, all counted.
-            while len(_access_pids(log_file, "/health")) < sent:
+            for _ in range(600):
+                if len(_access_pids(log_file, "/health")) == sent:
+                    break
                 await asyncio.sleep(0.05)
 
             text = (await client.get("/metrics")).text
