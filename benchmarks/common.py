@@ -78,6 +78,22 @@ def proc_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process and its living children: `stampcard serve` with STAMPCARD_WORKERS > 1
+    is a parent that only watches, and server processes that do the work."""
+    total = proc_cpu_seconds(pid)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            total += proc_cpu_seconds(int(entry.name))
+    return total
+
+
 def postgres_cpu_seconds() -> float:
     """CPU used so far by every process named postgres on this machine (the server and its backends)."""
     total = 0.0

@@ -1,6 +1,7 @@
 """Scan-to-stamp over real HTTP on PostgreSQL, beside a raw-SQL baseline of the same stamp transaction.
 
     .venv/bin/python benchmarks/scan_to_stamp.py [--requests 400] [--concurrency 8] [--members N]
+                                                 [--processes 1,2]
 
 What it does, in one run:
   1. creates a database `stampcard_bench_<hex>` on the PostgreSQL server at --pg-admin-url;
@@ -14,7 +15,9 @@ What it does, in one run:
      concurrency, on members of its own (BEGIN; member row FOR UPDATE; open card; card update or
      insert; ledger row; COMMIT);
   6. prints throughput and p50/p99 latency for both, the ratio, and CPU time per operation for the
-     server process, PostgreSQL and this client.
+     server processes, PostgreSQL and this client;
+  7. with --processes 1,2: all of the above once per count of server processes (STAMPCARD_WORKERS),
+     each on a database of its own, then the throughput of each count against the first.
 
 The server, the client and PostgreSQL share the machine's cores: read the figures as a ratio
 measured under the same conditions, not as a capacity figure for production hardware.
@@ -58,9 +61,9 @@ from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from benchmarks.common import (  # noqa: E402
     add_pg_admin_argument,
     postgres_cpu_seconds,
-    proc_cpu_seconds,
     run_script,
     scratch_database,
+    tree_cpu_seconds,
 )
 from digital_stampcard import member_qr  # noqa: E402
 
@@ -97,7 +100,7 @@ class CpuMeter:
     def read(self) -> dict[str, float]:
         values = {"client": time.process_time(), "postgres": postgres_cpu_seconds()}
         if self.server_pid is not None:
-            values["server"] = proc_cpu_seconds(self.server_pid)
+            values["server"] = tree_cpu_seconds(self.server_pid)
         return values
 
     @staticmethod
@@ -141,7 +144,7 @@ def stampcard_command() -> list[str]:
 class Server:
     """`stampcard serve --demo` as a subprocess, its output in a temporary log file."""
 
-    def __init__(self, database_url: str, port: int, members: int) -> None:
+    def __init__(self, database_url: str, port: int, members: int, processes: int = 1) -> None:
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.log = tempfile.NamedTemporaryFile(prefix="stampcard-bench-", suffix=".log", delete=False)  # noqa: SIM115
@@ -153,6 +156,7 @@ class Server:
             "STAMPCARD_PORT": str(port),
             "PUBLIC_URL": f"http://localhost:{port}",
             "STAMPCARD_ENV": "development",
+            "STAMPCARD_WORKERS": str(processes),
             "REDIS_URL": "",  # embedded mode: in-process rate limits
             "OTP_SENDS_PER_IP_PER_HOUR": budget,
             "OTP_SENDS_PER_IDENTIFIER_PER_HOUR": "50",
@@ -436,7 +440,7 @@ async def sql_stamps(
 # ---------------------------------------------------------------- the run
 
 
-def report(args: argparse.Namespace, http: Timings, sql: Timings, sessions: int) -> None:
+def report(args: argparse.Namespace, http: Timings, sql: Timings, sessions: int, processes: int) -> None:
     def ms(seconds: float) -> str:
         return f"{seconds * 1000:8.1f}"
 
@@ -447,7 +451,8 @@ def report(args: argparse.Namespace, http: Timings, sql: Timings, sessions: int)
     sql_tput = len(sql.total) / sql.wall
     print()
     print(
-        f"scan-to-stamp on PostgreSQL: {args.requests} operations per path, concurrency {args.concurrency}, "
+        f"scan-to-stamp on PostgreSQL, {processes} server process{'es' if processes > 1 else ''}: "
+        f"{args.requests} operations per path, concurrency {args.concurrency}, "
         f"{sessions} till sessions, {args.warmup} warm-up operations per path (not counted), {os.cpu_count()} CPUs"
     )
     print()
@@ -495,11 +500,11 @@ def till_sessions_needed(args: argparse.Namespace) -> int:
     return max(concurrency, math.ceil(operations / SCANS_PER_SESSION))
 
 
-async def bench(args: argparse.Namespace, database_url: str, server: Server) -> None:
+async def bench(args: argparse.Namespace, database_url: str, server: Server, processes: int) -> tuple[Timings, Timings]:
     total = args.requests + args.warmup
     sessions_needed = till_sessions_needed(args)
     tag = secrets.token_hex(3)
-    print(f"starting `stampcard serve --demo` on {server.base_url} ...", flush=True)
+    print(f"starting `stampcard serve --demo` with STAMPCARD_WORKERS={processes} on {server.base_url} ...", flush=True)
     server.start()
     await server.wait_healthy()
     assert server.process is not None
@@ -525,29 +530,49 @@ async def bench(args: argparse.Namespace, database_url: str, server: Server) -> 
     finally:
         for till in tills:
             await till.close()
-    report(args, http, sql, len(tills))
+    report(args, http, sql, len(tills), processes)
+    return http, sql
 
 
 async def run_all(args: argparse.Namespace) -> int:
-    """Creates the database, runs the benchmark, and always stops the server and drops the database."""
-    try:
-        async with scratch_database(args.pg_admin_url) as database_url:
-            server = Server(database_url, free_port(), args.members)
-            try:
-                await bench(args, database_url, server)
-                if args.keep_log:
-                    print(server.tail(10_000))
-                return 0
-            except (ApiError, RuntimeError, OSError, httpx.HTTPError, asyncpg.PostgresError) as exc:
-                print(f"\nbenchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-                if server.tail():
-                    print(f"server log (tail):\n{server.tail()}", file=sys.stderr)
-                return 1
-            finally:
-                server.stop()
-    except (OSError, asyncpg.PostgresError) as exc:
-        print(f"\nbenchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+    """Once per count of server processes: creates a database, runs the benchmark, and always stops
+    the server and drops the database. Then each count's throughput against the first count's."""
+    results: list[tuple[int, Timings, Timings]] = []
+    for processes in args.processes:
+        try:
+            async with scratch_database(args.pg_admin_url) as database_url:
+                server = Server(database_url, free_port(), args.members, processes)
+                try:
+                    http, sql = await bench(args, database_url, server, processes)
+                    results.append((processes, http, sql))
+                    if args.keep_log:
+                        print(server.tail(10_000))
+                except (ApiError, RuntimeError, OSError, httpx.HTTPError, asyncpg.PostgresError) as exc:
+                    print(f"\nbenchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+                    if server.tail():
+                        print(f"server log (tail):\n{server.tail()}", file=sys.stderr)
+                    return 1
+                finally:
+                    server.stop()
+        except (OSError, asyncpg.PostgresError) as exc:
+            print(f"\nbenchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
+    if len(results) > 1:
+        compare_processes(results)
+    return 0
+
+
+def compare_processes(results: list[tuple[int, Timings, Timings]]) -> None:
+    first, first_http, first_sql = results[0]
+    base = len(first_http.total) / first_http.wall
+    print(f"\nserver processes against {first} (each run's raw SQL shows how loaded the machine was):")
+    for processes, http, sql in results:
+        pairs = len(http.total) / http.wall
+        print(
+            f"  {processes} process{'es' if processes > 1 else '  '}: {pairs:7.1f} pairs/s ({pairs / base:4.2f}x), "
+            f"p50 {statistics.median(http.total) * 1000:6.1f} ms, p99 {percentile(http.total, 99) * 1000:7.1f} ms, "
+            f"raw SQL {len(sql.total) / sql.wall:7.1f}/s"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -565,7 +590,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=40, help="untimed operations per path first (default 40)")
     add_pg_admin_argument(parser)
     parser.add_argument("--keep-log", action="store_true", help="print the server log at the end")
+    parser.add_argument(
+        "--processes",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1],
+        help="server processes (STAMPCARD_WORKERS), one run per count, e.g. 1,2 (default 1)",
+    )
     args = parser.parse_args(argv)
+    if any(n < 1 for n in args.processes):
+        parser.error("--processes must be counts of at least 1, e.g. 1,2")
     if args.requests < 1 or args.concurrency < 1 or args.warmup < 0:
         parser.error("--requests and --concurrency must be at least 1, --warmup at least 0")
     minimum = args.requests + args.warmup
