@@ -16,10 +16,13 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
+# Only the locked versions, each checked against its hash; then the project without dependencies.
+COPY requirements/app.lock ./requirements/
+RUN pip install --require-hashes --no-deps -r requirements/app.lock
 COPY pyproject.toml piccolo_conf.py ./
 COPY backend ./backend
 COPY digital_stampcard ./digital_stampcard
-RUN pip install .
+RUN pip install --no-deps --no-build-isolation .
 # The files the backend serves. Listed one by one so a local pwa/node_modules in the build context
 # never reaches the image: node_modules comes only from the `npm ci` stage above.
 COPY pwa/index.html pwa/sw.js pwa/manifest.webmanifest ./pwa/

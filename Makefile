@@ -1,5 +1,5 @@
 # Quick start: `make run` (the app on SQLite with demo data) and `make test` (every test).
-.PHONY: help run test test-pg setup lint fmt migrate routes
+.PHONY: help run test test-pg setup lint fmt migrate routes lock
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -31,3 +31,9 @@ test: lint ## every test: lint, types, unit, API, concurrency and browser tests
 
 test-pg: ## the same suite on PostgreSQL
 	STAMPCARD_TEST_DB=postgres $(MAKE) test
+
+lock: setup ## re-pin requirements/*.lock (with hashes) after changing a dependency in pyproject.toml
+	.venv/bin/uv pip compile -q --universal --python-version 3.11 --generate-hashes \
+		pyproject.toml requirements/build.in -o requirements/app.lock
+	.venv/bin/uv pip compile -q --universal --python-version 3.11 --generate-hashes --extra dev \
+		pyproject.toml requirements/build.in -o requirements/dev.lock

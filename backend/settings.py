@@ -8,7 +8,9 @@ from __future__ import annotations
 import base64
 import ipaddress
 import os
+from collections.abc import Mapping
 from email.utils import parseaddr
+from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -198,8 +200,8 @@ _ENV_NAMES = {
 }
 
 
-def settings_from_env(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
-    env = os.environ if environ is None else environ
+def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    env = _with_secret_files(os.environ if environ is None else environ)
     raw: dict[str, object] = {}
     for field, name in _ENV_NAMES.items():
         if name in env:
@@ -214,6 +216,23 @@ def settings_from_env(environ: dict[str, str] | None = None, **overrides: object
         raise _type_error(exc, raw) from None
     settings.check()
     return settings
+
+
+def _with_secret_files(env: Mapping[str, str]) -> Mapping[str, str]:
+    """NAME_FILE=/run/secrets/x gives NAME the file's text (Docker secrets), for the secret settings,
+    so they need not sit in the environment where `docker inspect` shows them."""
+    read: dict[str, str] = {}
+    for field in sorted(_SECRET_FIELDS):
+        name = _ENV_NAMES[field]
+        path = env.get(f"{name}_FILE")
+        if not path:
+            continue
+        _require(name not in env, f"{name}_FILE", f"and {name} are both set; keep one")
+        try:
+            read[name] = Path(path).read_text().strip()
+        except OSError as exc:
+            raise SettingsError(f"{name}_FILE names a file that cannot be read ({exc.strerror}): {path}") from None
+    return {**env, **read} if read else env
 
 
 def _type_error(exc: msgspec.ValidationError, raw: dict[str, object]) -> SettingsError:

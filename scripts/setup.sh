@@ -17,10 +17,12 @@ find_python() {
 if [ ! -x .venv/bin/python ]; then
   "$(find_python)" -m venv .venv
 fi
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+# Only the locked versions, each checked against its hash (requirements/README.md); then the
+# project itself, built by the locked setuptools.
+stamp=.venv/.installed-$(cat pyproject.toml requirements/dev.lock | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  .venv/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
+  .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 

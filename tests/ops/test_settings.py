@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import msgspec
 import pytest
 
@@ -115,3 +117,23 @@ async def test_stampcard_prints_one_line_and_no_traceback(
     assert "Traceback" not in output
     assert lines[-1].startswith(f"stampcard: {name} "), output
     assert len([line for line in lines if line.startswith("stampcard:")]) == 1
+
+
+def test_a_secret_can_come_from_a_file_as_docker_secrets_give_it(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("k" * 40 + "\n")
+    (tmp_path / "database_url").write_text("postgresql://stampcard:pw@postgres:5432/stampcard\n")
+    production = {name: value for name, value in PRODUCTION.items() if name != "SECRET_KEY"}
+    settings = settings_from_env({
+        **production, "SECRET_KEY_FILE": str(tmp_path / "secret_key"),
+        "DATABASE_URL_FILE": str(tmp_path / "database_url"),
+    })  # fmt: skip
+    assert settings.secret_key == "k" * 40
+    assert settings.database_url == "postgresql://stampcard:pw@postgres:5432/stampcard"
+
+
+def test_a_secret_file_that_cannot_be_read_or_doubles_the_variable_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"^SECRET_KEY_FILE names a file that cannot be read \(No such file"):
+        settings_from_env({"SECRET_KEY_FILE": str(tmp_path / "missing")})
+    (tmp_path / "token").write_text("t" * 20)
+    with pytest.raises(SettingsError, match=r"^METRICS_TOKEN_FILE and METRICS_TOKEN are both set; keep one$"):
+        settings_from_env({"METRICS_TOKEN": "x", "METRICS_TOKEN_FILE": str(tmp_path / "token")})
