@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import functools
+import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator
@@ -34,8 +35,22 @@ class TunedSQLiteEngine(SQLiteEngine):
         return connection
 
 
+class _OutageInOneLine(logging.Filter):
+    """While the database is down, asyncpg logs a traceback at each try to reconnect its pool: the
+    error's one line says as much."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and is_unreachable(record.exc_info[1] or Exception()):
+            record.msg, record.args = f"{record.getMessage()}: {record.exc_info[1]}", ()
+            record.exc_info = None
+        return True
+
+
 def make_engine(url: str) -> Engine[Any]:
     if url.startswith(("postgresql://", "postgres://")):
+        pool_log = logging.getLogger("asyncpg.pool")
+        if not any(isinstance(f, _OutageInOneLine) for f in pool_log.filters):
+            pool_log.addFilter(_OutageInOneLine())
         return PostgresEngine(config={"dsn": url})
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
@@ -55,6 +70,18 @@ async def close_pool(engine: PostgresEngine, grace_seconds: float = 10) -> None:
     except TimeoutError:
         pool.terminate()
     engine.pool = None
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """The database is down or restarting, not a query at fault: the caller waits and tries again."""
+    return isinstance(
+        exc,
+        OSError
+        | TimeoutError
+        | asyncpg.PostgresConnectionError  # the connection died, or could not be made
+        | asyncpg.exceptions.OperatorInterventionError  # shutting down, or still starting up
+        | asyncpg.InterfaceError,  # a pooled connection that was closed under it
+    )
 
 
 def is_postgres(engine: Engine[Any]) -> bool:

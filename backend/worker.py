@@ -16,6 +16,7 @@ import aiohttp
 from backend import schedules
 from backend.campaigns.release import release_due
 from backend.context import AppContext
+from backend.db import is_unreachable
 from backend.integrations import webhooks
 from backend.outbox_depth import refresh_outboxes
 from backend.push.dispatcher import Dispatcher
@@ -27,6 +28,7 @@ GAUGES_EVERY = timedelta(seconds=15)  # the outbox depth gauges, as often as Pro
 # After SIGTERM a worker finishes the round in flight (every send recorded) and exits within this;
 # compose's stop_grace_period for workers is set to it.
 STOP_GRACE_SECONDS = 25
+OUTAGE_RETRY_SECONDS = (1, 2, 4, 8)  # while the database is unreachable, then every 8 s
 
 
 class Worker:
@@ -36,6 +38,7 @@ class Worker:
         concurrency = concurrency or ctx.settings.push_concurrency
         self.push = Dispatcher(ctx, ctx.vapid, concurrency=concurrency, batch=batch or concurrency * WAVES_PER_BATCH)
         self.webhook_session: aiohttp.ClientSession | None = None
+        self.failed_rounds = 0  # in a row, with the database unreachable
 
     async def __aenter__(self) -> Worker:
         await self.push.__aenter__()
@@ -71,16 +74,37 @@ class Worker:
                 next_scan = self.ctx.clock.now() + SCAN_EVERY  # a failing scan must not stop the sending
                 try:
                     await schedules.enqueue_due(self.ctx, self.ctx.clock.now())
-                except Exception:
-                    log.exception("scan for time-based push messages failed")
+                except Exception as exc:
+                    if not is_unreachable(exc):  # an outage is the round's to report
+                        log.exception("scan for time-based push messages failed")
             try:
                 busy = await self.run_once()
-            except Exception:  # keep the loop alive; the outboxes keep the work
-                log.exception("worker round failed")
+            except Exception as exc:  # keep the loop alive; the outboxes keep the work
                 busy = 0
+                self._round_failed(exc)
+            else:
+                self._round_done()
             if not busy:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), idle_seconds)
+                    await asyncio.wait_for(stop.wait(), self._pause(idle_seconds))
+
+    def _round_failed(self, exc: Exception) -> None:
+        if not is_unreachable(exc):
+            log.exception("worker round failed")
+            return
+        if self.failed_rounds == 0:  # one warning per outage, not one per round
+            log.warning("database unreachable; the worker waits and tries again (%s)", type(exc).__name__)
+        self.failed_rounds += 1
+
+    def _round_done(self) -> None:
+        if self.failed_rounds:
+            log.warning("database is back after %d failed rounds; sending again", self.failed_rounds)
+            self.failed_rounds = 0
+
+    def _pause(self, idle_seconds: float) -> float:
+        if not self.failed_rounds:
+            return idle_seconds
+        return OUTAGE_RETRY_SECONDS[min(self.failed_rounds, len(OUTAGE_RETRY_SECONDS)) - 1]
 
     async def run_once(self) -> int:
         """One round of every job. Returns how much was done (0: nothing to do)."""

@@ -28,7 +28,7 @@ from pywebpush import WebPusher
 
 from backend.context import AppContext
 from backend.core import leases
-from backend.db import write_transaction
+from backend.db import is_unreachable, write_transaction
 from backend.push.fanout import consents, expand_due, may_send_offer
 from backend.push.receipts import receipt_token, with_receipt
 from backend.push.tables import PushDelivery, PushSubscription
@@ -330,9 +330,13 @@ class _Recorder:
                 try:
                     await self.write([outcome for outcome, _ in chunk])
                     break
-                except Exception:
-                    if attempt == RECORD_TRIES:
-                        log.exception("could not record %d push results; they will be sent again", len(chunk))
+                except Exception as exc:
+                    if attempt == RECORD_TRIES:  # an outage is the worker's to report; a traceback, a fault's
+                        log.error(
+                            "could not record %d push results; they will be sent again",
+                            len(chunk),
+                            exc_info=not is_unreachable(exc),
+                        )
                     else:
                         await asyncio.sleep(0.1 * attempt)
             for _, written in chunk:
