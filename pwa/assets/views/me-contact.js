@@ -15,11 +15,14 @@ export function contactSection(ctx, member) {
   function showCurrent(done) {
     const change = h('button', { type: 'button', class: 'button', testid: 'contact-change', text: t('contact.change') });
     change.addEventListener('click', () => askAddress(''));
-    section.replaceChildren(title(),
+    // The DOM's own replaceChildren writes a null as the text "null", so the absent notice is left out.
+    section.replaceChildren(...[
+      title(),
       done ? notice('success', t('contact.done', { id: current }), { testid: 'contact-done' }) : null,
       h('p', { testid: 'contact-current', text: t('contact.current', { id: current }) }),
       h('p', { class: 'hint', text: t('contact.hint') }),
-      change);
+      change,
+    ].filter(Boolean));
   }
 
   function askAddress(value) {
