@@ -101,6 +101,20 @@ function text(x, y, content, cls, anchor = 'start') {
 }
 
 function drawTime(width, kind, points, format) {
+  const g = timeFrame(width, points, format);
+  const nodes = [
+    ...gridLines(g),
+    ...(kind === 'line' ? lineMarks(g) : barMarks(g)),
+    ...xLabels(g),
+  ];
+  return { height: g.height, nodes };
+}
+
+/**
+ * What the parts of a time chart share: the size, the points and their values, the y ticks and
+ * labels (the widest sets the left margin), one band per point, and the scales y(value) and cx(i).
+ */
+function timeFrame(width, points, format) {
   const height = width >= 560 ? 240 : 200;
   const values = points.map((p) => Number(p.value) || 0);
   const ticks = niceTicks(Math.max(0, ...values));
@@ -112,57 +126,72 @@ function drawTime(width, kind, points, format) {
   const bottom = AXIS_FONT + 14;
   const plotW = width - left - right;
   const plotH = height - topPad - bottom;
-  const y = (v) => topPad + plotH - (v / top) * plotH;
   const n = points.length;
   const band = n ? plotW / n : plotW;
-  const cx = (i) => left + band * i + band / 2;
-  const nodes = [];
+  return {
+    width, height, points, values, format, ticks, yLabels, left, right, plotW, n, band,
+    y: (v) => topPad + plotH - (v / top) * plotH,
+    cx: (i) => left + band * i + band / 2,
+  };
+}
 
-  // Grid lines and y labels.
-  ticks.forEach((v, i) => {
-    const gy = y(v);
-    nodes.push(h('svg:line', { x1: left, x2: width - right, y1: gy.toFixed(1), y2: gy.toFixed(1), class: i ? 'chart-grid' : 'chart-baseline' }));
-    nodes.push(text(left - 6, gy + AXIS_FONT / 3, yLabels[i], 'chart-axis', 'end'));
+function gridLines(g) {
+  const { left, width, right } = g;
+  return g.ticks.flatMap((v, i) => {
+    const gy = g.y(v);
+    return [
+      h('svg:line', { x1: left, x2: width - right, y1: gy.toFixed(1), y2: gy.toFixed(1), class: i ? 'chart-grid' : 'chart-baseline' }),
+      text(left - 6, gy + AXIS_FONT / 3, g.yLabels[i], 'chart-axis', 'end'),
+    ];
   });
+}
 
-  if (kind === 'line') {
-    if (n) {
-      const coords = values.map((v, i) => [cx(i), y(v)]);
-      const line = coords.map(([px, py], i) => `${i ? 'L' : 'M'}${px.toFixed(1)} ${py.toFixed(1)}`).join(' ');
-      const base = y(0).toFixed(1);
-      nodes.push(h('svg:path', { class: 'chart-area', d: `${line} L${coords[n - 1][0].toFixed(1)} ${base} L${coords[0][0].toFixed(1)} ${base} Z` }));
-      nodes.push(h('svg:path', { class: 'chart-line', d: line }));
-      coords.forEach(([px, py], i) => {
-        const last = i === n - 1;
-        if (n > 31 && !last) return;
-        nodes.push(h('svg:circle', {
-          cx: px.toFixed(1), cy: py.toFixed(1), r: last ? 4.5 : 3, class: last ? 'chart-dot chart-dot-last' : 'chart-dot',
-          'data-value': String(values[i]),
-        }, h('svg:title', { text: points[i].title || `${points[i].label}: ${format(values[i])}` })));
-      });
-    }
-  } else {
-    const barW = Math.max(1, band * (band > 12 ? 0.66 : 0.8));
-    values.forEach((v, i) => {
-      const by = y(v);
-      nodes.push(h('svg:rect', {
-        class: 'chart-bar', x: (cx(i) - barW / 2).toFixed(1), y: by.toFixed(1),
-        width: barW.toFixed(1), height: Math.max(0, y(0) - by).toFixed(1), rx: barW > 6 ? 2 : 0,
-        'data-value': String(v),
-      }, h('svg:title', { text: points[i].title || `${points[i].label}: ${format(v)}` })));
-    });
-  }
+/** The line with the area under it, and a dot per point (only the last one when there are many). */
+function lineMarks(g) {
+  const { n, values, points, format } = g;
+  if (!n) return [];
+  const coords = values.map((v, i) => [g.cx(i), g.y(v)]);
+  const line = coords.map(([px, py], i) => `${i ? 'L' : 'M'}${px.toFixed(1)} ${py.toFixed(1)}`).join(' ');
+  const base = g.y(0).toFixed(1);
+  const nodes = [
+    h('svg:path', { class: 'chart-area', d: `${line} L${coords[n - 1][0].toFixed(1)} ${base} L${coords[0][0].toFixed(1)} ${base} Z` }),
+    h('svg:path', { class: 'chart-line', d: line }),
+  ];
+  coords.forEach(([px, py], i) => {
+    const last = i === n - 1;
+    if (n > 31 && !last) return;
+    nodes.push(h('svg:circle', {
+      cx: px.toFixed(1), cy: py.toFixed(1), r: last ? 4.5 : 3, class: last ? 'chart-dot chart-dot-last' : 'chart-dot',
+      'data-value': String(values[i]),
+    }, h('svg:title', { text: points[i].title || `${points[i].label}: ${format(values[i])}` })));
+  });
+  return nodes;
+}
 
-  // X labels.
+function barMarks(g) {
+  const { band, points, format } = g;
+  const barW = Math.max(1, band * (band > 12 ? 0.66 : 0.8));
+  return g.values.map((v, i) => {
+    const by = g.y(v);
+    return h('svg:rect', {
+      class: 'chart-bar', x: (g.cx(i) - barW / 2).toFixed(1), y: by.toFixed(1),
+      width: barW.toFixed(1), height: Math.max(0, g.y(0) - by).toFixed(1), rx: barW > 6 ? 2 : 0,
+      'data-value': String(v),
+    }, h('svg:title', { text: points[i].title || `${points[i].label}: ${format(v)}` }));
+  });
+}
+
+/** The x labels that fit; the first and last are kept inside the chart's edges. */
+function xLabels(g) {
+  const { points, left, width, band, height } = g;
   const widest = Math.max(1, ...points.map((p) => String(p.label).length)) * CHAR;
-  for (const i of labelIndexes(n, plotW, widest)) {
-    let x = cx(i);
+  return labelIndexes(g.n, g.plotW, widest).map((i) => {
+    let x = g.cx(i);
     let anchor = 'middle';
-    if (x - widest / 2 < left - 4) { x = Math.max(2, cx(i) - band / 2); anchor = 'start'; }
+    if (x - widest / 2 < left - 4) { x = Math.max(2, g.cx(i) - band / 2); anchor = 'start'; }
     if (x + widest / 2 > width - 2) { x = width - 2; anchor = 'end'; }
-    nodes.push(text(x, height - 6, String(points[i].label), 'chart-axis', anchor));
-  }
-  return { height, nodes };
+    return text(x, height - 6, String(points[i].label), 'chart-axis', anchor);
+  });
 }
 
 function drawBarList(width, items, max) {

@@ -63,6 +63,11 @@ async def test_the_phone_number_is_changed_with_a_code_to_the_new_number(
     await page.goto("/profile")
     section = page.get_by_test_id("contact-section")
     await expect(section.get_by_test_id("contact-current")).to_contain_text(member.mobile[-2:])
+    await expect(section).not_to_contain_text("null")  # no "done" notice yet, and no stray text in its place
+    await section.get_by_test_id("contact-change").click()
+    await section.get_by_test_id("contact-cancel").click()  # "Avbryt" draws the card as it was
+    await expect(section.get_by_test_id("contact-current")).to_contain_text(member.mobile[-2:])
+    await expect(section).not_to_contain_text("null")
     await section.get_by_test_id("contact-change").click()
     new_mobile = fresh_mobile()
     await section.get_by_test_id("contact-new").fill(new_mobile)
@@ -83,6 +88,7 @@ async def test_the_phone_number_is_changed_with_a_code_to_the_new_number(
     await section.get_by_test_id("contact-confirm").click()
     await expect(section.get_by_test_id("contact-done")).to_contain_text(new_mobile[-2:])
     await expect(section.get_by_test_id("contact-current")).to_contain_text(new_mobile[-2:])
+    await expect(section).not_to_contain_text("null")
     await expect(page.get_by_test_id("profile-signed-in-as")).to_contain_text(new_mobile[-2:])
 
     other = await new_phone_context(browser, server)  # the new number logs in to the same membership

@@ -16,94 +16,111 @@ const POLL_MS = 5000;
 
 export async function render(ctx) {
   ctx.setTitle(t('nav.home'));
-  const content = h('div', { class: 'home stack-lg' }, loading());
-  const live = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', testid: 'home-live' });
+  // `hm` is the screen and its polling's bookkeeping: the last answer (and its JSON, to redraw only
+  // on a change), whether a poll is under way, the flash still to show, and the snapshot's sync.
+  const hm = {
+    ctx,
+    content: h('div', { class: 'home stack-lg' }, loading()),
+    live: h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', testid: 'home-live' }),
+    lastJson: null,
+    lastMe: null,
+    inFlight: false,
+    flash: ctx.flash,
+    syncing: Promise.resolve(),
+    langSynced: false,
+  };
   const cta = h('div', { class: 'cta-bar' },
     h('a', { href: '/qr', class: 'button button-primary button-xl button-block', testid: 'show-card' },
       qrGlyph(), h('span', { text: t('home.showCard') })));
-  ctx.main.append(content, live, cta);
+  ctx.main.append(hm.content, hm.live, cta);
 
-  let lastJson = null;
-  let lastMe = null;
-  let inFlight = false;
-  let flash = ctx.flash;
-  let syncing = Promise.resolve();
-  let langSynced = false;
+  poll(hm);
+  await refresh(hm);
+  // A push about rewards opens /?show=rewards: bring that section into view, focus its heading.
+  if (ctx.query.get('show') === 'rewards') ctx.focusTarget = hm.content.querySelector('#rewards-h');
+}
 
-  async function refresh() {
-    if (inFlight || ctx.signal.aborted) return;
-    inFlight = true;
-    try {
-      const me = await api.get('/api/me', { signal: ctx.signal });
-      syncing = syncing.then(() => syncFromMe(me)).catch(() => {});
-      syncOnOpen(me.member.member_number); // once per app open and member
-      if (me.member.lang && me.member.lang !== getLang()) {
-        if (!hasStoredLang()) {
-          setLang(me.member.lang, { persist: false }); // first visit on this device: adopt theirs; re-renders
-          return;
-        }
-        if (!langSynced) {
-          // This device has an explicit choice (e.g. made on the login screen): tell the server.
-          langSynced = true;
-          api.patch('/api/me/profile', { lang: getLang() }, { signal: ctx.signal })
-            .then(() => { lastJson = null; refresh(); }).catch(() => {});
-        }
-      }
-      const json = JSON.stringify(me);
-      if (json !== lastJson) {
-        const gained = stampGained(lastMe, me);
-        lastJson = json;
-        lastMe = me;
-        draw(me);
-        if (gained) celebrate(me, live, content, gained);
-      }
-    } catch (err) {
-      if (err.name === 'AbortError') return;
-      if (err.code === 'not_authenticated') {
-        ctx.navigate('/join', { replace: true });
-        return;
-      }
-      if (!lastMe) await drawUnavailable(err);
-    } finally {
-      inFlight = false;
-    }
-  }
-
-  function draw(me) {
-    // Keep focus on the same control across a poll-driven redraw.
-    const focusedId = document.activeElement && content.contains(document.activeElement)
-      ? document.activeElement.dataset.testid : null;
-    clear(content);
-    content.append(...homeSections(ctx, me, flash, () => { lastJson = null; refresh(); }));
-    flash = null;
-    if (focusedId) {
-      const again = content.querySelector(`[data-testid="${focusedId}"]`);
-      if (again) again.focus();
-    }
-  }
-
-  async function drawUnavailable(err) {
-    clear(content);
-    const snap = await loadSnapshot();
-    const offline = err.code === 'network';
-    content.append(
-      pageTitle(snap && snap.first_name ? t('home.greeting', { name: snap.first_name }) : t('home.greetingAnon')),
-      notice(offline ? 'warn' : 'error', offline ? t('home.offline') : errorMessage(err), { testid: 'home-error' }),
-      h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => refresh() }));
-  }
-
-  const timer = setInterval(() => { if (!document.hidden) refresh(); }, POLL_MS);
-  const onVisible = () => { if (!document.hidden) refresh(); };
+/** Every POLL_MS while the screen is visible, and at once when it shows again or comes online. */
+function poll(hm) {
+  const timer = setInterval(() => { if (!document.hidden) refresh(hm); }, POLL_MS);
+  const onVisible = () => { if (!document.hidden) refresh(hm); };
   document.addEventListener('visibilitychange', onVisible);
   window.addEventListener('online', onVisible);
-  ctx.onCleanup(() => {
+  hm.ctx.onCleanup(() => {
     clearInterval(timer);
     document.removeEventListener('visibilitychange', onVisible);
     window.removeEventListener('online', onVisible);
   });
-  await refresh();
-  // A push about rewards opens /?show=rewards: bring that section into view, focus its heading.
-  if (ctx.query.get('show') === 'rewards') ctx.focusTarget = content.querySelector('#rewards-h');
+}
+
+async function refresh(hm) {
+  const { ctx } = hm;
+  if (hm.inFlight || ctx.signal.aborted) return;
+  hm.inFlight = true;
+  try {
+    const me = await api.get('/api/me', { signal: ctx.signal });
+    hm.syncing = hm.syncing.then(() => syncFromMe(me)).catch(() => {});
+    syncOnOpen(me.member.member_number); // once per app open and member
+    if (adoptedLang(hm, me)) return;
+    const json = JSON.stringify(me);
+    if (json !== hm.lastJson) {
+      const gained = stampGained(hm.lastMe, me);
+      hm.lastJson = json;
+      hm.lastMe = me;
+      draw(hm, me);
+      if (gained) celebrate(me, hm.live, hm.content, gained);
+    }
+  } catch (err) {
+    if (err.name === 'AbortError') return;
+    if (err.code === 'not_authenticated') {
+      ctx.navigate('/join', { replace: true });
+      return;
+    }
+    if (!hm.lastMe) await drawUnavailable(hm, err);
+  } finally {
+    hm.inFlight = false;
+  }
+}
+
+/** The member's language and this device's: true when the screen is drawn again in theirs. */
+function adoptedLang(hm, me) {
+  if (!me.member.lang || me.member.lang === getLang()) return false;
+  if (!hasStoredLang()) {
+    setLang(me.member.lang, { persist: false }); // first visit on this device: adopt theirs; re-renders
+    return true;
+  }
+  if (!hm.langSynced) {
+    // This device has an explicit choice (e.g. made on the login screen): tell the server.
+    hm.langSynced = true;
+    api.patch('/api/me/profile', { lang: getLang() }, { signal: hm.ctx.signal })
+      .then(() => { hm.lastJson = null; refresh(hm); }).catch(() => {});
+  }
+  return false;
+}
+
+function draw(hm, me) {
+  const { content } = hm;
+  // Keep focus on the same control across a poll-driven redraw.
+  const focusedId = document.activeElement && content.contains(document.activeElement)
+    ? document.activeElement.dataset.testid : null;
+  clear(content);
+  content.append(...homeSections(hm.ctx, me, hm.flash, () => { hm.lastJson = null; refresh(hm); }));
+  hm.flash = null;
+  if (focusedId) {
+    const again = content.querySelector(`[data-testid="${focusedId}"]`);
+    if (again) again.focus();
+  }
+}
+
+async function drawUnavailable(hm, err) {
+  const { content } = hm;
+  clear(content);
+  const snap = await loadSnapshot();
+  const offline = err.code === 'network';
+  content.append(
+    pageTitle(snap && snap.first_name ? t('home.greeting', { name: snap.first_name }) : t('home.greetingAnon')),
+    notice(offline ? 'warn' : 'error', offline ? t('home.offline') : errorMessage(err), { testid: 'home-error' }),
+    h('button', { type: 'button', class: 'button', text: t('common.retry'), onclick: () => refresh(hm) }));
 }
 
 function stampGained(prev, me) {

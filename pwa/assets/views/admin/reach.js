@@ -18,127 +18,155 @@ const REASONS = ['no_marketing_consent', 'no_analysis_consent', 'no_device', 'we
  * flush() resolves to the answer for the latest question (or null when there is none).
  */
 export function reachBox({ signal, opts, onError }) {
-  const body = h('div', { class: 'reach-body' });
-  const element = h('section', {
+  // `rb` is the box and its bookkeeping: the latest question (as JSON), the debounce timer, the
+  // request in flight and its controller, the last answer and the question it was for.
+  const rb = {
+    signal, opts, onError,
+    body: h('div', { class: 'reach-body' }),
+    wanted: null,
+    timer: null,
+    controller: null,
+    inflight: null,
+    answer: null,
+    answerFor: null,
+    lastEarly: null, // the early access of the latest question, for the answer's "Forsprang" line
+  };
+  rb.element = h('section', {
     class: 'card reach', testid: 'campaign-reach', 'aria-labelledby': 'reach-h',
-  }, h('h2', { id: 'reach-h', text: t('admin.reach.title') }), body);
+  }, h('h2', { id: 'reach-h', text: t('admin.reach.title') }), rb.body);
   // Polite: the owner hears the new number after a pause, not on every keystroke.
-  const live = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
-  element.append(live);
+  rb.live = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
+  rb.element.append(rb.live);
+  return {
+    element: rb.element,
+    update: (question, note) => update(rb, question, note),
+    flush: () => flush(rb),
+    latest: () => (rb.answerFor === rb.wanted ? rb.answer : null),
+  };
+}
 
-  let wanted = null; // JSON of the latest question
-  let timer = null;
-  let controller = null;
-  let inflight = null;
-  let answer = null;
-  let answerFor = null;
-  let lastEarly = null;
+function update(rb, question, note = '') {
+  const { element, body } = rb;
+  const json = question ? JSON.stringify(question) : null;
+  if (json === rb.wanted && json !== null) return;
+  rb.wanted = json;
+  rb.lastEarly = question ? question.early_access : null;
+  clearTimeout(rb.timer);
+  rb.timer = null;
+  if (rb.controller) rb.controller.abort();
+  rb.controller = null;
+  rb.inflight = null;
+  if (!question) {
+    rb.answer = null;
+    rb.answerFor = null;
+    element.removeAttribute('aria-busy');
+    delete element.dataset.reach;
+    body.replaceChildren(h('p', { class: 'muted', testid: 'reach-incomplete', text: note || t('admin.reach.incomplete') }));
+    return;
+  }
+  element.setAttribute('aria-busy', 'true');
+  element.classList.add('is-busy');
+  if (!rb.answer) body.replaceChildren(h('p', { class: 'muted', text: t('admin.reach.counting') }));
+  rb.timer = setTimeout(() => { rb.timer = null; ask(rb, question, json); }, DEBOUNCE_MS);
+}
 
-  function update(question, note = '') {
-    const json = question ? JSON.stringify(question) : null;
-    if (json === wanted && json !== null) return;
-    wanted = json;
-    lastEarly = question ? question.early_access : null;
-    clearTimeout(timer);
-    timer = null;
-    if (controller) controller.abort();
-    controller = null;
-    inflight = null;
-    if (!question) {
-      answer = null;
-      answerFor = null;
-      element.removeAttribute('aria-busy');
+function ask(rb, question, json) {
+  const { element, signal } = rb;
+  const mine = new AbortController();
+  rb.controller = mine;
+  const stop = () => mine.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  rb.inflight = api.post(PATH, question, { signal: mine.signal })
+    .then((result) => {
+      if (rb.controller !== mine) return null;
+      rb.answer = result;
+      rb.answerFor = json;
+      draw(rb, result, question);
+      return result;
+    }, (err) => {
+      if (err.name === 'AbortError' || rb.controller !== mine) return null;
+      rb.answer = null;
+      rb.answerFor = null;
       delete element.dataset.reach;
-      body.replaceChildren(h('p', { class: 'muted', testid: 'reach-incomplete', text: note || t('admin.reach.incomplete') }));
-      return;
-    }
-    element.setAttribute('aria-busy', 'true');
-    element.classList.add('is-busy');
-    if (!answer) body.replaceChildren(h('p', { class: 'muted', text: t('admin.reach.counting') }));
-    timer = setTimeout(() => { timer = null; ask(question, json); }, DEBOUNCE_MS);
-  }
+      rb.body.replaceChildren(h('p', { class: 'field-error', testid: 'reach-error', text: errorMessage(err) }));
+      if (rb.onError) rb.onError(err);
+      return null;
+    })
+    .finally(() => {
+      signal.removeEventListener('abort', stop);
+      if (rb.controller === mine) {
+        rb.controller = null;
+        rb.inflight = null;
+        element.removeAttribute('aria-busy');
+        element.classList.remove('is-busy');
+      }
+    });
+  return rb.inflight;
+}
 
-  function ask(question, json) {
-    const mine = new AbortController();
-    controller = mine;
-    const stop = () => mine.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    inflight = api.post(PATH, question, { signal: mine.signal })
-      .then((result) => {
-        if (controller !== mine) return null;
-        answer = result;
-        answerFor = json;
-        draw(result, question);
-        return result;
-      }, (err) => {
-        if (err.name === 'AbortError' || controller !== mine) return null;
-        answer = null;
-        answerFor = null;
-        delete element.dataset.reach;
-        body.replaceChildren(h('p', { class: 'field-error', testid: 'reach-error', text: errorMessage(err) }));
-        if (onError) onError(err);
-        return null;
-      })
-      .finally(() => {
-        signal.removeEventListener('abort', stop);
-        if (controller === mine) {
-          controller = null;
-          inflight = null;
-          element.removeAttribute('aria-busy');
-          element.classList.remove('is-busy');
-        }
-      });
-    return inflight;
+async function flush(rb) {
+  if (rb.wanted === null) return null;
+  if (rb.timer) {
+    clearTimeout(rb.timer);
+    rb.timer = null;
+    return ask(rb, JSON.parse(rb.wanted), rb.wanted);
   }
+  if (rb.inflight) return rb.inflight;
+  if (rb.answerFor === rb.wanted) return rb.answer;
+  return ask(rb, JSON.parse(rb.wanted), rb.wanted); // the last try failed: once more
+}
 
-  async function flush() {
-    if (wanted === null) return null;
-    if (timer) {
-      clearTimeout(timer);
-      timer = null;
-      return ask(JSON.parse(wanted), wanted);
-    }
-    if (inflight) return inflight;
-    if (answerFor === wanted) return answer;
-    return ask(JSON.parse(wanted), wanted); // the last try failed: once more
+// ---- the answer: how many it reaches, why the others are left out, and when it goes
+
+function draw(rb, r, question) {
+  const { element, opts } = rb;
+  element.dataset.reach = String(r.reach);
+  element.dataset.inSegment = String(r.in_segment);
+  rb.body.replaceChildren(
+    ...reachSummary(r),
+    ...excludedList(r, opts),
+    ...whenLines(r, question, opts),
+    ...(r.early && rb.lastEarly ? [earlyLine(r, rb.lastEarly, opts)] : []));
+  rb.live.textContent = t('admin.reach.spoken', { reach: r.reach, n: r.in_segment });
+}
+
+function reachSummary(r) {
+  const parts = [h('p', { class: ['reach-summary', r.reach === 0 ? 'is-zero' : null], testid: 'reach-summary' },
+    ...fill(t('admin.reach.summary', { n: r.in_segment }), {
+      reach: h('strong', { class: 'reach-count', testid: 'reach-count', text: String(r.reach) }),
+    }))];
+  if (r.in_segment === 0) parts.push(h('p', { class: 'muted', text: t('admin.reach.nobody') }));
+  return parts;
+}
+
+function excludedList(r, opts) {
+  const excluded = REASONS.filter((k) => (r.excluded || {})[k] > 0);
+  if (!excluded.length) return [];
+  return [h('p', { class: 'reach-why', text: t('admin.reach.whyOthers') }),
+    h('ul', { class: 'reach-excluded', testid: 'reach-excluded' }, excluded.map((k) => h('li', {
+      dataset: { reason: k }, text: t(`admin.reach.excluded.${k}`, { n: r.excluded[k], cap: policyCap(opts) }),
+    })))];
+}
+
+/** "Sendes med en gang" or the time it goes, and why when quiet hours moved it. */
+function whenLines(r, question, opts) {
+  const sendAt = r.send_at;
+  const parts = [h('p', { class: 'reach-when', testid: 'reach-when', text: question.send_at === null && !r.moved_by_quiet_hours
+    ? t('admin.reach.whenNow')
+    : t('admin.reach.when', { time: formatWhenLong(sendAt) }) })];
+  if (r.moved_by_quiet_hours) {
+    const p = (opts && opts.policy) || {};
+    parts.push(h('p', { class: 'notice notice-info', testid: 'reach-quiet', text: t('admin.reach.quiet', {
+      start: p.quiet_start || '21:00', end: p.quiet_end || '09:00', time: formatWhenLong(sendAt),
+    }) }));
   }
+  return parts;
+}
 
-  function draw(r, question) {
-    element.dataset.reach = String(r.reach);
-    element.dataset.inSegment = String(r.in_segment);
-    const excluded = REASONS.filter((k) => (r.excluded || {})[k] > 0);
-    const parts = [];
-    parts.push(h('p', { class: ['reach-summary', r.reach === 0 ? 'is-zero' : null], testid: 'reach-summary' },
-      ...fill(t('admin.reach.summary', { n: r.in_segment }), {
-        reach: h('strong', { class: 'reach-count', testid: 'reach-count', text: String(r.reach) }),
-      })));
-    if (r.in_segment === 0) parts.push(h('p', { class: 'muted', text: t('admin.reach.nobody') }));
-    if (excluded.length) {
-      parts.push(h('p', { class: 'reach-why', text: t('admin.reach.whyOthers') }),
-        h('ul', { class: 'reach-excluded', testid: 'reach-excluded' }, excluded.map((k) => h('li', {
-          dataset: { reason: k }, text: t(`admin.reach.excluded.${k}`, { n: r.excluded[k], cap: policyCap(opts) }),
-        }))));
-    }
-    const sendAt = r.send_at;
-    parts.push(h('p', { class: 'reach-when', testid: 'reach-when', text: question.send_at === null && !r.moved_by_quiet_hours
-      ? t('admin.reach.whenNow')
-      : t('admin.reach.when', { time: formatWhenLong(sendAt) }) }));
-    if (r.moved_by_quiet_hours) {
-      const p = (opts && opts.policy) || {};
-      parts.push(h('p', { class: 'notice notice-info', testid: 'reach-quiet', text: t('admin.reach.quiet', {
-        start: p.quiet_start || '21:00', end: p.quiet_end || '09:00', time: formatWhenLong(sendAt),
-      }) }));
-    }
-    if (r.early && lastEarly) {
-      parts.push(h('p', { class: 'reach-early', testid: 'reach-early', text: t('admin.reach.early', {
-        n: r.early.reach, tiers: listOf(lastEarly.tiers.map((c) => tierName(opts, c))), time: formatWhenLong(r.early.send_at),
-      }) }));
-    }
-    body.replaceChildren(...parts);
-    live.textContent = t('admin.reach.spoken', { reach: r.reach, n: r.in_segment });
-  }
-
-  return { element, update, flush, latest: () => (answerFor === wanted ? answer : null) };
+function earlyLine(r, early, opts) {
+  return h('p', { class: 'reach-early', testid: 'reach-early', text: t('admin.reach.early', {
+    n: r.early.reach, tiers: listOf(early.tiers.map((c) => tierName(opts, c))), time: formatWhenLong(r.early.send_at),
+  }) });
 }
 
 function policyCap(opts) {
