@@ -24,6 +24,7 @@ from backend.pos.controllers import POS_TAG, SECURITY_SCHEMES
 from backend.routes import route_handlers
 from backend.settings import Settings
 from backend.startup import build_context, started
+from backend.web.json_body import JsonSafeRequest
 from backend.web.request_context import RequestContextMiddleware
 from backend.web.security import SecurityMiddleware
 from backend.worker import running_worker
@@ -59,6 +60,7 @@ def create_app(
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[RequestContextMiddleware(), SecurityMiddleware(settings)],
+        request_class=JsonSafeRequest,  # an unreadable JSON body is a 400 problem, not a 500
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.is_production,
