@@ -26,7 +26,7 @@ from backend.settings import Settings
 from backend.startup import build_context, started
 from backend.web.json_body import JsonSafeRequest
 from backend.web.request_context import RequestContextMiddleware
-from backend.web.security import SecurityMiddleware
+from backend.web.security import SecurityMiddleware, security_headers_hook
 from backend.worker import running_worker
 
 
@@ -61,6 +61,7 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[RequestContextMiddleware(), SecurityMiddleware(settings)],
         request_class=JsonSafeRequest,  # an unreadable JSON body is a 400 problem, not a 500
+        before_send=[security_headers_hook(settings)],  # every answer, 404 and 405 included
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.is_production,
