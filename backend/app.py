@@ -25,8 +25,9 @@ from backend.pos.controllers import POS_TAG, SECURITY_SCHEMES
 from backend.routes import route_handlers
 from backend.settings import Settings, settings_from_env
 from backend.startup import build_context, started
+from backend.web.json_body import JsonSafeRequest
 from backend.web.request_context import RequestContextMiddleware
-from backend.web.security import SecurityMiddleware
+from backend.web.security import SecurityMiddleware, security_headers_hook
 from backend.worker import running_worker
 
 
@@ -68,6 +69,8 @@ def create_app(
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[RequestContextMiddleware(), SecurityMiddleware(settings)],
+        request_class=JsonSafeRequest,  # an unreadable JSON body is a 400 problem, not a 500
+        before_send=[security_headers_hook(settings)],  # every answer, 404 and 405 included
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.is_production,

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
+from piccolo.custom_types import Combinable
 
 from backend import metrics
+from backend.accounts import codes
 from backend.accounts.sessions import start_session
 from backend.accounts.tables import OtpChallenge
 from backend.club.service import get_club, store_by_slug
@@ -47,11 +48,9 @@ async def start(ctx: AppContext, data: OtpStartIn, ip: str) -> OtpStartOut:
     now = ctx.clock.now()
     code = new_code()
     async with write_transaction(ctx.engine):
-        # Only the newest code counts: older unused ones are closed.
-        await OtpChallenge.update({OtpChallenge.used_at: now}).where(
-            (OtpChallenge.identifier == identifier.value) & OtpChallenge.used_at.is_null()
-        )
-        await OtpChallenge.insert(
+        # Earlier codes stay live (up to otp.LIVE_CODES): anyone may ask for a code to this address,
+        # and that must not cancel the one its owner is typing.
+        await codes.add(
             challenge_row(
                 ctx,
                 identifier,
@@ -65,10 +64,17 @@ async def start(ctx: AppContext, data: OtpStartIn, ip: str) -> OtpStartOut:
                 store_slug=data.store,
                 signup_source=(data.via if data.store else "direct"),
                 referral_code=data.ref,
-            )
+            ),
+            login_codes(identifier.value),
+            now,
         )
     # Sent whether or not a member exists: the answer must not reveal who is a member.
     return await send_code(ctx, identifier, code, data.lang)
+
+
+def login_codes(identifier_value: str) -> Combinable:
+    """The join and login codes to one address, whoever asked for them (a change code is the asking member's)."""
+    return (OtpChallenge.identifier == identifier_value) & (OtpChallenge.purpose != "change")
 
 
 def new_code() -> str:
@@ -125,14 +131,8 @@ async def verify(
     identifier = parse_identifier(data.identifier)
     member_qr.decode_public_key(data.device_public_key)
     now = ctx.clock.now()
-    challenge = (
-        await OtpChallenge.objects()
-        .output(load_json=True)
-        .where((OtpChallenge.identifier == identifier.value) & (OtpChallenge.purpose != "change"))
-        .order_by(OtpChallenge.id, ascending=False)
-        .first()
-    )
-    challenge = await check_code(ctx, challenge, identifier.value, data.code, now)
+    scope = login_codes(identifier.value)
+    challenge = await codes.check(ctx.settings.secret_key, scope, identifier.value, data.code, now)
     member = await find_member(identifier)
     terms = bool(challenge.terms_accepted or data.terms_accepted)
     if member is None and not terms:
@@ -140,13 +140,7 @@ async def verify(
     store = await store_by_slug(data.store or challenge.store_slug)
     marketing = data.marketing or msgspec.convert(challenge.marketing or {}, MarketingChoice)
     async with write_transaction(ctx.engine):
-        used = (
-            await OtpChallenge.update({OtpChallenge.used_at: now})
-            .where((OtpChallenge.id == challenge.id) & OtpChallenge.used_at.is_null())
-            .returning(OtpChallenge.id)
-        )
-        if not used:
-            raise DomainError("code_used", "This code has already been used. Ask for a new one.")
+        await codes.consume(scope, challenge.id, now)  # this code, and the other live ones with it
         new_member = member is None
         referral = None  # an existing member logging in through a link is no referral
         if member is None:
@@ -176,33 +170,3 @@ async def verify(
             member.id, data.device_public_key, data.device_label or user_agent, session_id, now
         )
     return LoginResult(member, device_id, new_member, token, referrals.outcome(referral))
-
-
-async def check_code(
-    ctx: AppContext, challenge: OtpChallenge | None, identifier_value: str, code: str, now: datetime
-) -> OtpChallenge:
-    """The challenge, if `code` is its code; refuses a wrong, used, expired or over-tried one. Each try
-    counts, at most `otp.MAX_ATTEMPTS`; the caller marks the challenge used."""
-    if challenge is None:
-        raise DomainError("code_invalid", "The code is wrong. Check the message and try again.")
-    otp.check_usable(expires_at=challenge.expires_at, used_at=challenge.used_at, attempts=challenge.attempts, now=now)
-    # The attempt is counted atomically before the comparison, so parallel guesses share the budget.
-    counted = (
-        await OtpChallenge.update({OtpChallenge.attempts: OtpChallenge.attempts + 1})
-        .where(
-            (OtpChallenge.id == challenge.id)
-            & (OtpChallenge.attempts < otp.MAX_ATTEMPTS)
-            & OtpChallenge.used_at.is_null()
-        )
-        .returning(OtpChallenge.attempts)
-    )
-    if not counted:
-        raise DomainError("too_many_attempts", "Too many wrong attempts. Ask for a new code.", kind="rate_limited")
-    attempts = counted[0]["attempts"]
-    expected = otp.hash_code(ctx.settings.secret_key, identifier_value, code.strip())
-    if not otp.is_valid_format(code.strip()) or not hmac.compare_digest(expected, challenge.code_hash):
-        left = otp.MAX_ATTEMPTS - attempts
-        if left <= 0:
-            raise DomainError("too_many_attempts", "Too many wrong attempts. Ask for a new code.", kind="rate_limited")
-        raise DomainError("code_invalid", "The code is wrong. Check the message and try again.", attempts_left=left)
-    return challenge

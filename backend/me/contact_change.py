@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
+from piccolo.custom_types import Combinable
 
-from backend.accounts.otp_login import challenge_row, check_code, enforce_send_limits, new_code, send_code
+from backend.accounts import codes
+from backend.accounts.otp_login import challenge_row, enforce_send_limits, new_code, send_code
 from backend.accounts.tables import OtpChallenge
 from backend.context import AppContext
 from backend.db import UNIQUE_VIOLATIONS, write_transaction
@@ -60,29 +62,14 @@ async def verify(ctx: AppContext, member_id: int, data: ContactVerifyIn) -> Memb
     """Switches the member's address to the one the code was sent to; returns the member as now."""
     identifier = parse_identifier(data.identifier)
     now = ctx.clock.now()
-    challenge = (
-        await OtpChallenge.objects()
-        .where(
-            (OtpChallenge.identifier == identifier.value)
-            & (OtpChallenge.purpose == "change")
-            & (OtpChallenge.member == member_id)
-        )
-        .order_by(OtpChallenge.id, ascending=False)
-        .first()
-    )
-    challenge = await check_code(ctx, challenge, identifier.value, data.code, now)
+    scope = _change_codes(identifier.value, member_id)
+    challenge = await codes.check(ctx.settings.secret_key, scope, identifier.value, data.code, now)
     try:
         async with write_transaction(ctx.engine):
             member: Member | None = await lock_member(ctx.engine, member_id)
             if member is None or member.left_at is not None:
                 raise DomainError("not_authenticated", "Log in to continue.", kind="unauthenticated")
-            used = (
-                await OtpChallenge.update({OtpChallenge.used_at: now})
-                .where((OtpChallenge.id == challenge.id) & OtpChallenge.used_at.is_null())
-                .returning(OtpChallenge.id)
-            )
-            if not used:
-                raise DomainError("code_used", "This code has already been used. Ask for a new one.")
+            await codes.consume(scope, challenge.id, now)
             if await _taken(identifier, member_id):
                 raise _unavailable()
             await Member.update(_address(identifier)).where(Member.id == member_id)
@@ -92,6 +79,15 @@ async def verify(ctx: AppContext, member_id: int, data: ContactVerifyIn) -> Memb
     changed = await Member.objects().output(load_json=True).where(Member.id == member_id).first()
     assert changed is not None
     return changed
+
+
+def _change_codes(identifier_value: str, member_id: int) -> Combinable:
+    """The member's own change codes to this address: nobody else's code can change their address."""
+    return (
+        (OtpChallenge.identifier == identifier_value)
+        & (OtpChallenge.purpose == "change")
+        & (OtpChallenge.member == member_id)
+    )
 
 
 async def _taken(identifier: Identifier, member_id: int) -> bool:

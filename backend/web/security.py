@@ -1,4 +1,7 @@
-"""Security headers on every response, and an Origin / Sec-Fetch-Site check on unsafe methods."""
+"""Security headers on every response, and an Origin / Sec-Fetch-Site check on unsafe methods.
+
+The headers are put on by an app-level `before_send` hook, not by the middleware: Litestar runs
+middleware only for a matched route, so a 404 for an unknown path or a 405 would go out without them."""
 
 from __future__ import annotations
 
@@ -7,7 +10,16 @@ from urllib.parse import urlsplit
 import msgspec
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Message, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    BeforeMessageSendHookHandler,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
 
 from backend.settings import Settings
 
@@ -32,10 +44,22 @@ def security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
     return [(k.encode(), v.encode()) for k, v in headers.items()]
 
 
+def security_headers_hook(settings: Settings) -> BeforeMessageSendHookHandler:
+    """For `Litestar(before_send=...)`: every answer the app sends, routed or not, gets the headers it
+    does not set itself."""
+    headers = security_headers(settings)
+
+    async def add_headers(message: Message, _scope: Scope) -> None:
+        if message["type"] == "http.response.start":
+            existing = {k.lower() for k, _ in message.get("headers", [])}
+            message["headers"] = [*message.get("headers", []), *[(k, v) for k, v in headers if k not in existing]]
+
+    return add_headers
+
+
 class SecurityMiddleware(ASGIMiddleware):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.headers = security_headers(settings)
         public = urlsplit(settings.public_url)
         self.trusted_origins = {f"{public.scheme}://{public.netloc}"}
 
@@ -46,15 +70,7 @@ class SecurityMiddleware(ASGIMiddleware):
         if scope["method"] in UNSAFE and not self._same_origin(scope):
             await self._refuse(send)
             return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                existing = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in self.headers if k not in existing]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
-            await send(message)
-
-        await next_app(scope, receive, send_with_headers)
+        await next_app(scope, receive, send)
 
     def _same_origin(self, scope: Scope) -> bool:
         headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
@@ -79,7 +95,7 @@ class SecurityMiddleware(ASGIMiddleware):
         start: HTTPResponseStartEvent = {
             "type": "http.response.start",
             "status": 403,
-            "headers": [(b"content-type", b"application/problem+json"), *self.headers],
+            "headers": [(b"content-type", b"application/problem+json")],  # the hook adds the security headers
         }
         end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
         await send(start)

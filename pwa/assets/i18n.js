@@ -774,6 +774,7 @@ export const nb = {
   'offer.toCard': 'Til kortet mitt',
 
   'err.validation_error': 'Noe i skjemaet ser ikke riktig ut. Sjekk feltene og prøv igjen.',
+  'err.invalid_json': 'Serveren kunne ikke lese det som ble sendt. Last inn siden på nytt og prøv igjen.',
   'err.invalid_identifier': 'Det ser ikke ut som et gyldig mobilnummer eller en e-postadresse.',
   'err.terms_required': 'Du må godta vilkårene for å bli medlem.',
   'err.code_invalid': { one: 'Feil kode. Du har {n} forsøk igjen.', other: 'Feil kode. Du har {n} forsøk igjen.' },
@@ -1968,6 +1969,7 @@ export const en = {
   'offer.toCard': 'Go to my card',
 
   'err.validation_error': 'Something in the form does not look right. Check the fields and try again.',
+  'err.invalid_json': 'The server could not read what was sent. Reload the page and try again.',
   'err.invalid_identifier': 'That does not look like a valid mobile number or e-mail address.',
   'err.terms_required': 'You need to accept the terms to join.',
   'err.code_invalid': { one: 'Wrong code. You have {n} attempt left.', other: 'Wrong code. You have {n} attempts left.' },

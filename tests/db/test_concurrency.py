@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from litestar import Litestar
 
+from backend.accounts.tables import WebSession
 from backend.cards.tables import Card, LedgerEntry, Program, Reward
 from backend.clock import FrozenClock
 from digital_stampcard.member_qr import time_step
@@ -124,3 +125,28 @@ async def test_concurrent_redemptions_of_one_reward_redeem_it_once(
     )
     assert sorted(r.status_code for r in responses) == [200] + [409] * 19
     assert await LedgerEntry.count().where(LedgerEntry.kind == "reward_redeemed") == 1
+
+
+async def test_three_live_codes_used_at_once_log_in_once(new_browser: Callable[[], Browser]) -> None:
+    """Any live code logs in, and using one ends the others: three phones typing the three live codes at
+    the same moment make one session (issue 12, item 10.6)."""
+    await new_browser().join("91234567")
+    phones = [new_browser() for _ in range(3)]
+    codes = []
+    for phone in phones:
+        assert (
+            await phone.post("/api/auth/otp/start", {"identifier": "91234567", "purpose": "login"})
+        ).status_code == 202
+        codes.append(await phone.latest_code("91234567"))
+    responses = await asyncio.gather(
+        *[
+            phone.post(
+                "/api/auth/otp/verify",
+                {"identifier": "91234567", "code": code, "device_public_key": phone.public_key},
+            )
+            for phone, code in zip(phones, codes, strict=True)
+        ]
+    )
+    assert sorted(r.status_code for r in responses) == [200, 400, 400], [r.text for r in responses]
+    assert {r.json()["code"] for r in responses if r.status_code == 400} == {"code_used"}
+    assert await WebSession.count().where(WebSession.revoked_at.is_null()) == 2  # the joiner's and one more

@@ -284,6 +284,28 @@ def test_five_attempts_lock_the_code(attempts: int) -> None:
     assert caught.value.kind == "rate_limited"
 
 
+@given(st.sets(st.integers(min_value=1, max_value=10_000), max_size=8))
+def test_a_new_code_retires_only_the_oldest_beyond_the_live_limit(live: set[int]) -> None:
+    retired = otp.retired_by_a_new_code(live)
+    kept = live - set(retired)
+    assert len(kept) + 1 == min(len(live) + 1, otp.LIVE_CODES)  # with the new code: at most LIVE_CODES
+    assert all(r < k for r in retired for k in kept)  # the oldest go first
+    assert set(retired) <= live
+
+
+def test_three_codes_stay_live() -> None:
+    assert otp.LIVE_CODES == 3
+    assert otp.retired_by_a_new_code([]) == [] and otp.retired_by_a_new_code([7, 4]) == []
+    assert otp.retired_by_a_new_code([9, 4, 7]) == [4]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=otp.MAX_ATTEMPTS), max_size=otp.LIVE_CODES))
+def test_the_tries_left_are_those_of_the_least_tried_live_code(attempts: list[int]) -> None:
+    left = otp.attempts_left(attempts)
+    assert 0 <= left <= otp.MAX_ATTEMPTS
+    assert left == (otp.MAX_ATTEMPTS - min(attempts) if attempts else 0)
+
+
 @pytest.mark.parametrize("code", ["123456", "000000", "999999"])
 def test_valid_code_format(code: str) -> None:
     assert otp.is_valid_format(code) is True
