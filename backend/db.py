@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import functools
 import logging
@@ -195,5 +196,25 @@ async def write_transaction(engine: Engine[Any]) -> AsyncIterator[None]:
         async with engine.transaction(transaction_type=TransactionType.immediate):
             yield
     else:
-        async with engine.transaction():
+        async with forgotten_if_lost(engine), engine.transaction():
             yield
+
+
+@asynccontextmanager
+async def forgotten_if_lost(engine: Engine[Any]) -> AsyncIterator[None]:
+    """Piccolo forgets a transaction only once its COMMIT or ROLLBACK has run. When the connection
+    dies first (a database restart), the dead transaction would stay the current one for the rest
+    of the task, and a worker's loop would fail on it forever: forget it here, and give its
+    connection back to the pool, which replaces it."""
+    before = engine.current_transaction.get()
+    try:
+        yield
+    except BaseException:
+        stale = engine.current_transaction.get()
+        if stale is not None and stale is not before:
+            engine.current_transaction.reset(stale.context)
+            pool = getattr(engine, "pool", None)
+            if pool is not None:
+                with contextlib.suppress(Exception):
+                    await pool.release(stale.connection)
+        raise

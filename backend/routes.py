@@ -25,6 +25,7 @@ from backend.me.passkey_controllers import MyPasskeysController
 from backend.me.push_controllers import MyPushController
 from backend.me.referral_controllers import ReferralController
 from backend.messaging.dev_controllers import DevOutboxController
+from backend.messaging.sms_report_controllers import SmsReportController
 from backend.pos.controllers import PosController
 from backend.push.controllers import PushController
 from backend.staff.auth_controllers import StaffAuthController
@@ -59,9 +60,10 @@ OWNER = [
     ApiKeyController,
 ]
 POS = [PosController]
+GATEWAYS = [SmsReportController]  # callbacks from the services we send through
 
 
 def route_handlers(*, dev_tools: bool) -> list[Any]:
     """The app's handlers; the development outbox (one-time codes to read) only where dev tools are on."""
-    handlers: list[Any] = [*PUBLIC, *MEMBER_SIGN_IN, *MEMBER, *STAFF, *OWNER, *POS, pwa_router()]
+    handlers: list[Any] = [*PUBLIC, *MEMBER_SIGN_IN, *MEMBER, *STAFF, *OWNER, *POS, *GATEWAYS, pwa_router()]
     return [*handlers, DevOutboxController] if dev_tools else handlers

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from digital_stampcard import sms as sms_rules
+
 Environment = Literal["development", "test", "production"]
 PLACEHOLDER_SECRET = "dev-only-not-secret"
 
@@ -42,7 +44,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     forwarded_allow_ips: str = "127.0.0.1"
     redis_url: str = ""
     email_transport: Literal["outbox", "smtp"] = "outbox"
-    sms_transport: Literal["outbox"] = "outbox"
+    sms_transport: Literal["outbox", "generic", "linkmobility", "sveve", "twilio"] = "outbox"
+    sms_sender_id: str = "Stampcard"  # the name (11 letters or digits) or number members see
+    sms_gateway_url: str = ""  # the gateway's API address; empty: its public one (required for generic)
+    sms_gateway_username: str = ""  # LINK Mobility or Sveve user, Twilio account SID
+    sms_gateway_password: str = ""  # LINK Mobility or Sveve password, Twilio auth token, generic bearer token
+    sms_link_platform_id: str = ""
+    sms_link_platform_partner_id: str = ""
+    sms_link_gate_id: str = ""  # the LINK Mobility gate that posts delivery reports to the app
+    sms_callback_token: str = ""  # the secret in the delivery-report address the gateway calls
+    sms_daily_segment_budget: AtLeastOne = 1000  # SMS segments per day for the whole club
+    sms_timeout_seconds: Seconds = 10
     smtp_host: str = "localhost"
     smtp_port: Port = 25
     smtp_username: str = ""
@@ -114,6 +126,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "VAPID_PRIVATE_KEY",
             "must be a PEM key or the base64url raw key that `stampcard vapid` prints",
         )
+        self._check_sms()
         if not self.is_production:
             return
         _require(
@@ -126,6 +139,39 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             self.email_transport != "smtp" or bool(self.smtp_host),
             "SMTP_HOST",
             "must name the mail server when EMAIL_TRANSPORT is smtp",
+        )
+
+    def _check_sms(self) -> None:
+        _require(
+            sms_rules.is_valid_sender_id(self.sms_sender_id),
+            "SMS_SENDER_ID",
+            "must be at most 11 letters, digits or spaces with a letter, or a phone number",
+        )
+        _require(
+            not self.sms_gateway_url or _is_web_url(self.sms_gateway_url),
+            "SMS_GATEWAY_URL",
+            "must be an http:// or https:// address",
+        )
+        gateway = self.sms_transport
+        if gateway == "outbox":
+            return
+        _require(gateway != "generic" or bool(self.sms_gateway_url), "SMS_GATEWAY_URL", "must be set for generic")
+        needs_user = gateway in ("linkmobility", "sveve", "twilio")
+        _require(
+            not needs_user or bool(self.sms_gateway_username), "SMS_GATEWAY_USERNAME", f"must be set for {gateway}"
+        )
+        _require(bool(self.sms_gateway_password), "SMS_GATEWAY_PASSWORD", f"must be set for {gateway}")
+        if gateway == "linkmobility":
+            _require(bool(self.sms_link_platform_id), "SMS_LINK_PLATFORM_ID", "must be set for linkmobility")
+            _require(
+                bool(self.sms_link_platform_partner_id),
+                "SMS_LINK_PLATFORM_PARTNER_ID",
+                "must be set for linkmobility",
+            )
+        _require(
+            len(self.sms_callback_token) >= 24,
+            "SMS_CALLBACK_TOKEN",
+            "must be a random value of at least 24 characters when an SMS gateway is set",
         )
 
 
@@ -172,6 +218,16 @@ _ENV_NAMES = {
     "redis_url": "REDIS_URL",
     "email_transport": "EMAIL_TRANSPORT",
     "sms_transport": "SMS_TRANSPORT",
+    "sms_sender_id": "SMS_SENDER_ID",
+    "sms_gateway_url": "SMS_GATEWAY_URL",
+    "sms_gateway_username": "SMS_GATEWAY_USERNAME",
+    "sms_gateway_password": "SMS_GATEWAY_PASSWORD",
+    "sms_link_platform_id": "SMS_LINK_PLATFORM_ID",
+    "sms_link_platform_partner_id": "SMS_LINK_PLATFORM_PARTNER_ID",
+    "sms_link_gate_id": "SMS_LINK_GATE_ID",
+    "sms_callback_token": "SMS_CALLBACK_TOKEN",
+    "sms_daily_segment_budget": "SMS_DAILY_SEGMENT_BUDGET",
+    "sms_timeout_seconds": "SMS_TIMEOUT_SECONDS",
     "smtp_host": "SMTP_HOST",
     "smtp_port": "SMTP_PORT",
     "smtp_username": "SMTP_USERNAME",
@@ -260,4 +316,14 @@ def _allowed(info: msgspec.inspect.Type) -> str:
     return "text"
 
 
-_SECRET_FIELDS = frozenset({"secret_key", "smtp_password", "vapid_private_key", "metrics_token", "database_url"})
+_SECRET_FIELDS = frozenset(
+    {
+        "secret_key",
+        "smtp_password",
+        "vapid_private_key",
+        "metrics_token",
+        "database_url",
+        "sms_gateway_password",
+        "sms_callback_token",
+    }
+)

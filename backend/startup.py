@@ -21,7 +21,9 @@ def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
     """Everything the app needs, not yet connected (nothing is opened until `started`)."""
     clock = clock or Clock()
     engine = make_engine(settings.database_url)
-    ctx = AppContext(settings, engine, clock, make_rate_limiter(settings.redis_url), make_sender(settings, clock))
+    ctx = AppContext(
+        settings, engine, clock, make_rate_limiter(settings.redis_url), make_sender(settings, clock, engine)
+    )
     ctx.vapid = load_identity(settings)
     return ctx
 
@@ -52,6 +54,7 @@ async def started(
         if isinstance(engine, PostgresEngine):
             await close_pool(engine)
         await ctx.limiter.close()
+        await ctx.sender.close()
 
 
 def open_context(

@@ -93,7 +93,7 @@ class Worker:
             log.exception("worker round failed")
             return
         if self.failed_rounds == 0:  # one warning per outage, not one per round
-            log.warning("database unreachable; the worker waits and tries again (%s)", type(exc).__name__)
+            log.warning("database unreachable; the worker waits and tries again (%s: %s)", type(exc).__name__, exc)
         self.failed_rounds += 1
 
     def _round_done(self) -> None:

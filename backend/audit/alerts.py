@@ -14,11 +14,15 @@ from backend.cards.programs import active_programs, rules_of
 from backend.cards.tables import LedgerEntry, Program, Scan
 from backend.club.tables import Store
 from backend.members.tables import Member
+from backend.messaging.sms import segments_sent_since, start_of_day
 from digital_stampcard import alerts as rules
+from digital_stampcard import sms as sms_rules
 from digital_stampcard.clock import OSLO
 
 
-async def alerts(now: datetime, policy: rules.AlertRules = rules.DEFAULT_RULES) -> AlertsOut:
+async def alerts(
+    now: datetime, policy: rules.AlertRules = rules.DEFAULT_RULES, sms_budget: int | None = None
+) -> AlertsOut:
     recent, baseline, cap_since = rules.windows(now, policy)
     stores = {s["id"]: s["name"] for s in await Store.select(Store.id, Store.name)}
     staff = {s["id"]: s["name"] for s in await StaffAccount.select(StaffAccount.id, StaffAccount.name)}
@@ -67,6 +71,8 @@ async def alerts(now: datetime, policy: rules.AlertRules = rules.DEFAULT_RULES) 
                 audit,
             )
         )
+    if sms_budget is not None and (budget := await _sms_budget(now, sms_budget)) is not None:
+        out.append(budget)
     return AlertsOut(
         out,
         recent,
@@ -79,6 +85,14 @@ async def alerts(now: datetime, policy: rules.AlertRules = rules.DEFAULT_RULES) 
             "recent_hours": policy.recent_hours,
         },
     )
+
+
+async def _sms_budget(now: datetime, budget: int) -> AlertOut | None:
+    """Today's SMS at or past the alert share of the daily budget: past it, codes go by e-mail only."""
+    used = await segments_sent_since(start_of_day(now))
+    if used < sms_rules.BUDGET_ALERT_SHARE * budget:
+        return None
+    return AlertOut("sms_budget", used, float(budget), None, None, None, None, None, None, {})
 
 
 async def _staff_rates(recent: datetime, baseline: datetime, policy: rules.AlertRules) -> list[rules.StaffRateAlert]:

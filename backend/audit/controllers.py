@@ -88,5 +88,6 @@ class AuditController(Controller):
     @get("/alerts", operation_id="listAlerts")
     async def alerts(self, ctx: NamedDependency[AppContext]) -> AlertsOut:
         """Unusual activity: a staff account giving far more stamps than its store's usual rate, members
-        hitting the daily cap on many days, many manual member-number entries from one till session."""
-        return await alerts.alerts(ctx.clock.now())
+        hitting the daily cap on many days, many manual member-number entries from one till session, and
+        today's SMS at 80 % of the daily budget (`usual` is the budget, `count` the segments sent)."""
+        return await alerts.alerts(ctx.clock.now(), sms_budget=ctx.settings.sms_daily_segment_budget)

@@ -58,7 +58,7 @@ class AuditFilters(msgspec.Struct):
 
 
 class AlertOut(msgspec.Struct):
-    """One thing that stands out. `kind`: staff_rate | daily_cap | manual_entries.
+    """One thing that stands out. `kind`: staff_rate | daily_cap | manual_entries | sms_budget.
     `audit` holds the audit filters that show the rows behind it."""
 
     kind: str

@@ -19,7 +19,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from backend.cards.tables import LedgerEntry
-from backend.db import is_postgres
+from backend.db import forgotten_if_lost, is_postgres
 from digital_stampcard.dashboard import day_of_utc_hour, oslo_day, oslo_midnight
 
 Counts = dict[date, int]
@@ -35,7 +35,7 @@ async def serial_plans() -> AsyncIterator[None]:
     if not is_postgres(engine):
         yield
         return
-    async with engine.transaction():
+    async with forgotten_if_lost(engine), engine.transaction():
         await LedgerEntry.raw("SET LOCAL max_parallel_workers_per_gather = 0")
         yield
 

@@ -1,4 +1,5 @@
-"""The message-sender interface: a dev outbox by default, real SMTP for e-mail in production."""
+"""The message-sender interface: a dev outbox by default; real SMTP for e-mail and an SMS gateway
+(`backend.messaging.sms`) in production."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import asyncio
 import logging
 import smtplib
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 
 import msgspec
+from piccolo.engine.base import Engine
 
 from backend.clock import Clock
+from backend.messaging.sms import SmsSender
+from backend.messaging.sms_gateways import make_gateway
 from backend.messaging.tables import OutboxMessage
 from backend.settings import Settings
 from digital_stampcard.errors import DomainError
@@ -28,6 +32,8 @@ class Message(msgspec.Struct, frozen=True):
 
 class MessageSender(Protocol):
     async def send(self, message: Message) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class OutboxSender:
@@ -49,6 +55,9 @@ class OutboxSender:
         )
         log.info("[dev outbox] a %s message is waiting at /api/dev/outbox", message.channel)
 
+    async def close(self) -> None:
+        return None
+
 
 class SmtpSender:
     def __init__(self, settings: Settings) -> None:
@@ -56,6 +65,9 @@ class SmtpSender:
 
     async def send(self, message: Message) -> None:
         await asyncio.to_thread(self._send_blocking, message)
+
+    async def close(self) -> None:
+        return None  # a connection per message
 
     def _send_blocking(self, message: Message) -> None:
         s = self.settings
@@ -81,6 +93,10 @@ class ChannelRouter:
     async def send(self, message: Message) -> None:
         await (self.email if message.channel == "email" else self.sms).send(message)
 
+    async def close(self) -> None:
+        await self.email.close()
+        await self.sms.close()
+
 
 class UnavailableSender:
     """Production without a real transport for a channel: refuse clearly, never park codes in a table."""
@@ -94,12 +110,18 @@ class UnavailableSender:
             "channel_unavailable", f"Codes by {self.channel} are not available here. {hint}", kind="unavailable"
         )
 
+    async def close(self) -> None:
+        return None
 
-def make_sender(settings: Settings, clock: Clock) -> MessageSender:
+
+def make_sender(settings: Settings, clock: Clock, engine: Engine[Any]) -> MessageSender:
     """The dev outbox is for development and tests only: production never stores or logs a code."""
     outbox: MessageSender = UnavailableSender("outbox") if settings.is_production else OutboxSender(clock)
     email: MessageSender = SmtpSender(settings) if settings.email_transport == "smtp" else outbox
-    sms: MessageSender = UnavailableSender("sms") if settings.is_production else outbox  # no SMS gateway yet
+    gateway = make_gateway(settings)
+    sms: MessageSender = SmsSender(settings, clock, engine, gateway) if gateway else outbox
+    if settings.is_production and gateway is None:
+        sms = UnavailableSender("sms")
     return ChannelRouter(email=email, sms=sms)
 
 

@@ -1,6 +1,6 @@
 """Messages sent to members. In development the outbox is where codes are read."""
 
-from piccolo.columns import Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -12,3 +12,21 @@ class OutboxMessage(Table):
     body = Text()
     transport = Varchar(length=20)  # outbox | console | smtp
     created_at = Timestamptz()
+
+
+class SmsMessage(Table):
+    """One SMS handed to the gateway, and what its delivery reports said. The number is kept masked
+    only: the reports are matched by the gateway's id or our reference, never by number."""
+
+    id: Serial
+    reference = Varchar(length=36, unique=True)  # ours (a UUID), sent along where the gateway echoes it
+    purpose = Varchar(length=20)  # code
+    to_masked = Varchar(length=24)
+    segments = Integer()
+    encoding = Varchar(length=5)  # GSM-7 | UCS-2
+    gateway = Varchar(length=20)
+    gateway_message_id = Varchar(length=100, null=True, default=None, index=True)
+    status = Varchar(length=12, index=True)  # queued | sent | delivered | failed | rejected (never taken)
+    error = Varchar(length=200, null=True, default=None)
+    created_at = Timestamptz(index=True)
+    status_at = Timestamptz(null=True, default=None)

@@ -24,6 +24,7 @@ NOT_SHOWN_IN_THE_APP = {
     "csrf",
     "api_key_invalid",
     "invalid_receipt",
+    "invalid_report",  # an SMS gateway's delivery report: a machine reads it
     # Raised while the worker builds a push payload, never an answer to the app.
     "notification_data_missing",
     "notification_title_empty",

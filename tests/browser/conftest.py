@@ -293,6 +293,20 @@ async def query(database_url: str, sql: str, *args: object) -> list[tuple[object
         return [tuple(r) for r in connection.execute(sql, args).fetchall()]
 
 
+async def execute(database_url: str, sql: str, *args: object) -> None:
+    """One write on the browser session's database, for a state the app reaches only over days."""
+    if database_url.startswith("postgresql"):
+        counter = itertools.count(1)
+        connection = await asyncpg.connect(database_url)
+        try:
+            await connection.execute(re.sub(r"\?", lambda _m: f"${next(counter)}", sql), *args)
+        finally:
+            await connection.close()
+        return
+    with sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=30) as connection:
+        connection.execute(sql, args)
+
+
 async def demo_member_with_active_reward(database_url: str) -> str:
     """The member number of a demo member who holds a reward that is still valid."""
     sql = (

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.async_api import BrowserContext, expect
 
-from tests.browser.conftest import SCREENSHOTS, Server, member_login, owner_login, query, screenshot
+from tests.browser.conftest import SCREENSHOTS, Server, execute, member_login, owner_login, query, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -102,3 +103,22 @@ async def test_a_void_revokes_a_reward_and_the_member_sees_the_reason(
     await expect(member.locator(".activity-reward_revoked").first).to_contain_text("Reward withdrawn")
     rows_after = await query(server.database_url, "SELECT status, revoked_reason FROM reward WHERE id = ?", reward_id)
     assert rows_after == [("revoked", REASON)]
+
+
+async def test_the_owner_sees_when_todays_sms_near_the_daily_budget(till: BrowserContext, server: Server) -> None:
+    """800 of the default 1,000 segments sent today (as the SMS gateway would have recorded them)."""
+    now = datetime.now(UTC)
+    await execute(
+        server.database_url,
+        "INSERT INTO sms_message (reference, purpose, to_masked, segments, encoding, gateway, status, created_at) "
+        "VALUES (?, 'code', '+47 *** ** 567', 800, 'GSM-7', 'sveve', 'delivered', ?)",
+        str(uuid.uuid4()),
+        now if server.database_url.startswith("postgresql") else now.isoformat(),
+    )
+    owner = await till.new_page()
+    await owner_login(owner)
+    await owner.get_by_test_id("admin-nav-audit").click()
+    alert = owner.locator('[data-testid="alert-item"][data-kind="sms_budget"]')
+    await expect(alert).to_contain_text("Dagens SMS har brukt 800 av 1000 segmenter")
+    await expect(alert.get_by_test_id("alert-show")).to_have_count(0)  # no audit rows behind it
+    await screenshot(owner, "audit-sms-budget-alert")

@@ -95,7 +95,10 @@ function alertSection(alerts, options) {
     alerts.length
       ? h('ul', { class: 'alert-list' }, alerts.map((a) => h('li', { class: 'alert-item', testid: 'alert-item', dataset: { kind: a.kind } },
         h('p', { class: 'alert-text', text: alertText(a) }),
-        h('a', { href: `/admin/audit?${new URLSearchParams(a.audit)}`, testid: 'alert-show', text: t('admin.alerts.show') }))))
+        // An alert with no audit rows behind it (the SMS budget) has nothing to show.
+        Object.keys(a.audit).length
+          ? h('a', { href: `/admin/audit?${new URLSearchParams(a.audit)}`, testid: 'alert-show', text: t('admin.alerts.show') })
+          : null)))
       : h('p', { class: 'muted', testid: 'alerts-none', text: t('admin.alerts.none') }),
     h('p', { class: 'hint', text: t('admin.alerts.hint') }));
 }
@@ -107,6 +110,7 @@ function alertText(a) {
   if (a.kind === 'daily_cap') {
     return t('admin.alerts.dailyCap', { member: memberLabel(a.member), n: a.days });
   }
+  if (a.kind === 'sms_budget') return t('admin.alerts.smsBudget', { n: a.count, budget: Math.round(a.usual) });
   return t('admin.alerts.manual', { who, store, n: a.count });
 }
 

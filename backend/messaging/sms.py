@@ -1,0 +1,139 @@
+"""Sending an SMS through the configured gateway: the club's daily budget in segments first, then the
+gateway (with its retries), and a row per message that the delivery reports update."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from piccolo.engine.base import Engine
+from piccolo.query.functions.aggregate import Sum
+
+from backend.clock import Clock
+from backend.db import is_postgres, write_transaction
+from backend.messaging import sms_gateways
+from backend.messaging.sms_gateways import Gateway, GatewayRefused, GatewayUnavailable, OutgoingSms, Report
+from backend.messaging.tables import SmsMessage
+from backend.settings import Settings
+from digital_stampcard import sms as rules
+from digital_stampcard.clock import OSLO
+from digital_stampcard.errors import DomainError
+from digital_stampcard.identifiers import Identifier
+
+if TYPE_CHECKING:
+    from backend.messaging.senders import Message
+
+log = logging.getLogger("stampcard.sms")
+BUDGET_LOCK_KEY = 7_061_224  # PostgreSQL: one SMS at a time takes its place in the day's budget
+
+
+class SmsSender:
+    """A MessageSender for the sms channel (see `backend.messaging.senders`)."""
+
+    def __init__(self, settings: Settings, clock: Clock, engine: Engine[Any], gateway: Gateway) -> None:
+        self.settings, self.clock, self.engine, self.gateway = settings, clock, engine, gateway
+        self.client: httpx.AsyncClient | None = None  # opened on the first SMS, kept for the next ones
+
+    async def send(self, message: Message) -> None:
+        await self.send_text(message.to, message.body, purpose="code")
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+
+    def report_url(self) -> str:
+        token = self.settings.sms_callback_token
+        return f"{self.settings.public_url.rstrip('/')}/api/sms/reports/{self.gateway.name}/{token}"
+
+    async def send_text(self, to: str, text: str, purpose: str) -> None:
+        """Takes its segments from today's budget, then hands the SMS to the gateway. Raises
+        `sms_budget_spent` past the budget, and the gateway's errors when it does not take it."""
+        counted = rules.segments(text)
+        reference = str(uuid.uuid4())
+        alert = await self._take_from_budget(reference, to, counted, purpose)
+        if alert:
+            log.warning("today's SMS have reached %d %% of the daily budget", int(rules.BUDGET_ALERT_SHARE * 100))
+        if self.client is None:
+            self.client = httpx.AsyncClient(timeout=self.settings.sms_timeout_seconds, follow_redirects=False)
+        outgoing = OutgoingSms(to, self.settings.sms_sender_id, text, reference, self.report_url())
+        try:
+            message_id = await sms_gateways.send(self.client, self.gateway, outgoing)
+        except (GatewayRefused, GatewayUnavailable) as exc:
+            # A message the gateway did not take costs nothing from the budget.
+            await _set(reference, "rejected", self.clock.now(), error=str(exc)[:200])
+            log.warning("the SMS gateway did not take a %s message: %s", purpose, type(exc).__name__)
+            raise
+        await SmsMessage.update(
+            {SmsMessage.gateway_message_id: message_id, SmsMessage.status_at: self.clock.now()}
+        ).where(SmsMessage.reference == reference)
+
+    async def _take_from_budget(self, reference: str, to: str, counted: rules.Segments, purpose: str) -> bool:
+        """Writes the message's row if today's budget has room; True when the owner should be alerted."""
+        now = self.clock.now()
+        async with write_transaction(self.engine):
+            if is_postgres(self.engine):  # SQLite's write transactions take turns already
+                await SmsMessage.raw("SELECT pg_advisory_xact_lock({})", BUDGET_LOCK_KEY)
+            used = await segments_sent_since(start_of_day(now))
+            budget = rules.check_budget(used, counted.count, self.settings.sms_daily_segment_budget)
+            if not budget.allowed:
+                raise DomainError(
+                    "sms_budget_spent",
+                    "No more SMS can be sent today. Use your e-mail address instead.",
+                    kind="unavailable",
+                    offer="email",
+                )
+            await SmsMessage.insert(
+                SmsMessage(
+                    reference=reference,
+                    purpose=purpose,
+                    to_masked=Identifier("sms", to).masked(),
+                    segments=counted.count,
+                    encoding=counted.encoding,
+                    gateway=self.gateway.name,
+                    status="queued",
+                    created_at=now,
+                )
+            )
+        return budget.alert
+
+
+def start_of_day(now: datetime) -> datetime:
+    """The budget is per day in Oslo, where the club is."""
+    return now.astimezone(OSLO).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+async def segments_sent_since(since: datetime) -> int:
+    rows = await SmsMessage.select(Sum(SmsMessage.segments).as_alias("total")).where(
+        (SmsMessage.created_at >= since) & (SmsMessage.status != "rejected")
+    )
+    return int(rows[0]["total"] or 0) if rows else 0
+
+
+async def record_reports(reports: list[Report], now: datetime) -> int:
+    """Each report updates its message, if it is ours; a final status is never undone. Returns how many matched."""
+    matched = 0
+    for report in reports:
+        where = (
+            SmsMessage.gateway_message_id == report.message_id
+            if report.message_id
+            else SmsMessage.reference == report.reference
+        )
+        async with write_transaction(SmsMessage._meta.db):  # the engine the tables are bound to
+            row = await SmsMessage.objects().where(where).first()
+            if row is None and report.reference:  # a report can beat the gateway's answer to us
+                row = await SmsMessage.objects().where(SmsMessage.reference == report.reference).first()
+            if row is None:
+                continue
+            matched += 1
+            status = rules.later_status(row.status, report.status)  # type: ignore[arg-type]
+            await _set(row.reference, status, now, error=report.error if status == "failed" else None)
+    return matched
+
+
+async def _set(reference: str, status: str, now: datetime, error: str | None = None) -> None:
+    await SmsMessage.update({SmsMessage.status: status, SmsMessage.status_at: now, SmsMessage.error: error}).where(
+        SmsMessage.reference == reference
+    )
