@@ -16,6 +16,7 @@ PRODUCTION = {
     "PUBLIC_URL": "https://stamps.example.no",
     "VAPID_SUBJECT": "mailto:drift@example.no",
 }
+LINK = {"SMS_TRANSPORT": "linkmobility", "SMS_GATEWAY_USERNAME": "u", "SMS_GATEWAY_PASSWORD": "p"}
 LIMITS = [
     "OTP_SENDS_PER_IDENTIFIER_PER_HOUR",
     "OTP_SENDS_PER_IP_PER_HOUR",
@@ -50,7 +51,6 @@ CASES = [
     ("FORWARDED_ALLOW_IPS", "10.0.0.0/33", {}, "* or IP addresses and networks"),
     ("REDIS_URL", "127.0.0.1:6379", {}, "redis://, rediss:// or unix://"),
     ("EMAIL_TRANSPORT", "sendmail", {}, "one of outbox, smtp"),
-    ("SMS_TRANSPORT", "twilio", {}, "one of outbox"),
     ("SMTP_HOST", "", {**PRODUCTION, "EMAIL_TRANSPORT": "smtp"}, "when EMAIL_TRANSPORT is smtp"),
     ("SMTP_PORT", "0", {}, "a whole number from 1 to 65535"),
     ("SMTP_STARTTLS", "on", {}, "true or false"),
@@ -63,8 +63,27 @@ CASES = [
     ("PUSH_CLAIM_LEASE_SECONDS", "soon", {}, "a number above 0"),
     ("MARKETING_PUSHES_PER_WEEK", "-1", {}, "a whole number of at least 0"),
     ("METRICS_PORT", "-1", {}, "a whole number from 0 to 65535"),
+    ("SMS_TRANSPORT", "smsbox", {}, "one of generic, linkmobility, outbox, sveve, twilio"),
+    ("SMS_SENDER_ID", "Kaffe og Kanel", {}, "at most 11 letters, digits or spaces"),
+    ("SMS_GATEWAY_URL", "sms.example.no/send", {}, "an http:// or https:// address"),
+    ("SMS_GATEWAY_URL", "", {"SMS_TRANSPORT": "generic"}, "must be set for generic"),
+    ("SMS_GATEWAY_USERNAME", "", {"SMS_TRANSPORT": "sveve"}, "must be set for sveve"),
+    ("SMS_GATEWAY_PASSWORD", "", {"SMS_TRANSPORT": "twilio", "SMS_GATEWAY_USERNAME": "AC1"}, "must be set for twilio"),
+    ("SMS_LINK_PLATFORM_ID", "", {**LINK, "SMS_LINK_PLATFORM_PARTNER_ID": "2"}, "must be set for linkmobility"),
+    ("SMS_LINK_PLATFORM_PARTNER_ID", "", {**LINK, "SMS_LINK_PLATFORM_ID": "1"}, "must be set for linkmobility"),
+    (
+        "SMS_CALLBACK_TOKEN",
+        "short",
+        {"SMS_TRANSPORT": "generic", "SMS_GATEWAY_URL": "https://sms.example.no/send", "SMS_GATEWAY_PASSWORD": "p"},
+        "at least 24 characters",
+    ),
+    ("SMS_DAILY_SEGMENT_BUDGET", "0", {}, "a whole number of at least 1"),
+    ("SMS_TIMEOUT_SECONDS", "0", {}, "a number above 0"),
 ]
-SECRETS = {"SECRET_KEY", "SMTP_PASSWORD", "VAPID_PRIVATE_KEY", "METRICS_TOKEN", "DATABASE_URL"}
+SECRETS = {
+    "SECRET_KEY", "SMTP_PASSWORD", "VAPID_PRIVATE_KEY", "METRICS_TOKEN", "DATABASE_URL", "SMS_GATEWAY_PASSWORD",
+    "SMS_CALLBACK_TOKEN",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(("name", "value", "extra", "allowed"), CASES, ids=[f"{c[0]}={c[1]}" for c in CASES])
@@ -82,7 +101,7 @@ def test_an_invalid_setting_is_one_line_naming_the_variable(
 
 def test_every_variable_with_a_rule_has_a_case() -> None:
     """A setting added with a type or a format rule gets its wrong-value case here too."""
-    free_text = {"SMTP_USERNAME", "SMTP_PASSWORD", "METRICS_TOKEN"}  # anything goes, empty included
+    free_text = {"SMTP_USERNAME", "SMTP_PASSWORD", "METRICS_TOKEN", "SMS_LINK_GATE_ID"}  # anything goes, empty included
     assert set(_ENV_NAMES.values()) - free_text == {case[0] for case in CASES}
 
 
