@@ -8,7 +8,7 @@
 //   `navigate` URL carries a receipt token (`n`), opens that URL on click (the app then
 //   reports "opened" and drops `n` from the address).
 
-const VERSION = 'v13';
+const VERSION = 'v14';
 const CACHE = `stampcard-shell-${VERSION}`;
 
 const SHELL = [
@@ -26,7 +26,9 @@ const SHELL = [
   '/assets/member-qr.js',
   '/assets/member-store.js',
   '/assets/push.js',
+  '/assets/qr-token.js',
   '/assets/scanner.js',
+  '/assets/server-clock.js',
   '/assets/ui.js',
   '/assets/views/admin/tabs.js',
   '/assets/views/consents.js',

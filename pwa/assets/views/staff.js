@@ -6,7 +6,9 @@ import { clear, field, h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api, newIdempotencyKey } from '../api.js';
 import { CameraScanner } from '../scanner.js';
+import { serverNow } from '../server-clock.js';
 import { listenForWedge } from '../keyboard-wedge.js';
+import { devicePrefix } from '../qr-token.js';
 import { loadInto, loading, pageTitle, withBusy } from '../ui.js';
 import { messageBox, resultPanel, undoAvailable, undoLeftText } from './staff-result.js';
 
@@ -118,7 +120,7 @@ async function lookUp(till, code, source) {
     const sameMember = state.scan && state.scan.member.member_number === scan.member.member_number;
     if (!sameMember) state.message = null; // keep "Stempel lagt til" if it's the same person again
     state.scan = scan;
-    state.device = source !== 'manual' && code.startsWith('DS1') ? code.slice(3, 13) : null;
+    state.device = source !== 'manual' ? devicePrefix(code) : null; // this phone's codes all start so
     ok = true;
     if (navigator.vibrate) navigator.vibrate(40);
     if (!sameMember) window.scrollTo({ top: 0 });
@@ -139,8 +141,8 @@ function fromScanner(till, code) {
   // The same QR stays in front of the camera for many frames: submit it once.
   if (code === state.lastCode && now - state.lastCodeAt < SAME_CODE_MS) return;
   if (state.busy) return;
-  const expired = state.scan && Date.parse(state.scan.expires_at) < now;
-  if (state.scan && !expired && state.device && code.startsWith(`DS1${state.device}`)) return; // same phone, rotated code
+  const expired = state.scan && Date.parse(state.scan.expires_at) < serverNow();
+  if (state.scan && !expired && state.device && code.startsWith(state.device)) return; // same phone, rotated code
   state.lastCode = code;
   state.lastCodeAt = now;
   lookUp(till, code, 'camera');
