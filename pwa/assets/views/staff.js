@@ -58,7 +58,7 @@ export async function render(ctx) {
     till.layout);
 
   const undoTimer = followUndoWindow(till);
-  const stopWedge = listenForWedge((code) => { state.lastCode = ''; lookUp(till, code, 'wedge'); });
+  const stopWedge = listenForWedge((code, others) => { state.lastCode = ''; lookUp(till, code, 'wedge', others); });
   draw(till);
   await startCamera(video, cameraStatus, (code) => fromScanner(till, code));
   ctx.onCleanup((reason) => {
@@ -108,15 +108,19 @@ function draw(till) {
   if (!state.scan && !state.busy && !state.message) result.append(h('p', { class: 'muted waiting', testid: 'staff-waiting', text: t('staff.waiting') }));
 }
 
-/** A scanned or typed code → the member's panel. Resolves to true when a member was found. */
-async function lookUp(till, code, source) {
+/**
+ * A scanned or typed code → the member's panel. Resolves to true when a member was found. `others`:
+ * a handheld scan's other readings (keyboard-wedge.js); the server keeps the one that is signed.
+ */
+async function lookUp(till, code, source, others = []) {
   if (state.busy) return false;
   state.busy = true;
   state.undoOpen = false;
   draw(till);
   let ok = false;
   try {
-    const scan = await api.post('/api/staff/scans', { code }, { signal: till.ctx.signal });
+    const body = others.length ? { code, other_readings: others } : { code };
+    const scan = await api.post('/api/staff/scans', body, { signal: till.ctx.signal });
     const sameMember = state.scan && state.scan.member.member_number === scan.member.member_number;
     if (!sameMember) state.message = null; // keep "Stempel lagt til" if it's the same person again
     state.scan = scan;
