@@ -36,6 +36,8 @@ WRONG_CLOCK = """
 })();
 """
 
+STORED_OFFSET = "async () => (await import('/assets/idb.js')).idbGet('meta', 'clock')"
+
 # What the app did before: sign the step of the phone's own clock (the key and id from IndexedDB).
 UNCORRECTED_TOKEN = """async () => {
   const { makeToken } = await import('/assets/member-qr.js');
@@ -102,6 +104,8 @@ async def test_a_phone_whose_clock_is_off_gets_its_stamp(
         )
         for value in phone_ms:  # the premise: the page really runs on the wrong clock
             assert abs(value - time.time() * 1000 - shift.total_seconds() * 1000) < 5000
+        stored = await member_page.evaluate(STORED_OFFSET)  # what the QR uses offline
+        assert abs(stored["offset_ms"] + shift.total_seconds() * 1000) < 2000, stored
         await wait_for_service_worker(member_page)
         uncorrected = await member_page.evaluate(UNCORRECTED_TOKEN)  # what the old app would show
 
