@@ -28,6 +28,7 @@ from backend.startup import build_context, started
 from backend.web.json_body import JsonSafeRequest
 from backend.web.request_context import RequestContextMiddleware
 from backend.web.security import SecurityMiddleware, security_headers_hook
+from backend.web.server_time import server_time_hook
 from backend.worker import running_worker
 
 
@@ -70,7 +71,8 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[RequestContextMiddleware(), SecurityMiddleware(settings)],
         request_class=JsonSafeRequest,  # an unreadable JSON body is a 400 problem, not a 500
-        before_send=[security_headers_hook(settings)],  # every answer, 404 and 405 included
+        # every answer, 404 and 405 included; the server's clock on every /api answer
+        before_send=[security_headers_hook(settings), server_time_hook(ctx.clock)],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.is_production,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
+from collections.abc import Sequence
 
 from backend.cards.tables import QrUse, Scan
 from backend.context import Actor, AppContext
@@ -15,11 +15,13 @@ from digital_stampcard.errors import DomainError
 from digital_stampcard.identifiers import MemberNumber, classify_typed
 
 
-async def present(ctx: AppContext, actor: Actor, code: str) -> tuple[Scan, Member]:
-    text = code.strip()
-    if member_qr.looks_like_token(text.upper()):
-        return await _present_qr(ctx, actor, text.upper())
-    return await present_typed(ctx, actor, text)
+async def present(ctx: AppContext, actor: Actor, code: str, other_readings: Sequence[str] = ()) -> tuple[Scan, Member]:
+    """`other_readings`: the same handheld scan read another way (by key instead of key position, or
+    by another keyboard layout's positions); the member QR among them is the one whose signature holds."""
+    readings = [text.strip().upper() for text in (code, *other_readings)]
+    if any(member_qr.looks_like_token(text) for text in readings):
+        return await _present_qr(ctx, actor, readings)
+    return await present_typed(ctx, actor, code.strip())
 
 
 async def load_scan(actor: Actor, public_id: str, ctx: AppContext) -> tuple[Scan, Member]:
@@ -35,16 +37,15 @@ async def load_scan(actor: Actor, public_id: str, ctx: AppContext) -> tuple[Scan
     return scan, member
 
 
-async def _present_qr(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, Member]:
+async def _present_qr(ctx: AppContext, actor: Actor, readings: list[str]) -> tuple[Scan, Member]:
     now = ctx.clock.now()
-    token = member_qr.parse_token(text)
+    tokens = member_qr.parse_readings(readings)
     await enforce(ctx.limiter, f"qr:{actor.session_id}", member_qr.QR_SCANS_PER_MINUTE, 60)
-    code_hash = hashlib.sha256(text.encode()).hexdigest()
     again = (
         await Scan.objects()
         .where(
             (Scan.session_id == actor.session_id)
-            & (Scan.code_hash == code_hash)
+            & Scan.code_hash.is_in([t.code_hash for t in tokens])
             & (Scan.created_at > now - member_qr.RESCAN_WINDOW)
         )
         .first()
@@ -53,14 +54,15 @@ async def _present_qr(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, M
         member = await Member.objects().where(Member.id == again.member).first()
         if member is not None:
             return again, member
-    device = (
-        await MemberDevice.objects()
-        .where((MemberDevice.device_id == token.device_id) & MemberDevice.revoked_at.is_null())
-        .first()
-    )
-    if device is None:
-        raise member_qr.qr_invalid()
-    member_qr.verify_signature(token, member_qr.decode_public_key(device.public_key))
+    devices = {
+        d.device_id: d
+        for d in await MemberDevice.objects().where(
+            MemberDevice.device_id.is_in([t.device_id for t in tokens]) & MemberDevice.revoked_at.is_null()
+        )
+    }
+    keys = {device_id: member_qr.decode_public_key(d.public_key) for device_id, d in devices.items()}
+    token = member_qr.first_signed(tokens, keys)
+    device = devices[token.device_id]
     member_qr.check_freshness(token, now, device.newest_step)
     try:
         async with write_transaction(ctx.engine):
@@ -75,7 +77,7 @@ async def _present_qr(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, M
             )
             if not moved:
                 raise DomainError("qr_replayed", "This QR code has already been used.", kind="conflict")
-            scan = await _new_scan(ctx, actor, device.member, "qr", code_hash)
+            scan = await _new_scan(ctx, actor, device.member, "qr", token.code_hash)
             await QrUse.insert(QrUse(use_key=f"{token.device_id}:{token.step}", scan=scan.id, created_at=now))
     except UNIQUE_VIOLATIONS:
         raise DomainError("qr_replayed", "This QR code has already been used.", kind="conflict") from None

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import msgspec
 
+from digital_stampcard import member_qr
+
 
 class TierOut(msgspec.Struct):
     code: str
@@ -76,8 +78,16 @@ class ScanOut(msgspec.Struct):
     ore_per_stamp: int = 0
 
 
+ScanText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
 class ScanIn(msgspec.Struct):
-    code: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    code: ScanText
+    # A handheld scan read other ways too (by key, or by another layout's key positions): the till
+    # cannot tell which one a DS1 code is, the signature can.
+    other_readings: Annotated[list[ScanText], msgspec.Meta(max_length=member_qr.MAX_OTHER_READINGS)] = msgspec.field(
+        default_factory=list
+    )
 
 
 class StampIn(msgspec.Struct):

@@ -35,7 +35,7 @@ class TillController(Controller):
         request: Request[Any, Any, Any],
     ) -> ScanOut:
         """A scanned member QR, a typed member number or a phone number."""
-        scan, member = await scans.present(ctx, actor, data.code)
+        scan, member = await scans.present(ctx, actor, data.code, data.other_readings)
         now = ctx.clock.now()
         # Without a program here the scan still shows the member and their rewards (card is null).
         return await scan_out(scan, member, await find_program(actor.store_id, now), now, _lang(request))

@@ -1,5 +1,8 @@
 // The one place that talks to /api: same-origin cookies, the CSRF header on
-// unsafe methods, and RFC 9457 problem details turned into ApiError.
+// unsafe methods, and RFC 9457 problem details turned into ApiError. Every answer's X-Server-Time
+// tells server-clock.js how far this phone's clock is off.
+
+import { noteServerTime } from './server-clock.js';
 
 export class ApiError extends Error {
   constructor({ status = 0, code = 'generic', detail = '', body = {} } = {}) {
@@ -61,6 +64,7 @@ export async function request(path, { method = 'GET', body, idempotencyKey, sign
     if (token) headers['X-CSRFToken'] = token;
   }
   let res;
+  const sentAt = Date.now();
   try {
     res = await fetch(path, {
       method, headers, signal, credentials: 'same-origin', cache: 'no-store',
@@ -70,6 +74,7 @@ export async function request(path, { method = 'GET', body, idempotencyKey, sign
     if (err && err.name === 'AbortError') throw err;
     throw new ApiError({ status: 0, code: 'network', detail: String(err && err.message || err) });
   }
+  noteServerTime(res.headers.get('x-server-time'), sentAt, Date.now());
   if (!res.ok) {
     const error = await toError(res);
     // A rotated/missing CSRF cookie is recoverable: the request was refused before

@@ -364,6 +364,12 @@ export const nb = {
   'qr.stale': 'Sist oppdatert {date}. Koble til nett når du kan.',
   'qr.notReady': 'Kortet er ikke klart på denne enheten ennå. Koble til internett og åpne appen igjen.',
   'qr.unsupported': 'Denne nettleseren kan ikke lage den sikre QR-koden. Oppgi medlemsnummeret i kassen.',
+  'qr.clockAhead': 'Klokka på telefonen din går {time} for fort. Koden bruker riktig tid, så den virker i kassen likevel.',
+  'qr.clockBehind': 'Klokka på telefonen din går {time} for sakte. Koden bruker riktig tid, så den virker i kassen likevel.',
+  'qr.clockFix': 'Du kan rette klokka i telefonens innstillinger: slå på «Still automatisk» under Dato og tid.',
+  'time.approxMinutes': { one: 'omtrent {n} minutt', other: 'omtrent {n} minutter' },
+  'time.approxHours': { one: 'omtrent {n} time', other: 'omtrent {n} timer' },
+  'time.approxDays': { one: 'omtrent {n} døgn', other: 'omtrent {n} døgn' },
 
   'staffLogin.title': 'Innlogging for ansatte',
   'staffLogin.username': 'Brukernavn',
@@ -385,6 +391,9 @@ export const nb = {
   'staff.memberNo': 'Medlemsnr. {n}',
   'staff.anonymous': 'Medlem uten navn',
   'staff.manualMethod': 'Funnet manuelt – kunden må vise QR-koden for å løse inn.',
+  'staff.clockOff.ahead': 'Kundens telefon har feil klokke: den går {time} for fort, så QR-koden blir avvist.',
+  'staff.clockOff.behind': 'QR-koden er laget for et annet klokkeslett: telefonen går {time} for sakte, eller koden er et gammelt bilde.',
+  'staff.clockOff.advice': 'Be kunden åpne appen én gang med nett – da blir koden riktig – og vise den på nytt. Eller skriv inn medlemsnummeret.',
   'staff.add': { one: '+{n} stempel', other: '+{n} stempler' },
   'staff.redeem': 'Løs inn: {title}',
   'staff.cannotRedeem': 'Innløsning krever at kunden viser QR-koden.',
@@ -792,7 +801,7 @@ export const nb = {
   'err.staff_login_failed': 'Feil brukernavn eller passord.',
   'err.account_disabled': 'Kontoen er deaktivert. Kontakt eieren.',
   'err.qr_invalid': 'Ukjent QR-kode. Be kunden åpne «Vis kortet» i appen.',
-  'err.qr_expired': 'QR-koden er utløpt. Be kunden vise kortet på nytt.',
+  'err.qr_clock_off': 'Kundens telefon har feil klokke, så QR-koden blir avvist. Be kunden åpne appen én gang med nett og vise koden på nytt – eller skriv inn medlemsnummeret.',
   'err.qr_replayed': 'Denne QR-koden er allerede brukt. Be kunden vente på ny kode.',
   'err.device_unknown': 'Telefonen er ikke registrert. Be kunden logge inn i appen på nytt.',
   'err.member_not_found': 'Fant ikke noe medlem med det nummeret.',
@@ -1561,6 +1570,12 @@ export const en = {
   'qr.stale': 'Last updated {date}. Go online when you can.',
   'qr.notReady': 'Your card is not ready on this device yet. Go online and open the app again.',
   'qr.unsupported': 'This browser cannot create the secure QR code. Give your member number at the till.',
+  'qr.clockAhead': 'Your phone’s clock is {time} fast. The code uses the right time, so it still works at the till.',
+  'qr.clockBehind': 'Your phone’s clock is {time} slow. The code uses the right time, so it still works at the till.',
+  'qr.clockFix': 'To fix the clock, turn on “Set automatically” under Date & time in your phone’s settings.',
+  'time.approxMinutes': { one: 'about {n} minute', other: 'about {n} minutes' },
+  'time.approxHours': { one: 'about {n} hour', other: 'about {n} hours' },
+  'time.approxDays': { one: 'about {n} day', other: 'about {n} days' },
 
   'staffLogin.title': 'Staff sign-in',
   'staffLogin.username': 'Username',
@@ -1582,6 +1597,9 @@ export const en = {
   'staff.memberNo': 'Member no. {n}',
   'staff.anonymous': 'Member without a name',
   'staff.manualMethod': 'Found manually – the customer must show the QR code to redeem.',
+  'staff.clockOff.ahead': 'The customer’s phone clock is wrong: it is {time} fast, so the QR code is refused.',
+  'staff.clockOff.behind': 'The QR code was made for another time: the phone is {time} slow, or the code is an old picture.',
+  'staff.clockOff.advice': 'Ask them to open the app once while online – that puts the code right – and show it again. Or type their member number.',
   'staff.add': { one: '+{n} stamp', other: '+{n} stamps' },
   'staff.redeem': 'Redeem: {title}',
   'staff.cannotRedeem': 'Redeeming requires the customer to show the QR code.',
@@ -1989,7 +2007,7 @@ export const en = {
   'err.staff_login_failed': 'Wrong username or password.',
   'err.account_disabled': 'This account is disabled. Contact the owner.',
   'err.qr_invalid': 'Unknown QR code. Ask the customer to open “Show my card” in the app.',
-  'err.qr_expired': 'The QR code has expired. Ask the customer to show the card again.',
+  'err.qr_clock_off': 'The customer’s phone clock is wrong, so the QR code is refused. Ask them to open the app once while online and show the code again – or type their member number.',
   'err.qr_replayed': 'This QR code was already used. Ask the customer to wait for a new code.',
   'err.device_unknown': 'The phone is not registered. Ask the customer to sign in to the app again.',
   'err.member_not_found': 'No member found with that number.',
@@ -2446,9 +2464,27 @@ export function errorMessage(err) {
     const s = Math.ceil(Number(body.retry_after));
     return Number.isFinite(s) && s > 0 ? t('err.rate_limited', { n: s }) : t('err.rate_limited_plain');
   }
+  if (code === 'qr_clock_off') return clockOffParts(err).join(' ');
   if (code && dictionaries.nb[`err.${code}`]) return t(`err.${code}`);
   if (err && err.status >= 500) return t('err.server_error');
   return t('err.generic');
+}
+
+/** A refused QR made by a phone whose clock is off: [what is wrong, what to tell the member]. */
+export function clockOffParts(err) {
+  const offset = Number(((err && err.body) || {}).clock_offset_seconds);
+  if (!Number.isFinite(offset) || offset === 0) return [t('err.qr_clock_off')];
+  const time = approxDuration(Math.abs(offset) * 1000);
+  return [t(offset > 0 ? 'staff.clockOff.ahead' : 'staff.clockOff.behind', { time }), t('staff.clockOff.advice')];
+}
+
+/** "omtrent 5 minutter", "omtrent 3 timer", "omtrent 2 døgn": a clock's error, in words. */
+export function approxDuration(ms) {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  if (minutes < 90) return t('time.approxMinutes', { n: minutes });
+  const hours = Math.round(ms / 3_600_000);
+  if (hours < 48) return t('time.approxHours', { n: hours });
+  return t('time.approxDays', { n: Math.round(ms / 86_400_000) });
 }
 
 export function formatDate(iso, opts = { day: 'numeric', month: 'long', year: 'numeric' }) {

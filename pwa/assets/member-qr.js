@@ -1,50 +1,29 @@
-// Member QR token (format DS1, verified byte for byte by the server) and its
-// drawing. token = "DS1" + device_id(10) + step32(7) + base32(sig)(103) = 123
-// chars of [A-Z2-7] plus the "1", so the QR can use alphanumeric mode.
+// The member QR token (format DS2, see qr-token.js; verified byte for byte by the server) and its
+// drawing. Signed for the server's time (server-clock.js), so a phone whose clock is off still works.
 
 import qrcode from '/vendor/qrcode-generator/dist/qrcode.mjs';
 import { signBytes } from './device-key.js';
+import { BASE32, CURRENT, SAFE, bytesToBigInt, fromDigits, toDigits } from './qr-token.js';
+import { serverNow } from './server-clock.js';
 
 export const STEP_SECONDS = 30;
 export const QUIET_ZONE = 4;
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const SIGNATURE_DIGITS = 105;
 
-export function base32(bytes) {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    buffer &= (1 << bits) - 1; // keep only unread bits so the int never overflows
-  }
-  if (bits > 0) out += ALPHABET[(buffer << (5 - bits)) & 31];
-  return out; // RFC 4648 without "=" padding
-}
-
-export function currentStep(nowMs = Date.now()) {
+export function currentStep(nowMs = serverNow()) {
   return Math.floor(nowMs / 1000 / STEP_SECONDS);
 }
 
-/** Step as exactly 7 Base32 digits, most significant first (0 → "AAAAAAA"). */
-export function encodeStep(step) {
-  let out = '';
-  let rest = step;
-  for (let i = 0; i < 7; i += 1) {
-    out = ALPHABET[rest % 32] + out;
-    rest = Math.floor(rest / 32);
-  }
-  return out;
+/** The text the phone signs: "DS2" + the device id's 50 bits (kept as 10 Base32 characters) + the step. */
+export function signedPart(deviceId, step) {
+  return CURRENT.version + toDigits(fromDigits(deviceId, BASE32), CURRENT.deviceLength, SAFE)
+    + toDigits(step, CURRENT.stepLength, SAFE);
 }
 
 export async function makeToken(pair, deviceId, step = currentStep()) {
-  const head = `DS1${deviceId}${encodeStep(step)}`;
-  const sig = await signBytes(pair, new TextEncoder().encode(head));
-  return head + base32(sig);
+  const head = signedPart(deviceId, step);
+  const sig = await signBytes(pair, new TextEncoder().encode(head)); // raw r||s, 64 bytes
+  return head + toDigits(bytesToBigInt(sig), SIGNATURE_DIGITS, SAFE);
 }
 
 /**

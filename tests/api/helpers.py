@@ -112,17 +112,20 @@ class Browser:
         self.device_id = verified.json()["device_id"]
         return dict(verified.json())
 
-    def qr(self, step: int) -> str:
+    def qr(self, step: int, version: str = member_qr.VERSION) -> str:
         assert self.device_id
-        return member_qr.sign_token(self.key, self.device_id, step)
+        return member_qr.sign_token(self.key, self.device_id, step, version)
 
     async def staff_login(self, username: str = "kasse1") -> Any:
         response = await self.post("/api/staff/login", {"username": username, "password": STAFF[username]})
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def scan(self, code: str) -> Any:
-        return await self.post("/api/staff/scans", {"code": code})
+    async def scan(self, code: str, other_readings: list[str] | None = None) -> Any:
+        body: dict[str, Any] = {"code": code}
+        if other_readings is not None:
+            body["other_readings"] = other_readings
+        return await self.post("/api/staff/scans", body)
 
     async def stamp(self, scan_id: str, count: int = 1, key: str | None = None) -> Any:
         return await self.post("/api/staff/stamps", {"scan_id": scan_id, "count": count}, key=key or str(uuid.uuid4()))

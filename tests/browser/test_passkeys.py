@@ -85,7 +85,7 @@ async def test_member_adds_a_passkey_and_logs_in_with_it(
     # The phone got a new QR device key at login: a till accepts the card it shows.
     await page.get_by_test_id("show-card").click()
     qr = page.locator("#member-qr")
-    await expect(qr).to_have_attribute("data-token", re.compile(r"^DS1[A-Z2-7]{120}$"))
+    await expect(qr).to_have_attribute("data-token", re.compile(r"^DS2[0-9B-LNOPR-VX]{123}$"))
     token = await qr.get_attribute("data-token")
     till_page = await till.new_page()
     await staff_login(till_page)

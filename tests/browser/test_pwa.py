@@ -30,7 +30,7 @@ async def test_qr_screen_works_offline_after_reload(phone: BrowserContext, serve
     # Online once: home, then "Vis kortet" (stores the card snapshot and the device key).
     await page.get_by_test_id("show-card").click()
     await page.wait_for_url(re.compile(r"/qr$"))
-    await expect(page.locator("#member-qr")).to_have_attribute("data-token", re.compile(r"^DS1"))
+    await expect(page.locator("#member-qr")).to_have_attribute("data-token", re.compile(r"^DS2"))
     online_number = await page.get_by_test_id("member-number-large").inner_text()
     assert online_number.replace(" ", "") == member.member_number
 
@@ -45,9 +45,9 @@ async def test_qr_screen_works_offline_after_reload(phone: BrowserContext, serve
 
     qr = page.locator("#member-qr")
     await expect(qr).to_be_visible()
-    await expect(qr).to_have_attribute("data-token", re.compile(r"^DS1[A-Z2-7]{120}$"))
+    await expect(qr).to_have_attribute("data-token", re.compile(r"^DS2[0-9B-LNOPR-VX]{123}$"))
     token = await qr.get_attribute("data-token")
-    assert token is not None and len(token) == 123
+    assert token is not None and len(token) == 126
     await expect(page.get_by_test_id("member-number-large")).to_have_text(online_number)
     await expect(page.get_by_test_id("qr-countdown")).to_have_text(re.compile(r"^Ny kode om \d+ s$"))
     await expect(page.get_by_test_id("qr-not-ready")).to_have_count(0)

@@ -51,7 +51,7 @@ async def test_staff_scans_member_qr_with_camera_and_stamp_appears_on_member_scr
     await join(member_page, server)
     await member_page.get_by_test_id("show-card").click()
     qr = member_page.locator("#member-qr")
-    await expect(qr).to_have_attribute("data-token", re.compile(r"^DS1[A-Z2-7]{120}$"))
+    await expect(qr).to_have_attribute("data-token", re.compile(r"^DS2[0-9B-LNOPR-VX]{123}$"))
     token = await qr.get_attribute("data-token")
     assert token
     await screenshot(member_page, "member-qr")

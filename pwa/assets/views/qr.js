@@ -1,15 +1,18 @@
 // "Vis kortet": the rotating, device-signed member QR. Renders entirely from
-// IndexedDB (key pair + card snapshot), so it works in airplane mode.
+// IndexedDB (key pair + card snapshot + the clock offset), so it works in airplane mode. It is
+// signed for the server's time: a phone whose clock is off gets a code that works, and is told.
 
 import { append, h } from '../dom.js';
-import { formatDateTime, t } from '../i18n.js';
+import { approxDuration, formatDateTime, t } from '../i18n.js';
 import { api } from '../api.js';
 import { getDeviceKeyPair, cryptoAvailable } from '../device-key.js';
 import { loadSnapshot, syncFromMe } from '../member-store.js';
 import { STEP_SECONDS, currentStep, drawQr, makeToken } from '../member-qr.js';
+import { clockOffsetMs, loadClock, serverNow } from '../server-clock.js';
 import { formatMemberNumber, notice, tierBadge } from '../ui.js';
 
 const STALE_MS = 24 * 60 * 60 * 1000;
+const CLOCK_WARN_MS = 60 * 1000; // the phone's clock is this far off: say so (the code works anyway)
 const RING_R = 18;
 const RING_C = 2 * Math.PI * RING_R;
 
@@ -20,7 +23,7 @@ export async function render(ctx) {
   const body = h('div', { class: 'qr-body' });
   ctx.main.append(h('div', { class: 'qr-screen' }, close, h('h1', { class: 'visually-hidden', tabindex: '-1', text: t('qr.title') }), body));
 
-  const found = await cardAndKey(ctx);
+  const [found] = await Promise.all([cardAndKey(ctx), loadClock()]);
   if (!found || ctx.signal.aborted) return;
   const { snap, pair } = found;
   if (!snap || !snap.member_number) {
@@ -33,6 +36,8 @@ export async function render(ctx) {
     canvas: h('canvas', { id: 'member-qr', class: 'member-qr', role: 'img', 'aria-label': t('qr.alt'), testid: 'member-qr' }),
     ringFg: h('svg:circle', { class: 'ring-fg', cx: '22', cy: '22', r: String(RING_R), 'stroke-dasharray': RING_C.toFixed(2) }),
     countdownText: h('span', { class: 'countdown-text', testid: 'qr-countdown' }),
+    clockNote: h('div', { class: 'qr-clock', role: 'status', testid: 'qr-clock-warning', hidden: true }),
+    clockShown: '', // the warning's text on screen
     lastStep: null, // the time step the QR on screen was signed for
     token: '',
     busy: false, // a token is being signed
@@ -82,6 +87,7 @@ function cardParts(q, canSign) {
       h('p', { class: 'qr-number-digits', testid: 'member-number-large', text: formatMemberNumber(snap.member_number) })),
     canSign ? h('div', { class: 'countdown' }, countdownRing(q), q.countdownText) : null,
     canSign ? h('p', { class: 'hint', text: t('qr.hint') }) : null,
+    canSign ? q.clockNote : null,
     snap.synced_at && Date.now() - Date.parse(snap.synced_at) > STALE_MS
       ? h('p', { class: 'qr-stale', testid: 'qr-stale', text: t('qr.stale', { date: formatDateTime(snap.synced_at) }) }) : null];
 }
@@ -112,7 +118,8 @@ async function rotate(q) {
 
 /** The countdown every second; a new token and QR when the step changes. */
 async function tick(q) {
-  const now = Date.now();
+  const now = serverNow();
+  showClock(q);
   const step = currentStep(now);
   const left = STEP_SECONDS - Math.floor((now / 1000) % STEP_SECONDS);
   q.countdownText.textContent = t('qr.nextIn', { s: left });
@@ -129,6 +136,17 @@ async function tick(q) {
   } finally {
     q.busy = false;
   }
+}
+
+/** The phone's clock is more than a minute off: what the member should know, in plain words. */
+function showClock(q) {
+  const offset = clockOffsetMs(); // server minus phone: positive when the phone is behind
+  const text = Math.abs(offset) > CLOCK_WARN_MS
+    ? t(offset > 0 ? 'qr.clockBehind' : 'qr.clockAhead', { time: approxDuration(Math.abs(offset)) }) : '';
+  if (text === q.clockShown) return;
+  q.clockShown = text;
+  q.clockNote.hidden = !text;
+  q.clockNote.replaceChildren(...(text ? [h('p', { class: 'qr-clock-main', text }), h('p', { text: t('qr.clockFix') })] : []));
 }
 
 function targetSize() {

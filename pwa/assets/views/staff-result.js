@@ -2,15 +2,17 @@
 // buttons. Pure rendering from state; actions are callbacks from staff.js.
 
 import { field, h } from '../dom.js';
-import { errorMessage, t } from '../i18n.js';
+import { clockOffParts, errorMessage, t } from '../i18n.js';
+import { serverNow } from '../server-clock.js';
 import { formatMemberNumber, notice, rewardList, stampCard, tierBadge } from '../ui.js';
 
-export function undoAvailable(scan, now = Date.now()) {
+// The server's time, so a till whose clock is off offers undo exactly while the server allows it.
+export function undoAvailable(scan, now = serverNow()) {
   const last = scan && scan.last_action;
   return Boolean(last && Date.parse(last.undo_until) > now);
 }
 
-export function undoLeftText(scan, now = Date.now()) {
+export function undoLeftText(scan, now = serverNow()) {
   const s = Math.max(0, Math.ceil((Date.parse(scan.last_action.undo_until) - now) / 1000));
   return t('staff.undoLeft', { time: `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` });
 }
@@ -32,8 +34,11 @@ export function stampsForAmount(ore, orePerStamp) {
 export function messageBox(message) {
   if (!message) return null;
   if (message.kind === 'error') {
-    return h('div', { class: 'notice notice-error scan-message', role: 'alert', testid: 'scan-message' },
-      h('p', { text: errorMessage(message.error) }),
+    // A phone whose clock is off: what is wrong, then (on its own line) what to tell the member.
+    const lines = message.error && message.error.code === 'qr_clock_off'
+      ? clockOffParts(message.error) : [errorMessage(message.error)];
+    return h('div', { class: 'notice notice-error scan-message', role: 'alert', testid: 'scan-message', dataset: { code: (message.error && message.error.code) || '' } },
+      lines.map((text, i) => h('p', { class: i === 0 && lines.length > 1 ? 'scan-message-main' : null, text })),
       message.retry ? h('button', { type: 'button', class: 'button button-small', testid: 'staff-retry', text: t('common.retry'), onclick: message.retry }) : null);
   }
   return h('div', { class: ['notice', `notice-${message.kind}`, 'scan-message'], role: 'status', testid: 'scan-message' },

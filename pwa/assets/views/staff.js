@@ -6,7 +6,9 @@ import { clear, field, h } from '../dom.js';
 import { t } from '../i18n.js';
 import { api, newIdempotencyKey } from '../api.js';
 import { CameraScanner } from '../scanner.js';
+import { serverNow } from '../server-clock.js';
 import { listenForWedge } from '../keyboard-wedge.js';
+import { devicePrefix } from '../qr-token.js';
 import { loadInto, loading, pageTitle, withBusy } from '../ui.js';
 import { messageBox, resultPanel, undoAvailable, undoLeftText } from './staff-result.js';
 
@@ -56,7 +58,7 @@ export async function render(ctx) {
     till.layout);
 
   const undoTimer = followUndoWindow(till);
-  const stopWedge = listenForWedge((code) => { state.lastCode = ''; lookUp(till, code, 'wedge'); });
+  const stopWedge = listenForWedge((code, others) => { state.lastCode = ''; lookUp(till, code, 'wedge', others); });
   draw(till);
   await startCamera(video, cameraStatus, (code) => fromScanner(till, code));
   ctx.onCleanup((reason) => {
@@ -106,19 +108,23 @@ function draw(till) {
   if (!state.scan && !state.busy && !state.message) result.append(h('p', { class: 'muted waiting', testid: 'staff-waiting', text: t('staff.waiting') }));
 }
 
-/** A scanned or typed code → the member's panel. Resolves to true when a member was found. */
-async function lookUp(till, code, source) {
+/**
+ * A scanned or typed code → the member's panel. Resolves to true when a member was found. `others`:
+ * a handheld scan's other readings (keyboard-wedge.js); the server keeps the one that is signed.
+ */
+async function lookUp(till, code, source, others = []) {
   if (state.busy) return false;
   state.busy = true;
   state.undoOpen = false;
   draw(till);
   let ok = false;
   try {
-    const scan = await api.post('/api/staff/scans', { code }, { signal: till.ctx.signal });
+    const body = others.length ? { code, other_readings: others } : { code };
+    const scan = await api.post('/api/staff/scans', body, { signal: till.ctx.signal });
     const sameMember = state.scan && state.scan.member.member_number === scan.member.member_number;
     if (!sameMember) state.message = null; // keep "Stempel lagt til" if it's the same person again
     state.scan = scan;
-    state.device = source !== 'manual' && code.startsWith('DS1') ? code.slice(3, 13) : null;
+    state.device = source !== 'manual' ? devicePrefix(code) : null; // this phone's codes all start so
     ok = true;
     if (navigator.vibrate) navigator.vibrate(40);
     if (!sameMember) window.scrollTo({ top: 0 });
@@ -139,8 +145,8 @@ function fromScanner(till, code) {
   // The same QR stays in front of the camera for many frames: submit it once.
   if (code === state.lastCode && now - state.lastCodeAt < SAME_CODE_MS) return;
   if (state.busy) return;
-  const expired = state.scan && Date.parse(state.scan.expires_at) < now;
-  if (state.scan && !expired && state.device && code.startsWith(`DS1${state.device}`)) return; // same phone, rotated code
+  const expired = state.scan && Date.parse(state.scan.expires_at) < serverNow();
+  if (state.scan && !expired && state.device && code.startsWith(state.device)) return; // same phone, rotated code
   state.lastCode = code;
   state.lastCodeAt = now;
   lookUp(till, code, 'camera');
