@@ -11,6 +11,7 @@ import pytest
 from backend.cards.tables import LedgerEntry, Program
 from backend.clock import Clock, FrozenClock
 from backend.club.tables import Store
+from backend.db import make_engine
 from backend.messaging.senders import Message, make_sender
 from backend.settings import Settings
 from digital_stampcard.errors import DomainError
@@ -64,7 +65,7 @@ async def test_undo_is_refused_once_a_bonus_landed_on_the_cards(
 
 async def test_production_never_parks_codes_in_the_outbox() -> None:
     settings = Settings(environment="production", secret_key="p" * 40, public_url="https://klubb.example")
-    sender = make_sender(settings, Clock())
+    sender = make_sender(settings, Clock(), make_engine(settings.database_url))
     for channel in ("sms", "email"):
         with pytest.raises(DomainError) as refused:
             await sender.send(Message(channel, "x", "s", "Koden din er 123456"))

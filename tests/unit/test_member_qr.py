@@ -499,7 +499,9 @@ def test_of_the_readings_the_one_with_a_good_signature_wins() -> None:
     swapped = right.translate(str.maketrans("YZ", "ZY"))  # a German scanner read by key position
     assert swapped != right
     tokens = parse_readings([swapped, "garbage", right, right.lower()])
-    assert [t.text for t in tokens] == [swapped, right]  # in order, each once, garbage left out
+    # In order, each once, garbage left out. Whether the swapped reading still parses as a token
+    # depends on the bits of this run's (random) ECDSA signature; it never verifies.
+    assert [t.text for t in tokens] in ([swapped, right], [right])
     assert first_signed(tokens, {DEVICE: PUBLIC}).text == right
 
 
