@@ -26,6 +26,10 @@ from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 
+from backend.settings import Settings
+
+CALLBACK_TOKEN = "sms-callback-" + "t" * 24
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -192,3 +196,22 @@ class FakeSmsGateway:
     def twilio_signature(self, url: str, form: dict[str, str]) -> str:
         signed = url + "".join(f"{name}{form[name]}" for name in sorted(form))
         return base64.b64encode(hmac.new(self.password.encode(), signed.encode(), hashlib.sha1).digest()).decode()
+
+
+def sms_settings(database_url: str, gateway: FakeSmsGateway, transport: str, **overrides: Any) -> Settings:
+    """The API tests' settings with `transport` pointed at this fake gateway."""
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        secret_key="test-secret-" + "x" * 32,
+        public_url="http://testserver.local",
+        push_dispatcher="off",
+        sms_transport=transport,  # type: ignore[arg-type]
+        sms_gateway_url=gateway.url + ("/generic/send" if transport == "generic" else ""),
+        sms_gateway_username=gateway.username,
+        sms_gateway_password=gateway.password,
+        sms_link_platform_id=gateway.platform_id,
+        sms_link_platform_partner_id=gateway.partner_id,
+        sms_callback_token=CALLBACK_TOKEN,
+        **overrides,
+    )

@@ -14,7 +14,7 @@ from backend.cards.programs import active_programs, rules_of
 from backend.cards.tables import LedgerEntry, Program, Scan
 from backend.club.tables import Store
 from backend.members.tables import Member
-from backend.messaging.sms import segments_sent_since, start_of_day
+from backend.messaging.sms import segments_sent_today
 from digital_stampcard import alerts as rules
 from digital_stampcard import sms as sms_rules
 from digital_stampcard.clock import OSLO
@@ -89,7 +89,7 @@ async def alerts(
 
 async def _sms_budget(now: datetime, budget: int) -> AlertOut | None:
     """Today's SMS at or past the alert share of the daily budget: past it, codes go by e-mail only."""
-    used = await segments_sent_since(start_of_day(now))
+    used = await segments_sent_today(now)
     if used < sms_rules.BUDGET_ALERT_SHARE * budget:
         return None
     return AlertOut("sms_budget", used, float(budget), None, None, None, None, None, None, {})

@@ -3,7 +3,9 @@ gateway (with its retries), and a row per message that the delivery reports upda
 
 from __future__ import annotations
 
+import functools
 import logging
+import operator
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -19,7 +21,7 @@ from backend.messaging.sms_gateways import Gateway, GatewayRefused, GatewayUnava
 from backend.messaging.tables import SmsMessage
 from backend.settings import Settings
 from digital_stampcard import sms as rules
-from digital_stampcard.clock import OSLO
+from digital_stampcard.clock import local_day_bounds
 from digital_stampcard.errors import DomainError
 from digital_stampcard.identifiers import Identifier
 
@@ -44,10 +46,6 @@ class SmsSender:
         if self.client is not None:
             await self.client.aclose()
 
-    def report_url(self) -> str:
-        token = self.settings.sms_callback_token
-        return f"{self.settings.public_url.rstrip('/')}/api/sms/reports/{self.gateway.name}/{token}"
-
     async def send_text(self, to: str, text: str, purpose: str) -> None:
         """Takes its segments from today's budget, then hands the SMS to the gateway. Raises
         `sms_budget_spent` past the budget, and the gateway's errors when it does not take it."""
@@ -58,7 +56,9 @@ class SmsSender:
             log.warning("today's SMS have reached %d %% of the daily budget", int(rules.BUDGET_ALERT_SHARE * 100))
         if self.client is None:
             self.client = httpx.AsyncClient(timeout=self.settings.sms_timeout_seconds, follow_redirects=False)
-        outgoing = OutgoingSms(to, self.settings.sms_sender_id, text, reference, self.report_url())
+        outgoing = OutgoingSms(
+            to, self.settings.sms_sender_id, text, reference, report_url(self.settings, self.gateway.name)
+        )
         try:
             message_id = await sms_gateways.send(self.client, self.gateway, outgoing)
         except (GatewayRefused, GatewayUnavailable) as exc:
@@ -76,7 +76,7 @@ class SmsSender:
         async with write_transaction(self.engine):
             if is_postgres(self.engine):  # SQLite's write transactions take turns already
                 await SmsMessage.raw("SELECT pg_advisory_xact_lock({})", BUDGET_LOCK_KEY)
-            used = await segments_sent_since(start_of_day(now))
+            used = await segments_sent_today(now)
             budget = rules.check_budget(used, counted.count, self.settings.sms_daily_segment_budget)
             if not budget.allowed:
                 raise DomainError(
@@ -100,31 +100,32 @@ class SmsSender:
         return budget.alert
 
 
-def start_of_day(now: datetime) -> datetime:
-    """The budget is per day in Oslo, where the club is."""
-    return now.astimezone(OSLO).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-async def segments_sent_since(since: datetime) -> int:
+async def segments_sent_today(now: datetime) -> int:
+    """Segments the gateway took today, a day in Oslo where the club is."""
+    start, _ = local_day_bounds(now)
     rows = await SmsMessage.select(Sum(SmsMessage.segments).as_alias("total")).where(
-        (SmsMessage.created_at >= since) & (SmsMessage.status != "rejected")
+        (SmsMessage.created_at >= start) & (SmsMessage.status != "rejected")
     )
     return int(rows[0]["total"] or 0) if rows else 0
+
+
+def report_url(settings: Settings, gateway_name: str) -> str:
+    """The address a gateway calls with its delivery reports (and the one Twilio signs)."""
+    return f"{settings.public_url.rstrip('/')}/api/sms/reports/{gateway_name}/{settings.sms_callback_token}"
 
 
 async def record_reports(reports: list[Report], now: datetime) -> int:
     """Each report updates its message, if it is ours; a final status is never undone. Returns how many matched."""
     matched = 0
     for report in reports:
-        where = (
-            SmsMessage.gateway_message_id == report.message_id
-            if report.message_id
-            else SmsMessage.reference == report.reference
-        )
+        # By the gateway's id or by our reference, whichever the report carries: a report can
+        # beat the gateway's answer to us, before we know its id.
+        keys = [SmsMessage.gateway_message_id == report.message_id] if report.message_id else []
+        keys += [SmsMessage.reference == report.reference] if report.reference else []
+        if not keys:
+            continue
         async with write_transaction(SmsMessage._meta.db):  # the engine the tables are bound to
-            row = await SmsMessage.objects().where(where).first()
-            if row is None and report.reference:  # a report can beat the gateway's answer to us
-                row = await SmsMessage.objects().where(SmsMessage.reference == report.reference).first()
+            row = await SmsMessage.objects().where(functools.reduce(operator.or_, keys)).first()
             if row is None:
                 continue
             matched += 1

@@ -12,7 +12,7 @@ from litestar import Controller, Request, route
 from litestar.di import NamedDependency
 
 from backend.context import AppContext
-from backend.messaging.sms import record_reports
+from backend.messaging.sms import record_reports, report_url
 from backend.messaging.sms_gateways import InvalidReport, ReportRequest, make_gateway
 from digital_stampcard.errors import DomainError
 
@@ -38,7 +38,7 @@ class SmsReportController(Controller):
         if not hmac.compare_digest(token.encode(), expected.encode()):
             raise DomainError("not_found", "Not found.", kind="not_found")
         # The address the gateway was given (PUBLIC_URL based), which is what Twilio signs.
-        url = f"{ctx.settings.public_url.rstrip('/')}/api/sms/reports/{gateway}/{token}"
+        url = report_url(ctx.settings, gateway)
         if request.url.query:
             url += f"?{request.url.query}"
         callback = ReportRequest(

@@ -11,7 +11,7 @@ from backend.clock import FrozenClock
 from backend.messaging.tables import SmsMessage
 from backend.settings import Settings
 from tests.api.helpers import Browser
-from tests.fake_sms_gateway import FakeSmsGateway
+from tests.fake_sms_gateway import FakeSmsGateway, sms_settings
 
 NUMBERS = ["912 34 561", "912 34 562", "912 34 563", "912 34 564", "912 34 565"]
 
@@ -24,19 +24,7 @@ async def gateway() -> AsyncIterator[FakeSmsGateway]:
 
 @pytest.fixture
 def settings(clean_db: str, gateway: FakeSmsGateway) -> Settings:
-    return Settings(
-        environment="test",
-        database_url=clean_db,
-        secret_key="test-secret-" + "x" * 32,
-        public_url="http://testserver.local",
-        push_dispatcher="off",
-        sms_transport="sveve",
-        sms_gateway_url=gateway.url,
-        sms_gateway_username=gateway.username,
-        sms_gateway_password=gateway.password,
-        sms_callback_token="sms-callback-" + "t" * 24,
-        sms_daily_segment_budget=5,
-    )
+    return sms_settings(clean_db, gateway, "sveve", sms_daily_segment_budget=5)
 
 
 async def start(phone: Browser, identifier: str) -> tuple[int, dict[str, object]]:
@@ -77,11 +65,11 @@ async def test_the_owner_is_alerted_at_80_percent_and_codes_past_the_budget_offe
 
 
 async def test_a_long_text_costs_its_segments_not_one(gateway: FakeSmsGateway, app: object, client: object) -> None:
-    from backend.messaging.sms import SmsSender, segments_sent_since, start_of_day
+    from backend.messaging.sms import SmsSender, segments_sent_today
 
     ctx = app.state["ctx"]  # type: ignore[attr-defined]  # (client: the app has started, its tables bound)
     sender: SmsSender = ctx.sender.sms
     await sender.send_text("+4791234567", "Velkommen! ☕ " + "Takk for besøket. " * 5, purpose="code")
     [row] = await SmsMessage.objects()
     assert (row.encoding, row.segments) == ("UCS-2", 2)
-    assert await segments_sent_since(start_of_day(ctx.clock.now())) == 2
+    assert await segments_sent_today(ctx.clock.now()) == 2

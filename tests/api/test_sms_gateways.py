@@ -14,9 +14,8 @@ import pytest
 from backend.messaging.tables import OutboxMessage, SmsMessage
 from backend.settings import Settings
 from tests.api.helpers import Browser
-from tests.fake_sms_gateway import FakeSmsGateway, ReceivedSms
+from tests.fake_sms_gateway import CALLBACK_TOKEN, FakeSmsGateway, ReceivedSms, sms_settings
 
-CALLBACK_TOKEN = "sms-callback-" + "t" * 24
 GATEWAYS = ["generic", "linkmobility", "sveve", "twilio"]
 TO = {"generic": "+4791234567", "linkmobility": "+4791234567", "sveve": "4791234567", "twilio": "+4791234567"}
 
@@ -34,22 +33,8 @@ def transport(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def settings(clean_db: str, gateway: FakeSmsGateway, transport: str) -> Settings:
-    return Settings(
-        environment="test",
-        database_url=clean_db,
-        secret_key="test-secret-" + "x" * 32,
-        public_url="http://testserver.local",
-        push_dispatcher="off",
-        sms_transport=transport,  # type: ignore[arg-type]
-        sms_gateway_url=gateway.url + ("/generic/send" if transport == "generic" else ""),
-        sms_gateway_username=gateway.username,
-        sms_gateway_password=gateway.password,
-        sms_link_platform_id=gateway.platform_id,
-        sms_link_platform_partner_id=gateway.partner_id,
-        sms_link_gate_id="gate-1",
-        sms_sender_id="Testkaffe",
-        sms_callback_token=CALLBACK_TOKEN,
-        sms_timeout_seconds=0.5,
+    return sms_settings(
+        clean_db, gateway, transport, sms_link_gate_id="gate-1", sms_sender_id="Testkaffe", sms_timeout_seconds=0.5
     )
 
 
