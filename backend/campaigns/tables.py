@@ -14,6 +14,7 @@ class Campaign(Table):
     title_en = Varchar(length=60, null=True, default=None)  # for members who chose English
     body_en = Varchar(length=200, null=True, default=None)
     target = Varchar(length=10, default="offer")  # card | rewards | offer
+    channel = Varchar(length=5, default="push")  # best | push | email | sms (digital_stampcard.channels)
     segment = JSON(default={})  # digital_stampcard.segments.Segment, as JSON
     send_at = Timestamptz()  # when everyone outside early access gets it
     early_tiers = JSON(default=[])

@@ -12,6 +12,8 @@ class Member(Table):
     member_number = Varchar(length=9, unique=True)
     phone = Varchar(length=20, null=True, default=None, unique=True)  # E.164
     email = Varchar(length=254, null=True, default=None, unique=True)
+    # A hard bounce or an SMTP 5xx: campaigns skip the address until the member gives a new one.
+    email_undeliverable_at = Timestamptz(null=True, default=None)
     first_name = Varchar(length=80, null=True, default=None)
     birthday = Date(null=True, default=None)
     birthday_set_at = Timestamptz(null=True, default=None)  # no birthday reward within 30 days of setting it

@@ -1,4 +1,5 @@
-"""Push subscriptions, the notification outbox and one delivery row per (notification, device)."""
+"""Push subscriptions, the notification outbox, one delivery row per (notification, device), and one
+per notification that goes by e-mail or SMS instead."""
 
 from piccolo.columns import ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
@@ -60,3 +61,25 @@ class PushDelivery(Table):
     sent_at = Timestamptz(null=True, default=None)
     received_at = Timestamptz(null=True, default=None)  # the service worker got it (where it reports)
     opened_at = Timestamptz(null=True, default=None)  # the member tapped it
+
+
+class MessageDelivery(Table):
+    """A notification that goes by e-mail or SMS instead of push: one row per (notification, channel),
+    the leased outbox the worker sends from (`backend.push.messages`)."""
+
+    id: Serial
+
+    notification = ForeignKey(references=Notification, index=True)
+    member = ForeignKey(references=Member, index=True)
+    channel = Varchar(length=5)  # email | sms
+    delivery_key = Varchar(length=40, unique=True)  # "notification:channel"
+    status = Varchar(length=12, default="pending", index=True)  # pending | sending | sent | failed | bounced | withdrawn
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(index=True)
+    locked_until = Timestamptz(null=True, default=None)
+    # Set before the first try and kept for the retries: the gateway (and the delivery reports) know the
+    # message by it, and a gateway that dedupes by reference never sends a retry twice.
+    reference = Varchar(length=36, null=True, default=None, unique=True)
+    last_error = Varchar(length=200, null=True, default=None)
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
