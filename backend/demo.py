@@ -235,7 +235,15 @@ async def _past_campaign(owner_id: int, sent: datetime, rng: random.Random) -> N
     members = await Member.select(Member.id, Member.lang).where(Member.id.is_in([r["member"] for r in consenting]))
     for member in members:
         sent_note = campaign_notification(
-            campaign_id, "offer", DEMO_CAMPAIGN, member["id"], member["lang"], personalised=False, now=sent, due_at=sent
+            campaign_id,
+            "offer",
+            "push",
+            DEMO_CAMPAIGN,
+            member["id"],
+            member["lang"],
+            personalised=False,
+            now=sent,
+            due_at=sent,
         )
         sent_note.status = "expanded"
         [note] = await Notification.insert(sent_note).returning(Notification.id)

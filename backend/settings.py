@@ -25,6 +25,7 @@ AtLeastOne = Annotated[int, msgspec.Meta(ge=1)]
 Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
 OptionalPort = Annotated[int, msgspec.Meta(ge=0, le=65535)]
 Seconds = Annotated[float, msgspec.Meta(gt=0)]
+Nok = Annotated[float, msgspec.Meta(ge=0, le=100)]
 
 
 class SettingsError(ValueError):
@@ -55,6 +56,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sms_callback_token: str = ""  # the secret in the delivery-report address the gateway calls
     sms_daily_segment_budget: AtLeastOne = 1000  # SMS segments per day for the whole club
     sms_timeout_seconds: Seconds = 10
+    sms_price_nok_per_segment: Nok = 0.45  # what the gateway charges; the campaign preview shows the cost
     smtp_host: str = "localhost"
     smtp_port: Port = 25
     smtp_username: str = ""
@@ -228,6 +230,7 @@ _ENV_NAMES = {
     "sms_callback_token": "SMS_CALLBACK_TOKEN",
     "sms_daily_segment_budget": "SMS_DAILY_SEGMENT_BUDGET",
     "sms_timeout_seconds": "SMS_TIMEOUT_SECONDS",
+    "sms_price_nok_per_segment": "SMS_PRICE_NOK_PER_SEGMENT",
     "smtp_host": "SMTP_HOST",
     "smtp_port": "SMTP_PORT",
     "smtp_username": "SMTP_USERNAME",

@@ -20,6 +20,7 @@ from backend.db import is_unreachable
 from backend.integrations import webhooks
 from backend.outbox_depth import refresh_outboxes
 from backend.push.dispatcher import Dispatcher
+from backend.push.messages import MessageDispatcher
 
 log = logging.getLogger("stampcard.worker")
 WAVES_PER_BATCH = 8  # a claim takes this many waves of PUSH_CONCURRENCY sends (512 by default)
@@ -37,6 +38,7 @@ class Worker:
         self.ctx = ctx
         concurrency = concurrency or ctx.settings.push_concurrency
         self.push = Dispatcher(ctx, ctx.vapid, concurrency=concurrency, batch=batch or concurrency * WAVES_PER_BATCH)
+        self.messages = MessageDispatcher(ctx, concurrency=concurrency, batch=batch or concurrency * WAVES_PER_BATCH)
         self.webhook_session: aiohttp.ClientSession | None = None
         self.failed_rounds = 0  # in a row, with the database unreachable
 
@@ -48,6 +50,7 @@ class Worker:
     async def __aexit__(self, *exc: object) -> None:
         if self.webhook_session is not None:
             await self.webhook_session.close()
+        await self.messages.close()
         await self.push.__aexit__(*exc)
 
     async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
@@ -62,6 +65,7 @@ class Worker:
     async def _stop_sending_on(self, stop: asyncio.Event) -> None:
         await stop.wait()
         self.push.stopping.set()
+        self.messages.stopping.set()
 
     async def _rounds(self, stop: asyncio.Event, idle_seconds: float) -> None:
         next_scan = next_gauges = self.ctx.clock.now()
@@ -109,12 +113,13 @@ class Worker:
     async def run_once(self) -> int:
         """One round of every job. Returns how much was done (0: nothing to do)."""
         released = await release_due(self.ctx, self.ctx.clock.now())  # owner campaigns whose time has come
-        pushed = await self.push.run_once()
-        if self.push.stopping.is_set():  # the webhooks' batch waits for the next worker
+        pushed = await self.push.run_once()  # fans out what is due to every channel, then sends the pushes
+        if self.push.stopping.is_set():  # the e-mails, SMS and webhooks wait for the next worker
             return released + pushed
+        messaged = await self.messages.run_once()  # the e-mails and SMS
         assert self.webhook_session is not None
         delivered = await webhooks.deliver_due(self.ctx, self.webhook_session)  # the same outbox pattern, for the shop
-        return released + pushed + delivered
+        return released + pushed + messaged + delivered
 
 
 @contextlib.asynccontextmanager

@@ -1,11 +1,12 @@
 """Campaign targeting: which members a campaign reaches, and when higher tiers get it.
 
 Filters are optional and combine with AND; an empty segment reaches every member who allows
-marketing push. An empty list (`tiers=[]`, `interests_any=[]`) matches nobody.
+marketing by the campaign's channel. An empty list (`tiers=[]`, `interests_any=[]`) matches nobody.
 
 Consent (markedsføringsloven §15, GDPR, Datatilsynet on kundeklubber):
 
-- A campaign only ever reaches members with push marketing consent (`push_marketing_consent`).
+- A campaign only ever reaches members with the marketing consent of a channel it may go by
+  (`marketing_consent`: the caller decides it per channel with `digital_stampcard.channels`).
 - Filters on *personal data used to personalise offers* need the separate analysis/personalised-offer
   consent (`analysis_consent`): last visit (purchase history), active reward (history), interests
   and favourite store (preferences the member stated; picking recipients by them is profiling).
@@ -50,7 +51,7 @@ class MemberFacts(msgspec.Struct, frozen=True, kw_only=True):
     favourite_store_id: int | None = None
     has_active_reward: bool = False
     analysis_consent: bool = False  # personalised offers / analysis, from the consent ledger
-    push_marketing_consent: bool = False
+    marketing_consent: bool = False  # for a channel the campaign may go by
 
 
 def check_visit_range(last_visit_after: date | None, last_visit_before: date | None) -> None:
@@ -87,7 +88,7 @@ def exclusion(segment: Segment, facts: MemberFacts) -> Exclusion | None:
         return "outside_segment"
     if segment.birthday_month is not None and month != segment.birthday_month:
         return "outside_segment"
-    if not facts.push_marketing_consent:
+    if not facts.marketing_consent:
         return "no_marketing_consent"
     if not uses_history(segment):
         return None

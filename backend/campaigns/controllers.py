@@ -14,6 +14,8 @@ from backend.campaigns.schemas import (
     CampaignList,
     CampaignOptions,
     CampaignOut,
+    MessagePreviewIn,
+    MessagePreviewOut,
 )
 from backend.context import Actor, AppContext
 from backend.core.idempotency import IdempotencyKey
@@ -32,8 +34,14 @@ class CampaignAdminController(Controller):
 
     @post("/preview", status_code=200, operation_id="previewCampaignReach")
     async def preview(self, ctx: NamedDependency[AppContext], data: AudienceIn) -> Reach:
-        """How many members a segment reaches at that time, after consent, devices and the weekly cap."""
+        """How many members a segment reaches at that time by each channel, after consent, devices and
+        addresses and the weekly cap; with the texts, what the SMS cost."""
         return await service.preview(ctx, data)
+
+    @post("/message-preview", status_code=200, operation_id="previewCampaignMessage")
+    async def message_preview(self, ctx: NamedDependency[AppContext], data: MessagePreviewIn) -> MessagePreviewOut:
+        """The SMS a member gets (with its opt-out link, segment count and cost) and the e-mail as a phone shows it."""
+        return await service.message_preview(ctx, data)
 
     @post("/", status_code=201, responses=None, operation_id="createCampaign")
     async def create(

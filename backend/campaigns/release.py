@@ -1,6 +1,6 @@
-"""Releasing a due campaign into the push outbox: one notification per recipient, in their language,
-due at their tier's send time. The dispatcher takes it from there (consent, cap and quiet hours are
-checked again when each one is sent)."""
+"""Releasing a due campaign into the outbox: one notification per recipient, in their language, due at
+their tier's send time, naming the campaign's channel choice. The fan-out takes it from there (the
+channel, consent, cap and quiet hours are decided again when each one is due)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from backend.context import AppContext
 from backend.db import write_transaction
 from backend.push.tables import Notification
 from digital_stampcard.campaigns import Message, Target, navigate_for, stored_target
+from digital_stampcard.channels import Choice, stored_choice
 from digital_stampcard.notifications import dedupe_key
 from digital_stampcard.segments import early_access_send_at, uses_history
 
@@ -53,12 +54,14 @@ async def _release(ctx: AppContext, campaign_id: int, now: datetime) -> int:
             title=campaign.title, body=campaign.body, title_en=campaign.title_en, body_en=campaign.body_en
         )
         lead = timedelta(minutes=campaign.early_lead_minutes)
-        # Members with a phone that takes pushes; the dispatcher checks consent and the cap again.
-        people = audience.recipients(segment, await audience.candidates(now), await audience.members_with_devices())
+        # Members with a channel that reaches them; the fan-out checks channel, consent and the cap again.
+        choice = stored_choice(campaign.channel)
+        people = audience.recipients(segment, choice, await audience.candidates(ctx, now))
         rows = [
             campaign_notification(
                 campaign_id,
                 stored_target(campaign.target),
+                choice,
                 message,
                 person.member_id,
                 person.lang,
@@ -78,6 +81,7 @@ async def _release(ctx: AppContext, campaign_id: int, now: datetime) -> int:
 def campaign_notification(
     campaign_id: int,
     target: Target,
+    choice: Choice,
     message: Message,
     member_id: int,
     lang: str,
@@ -99,6 +103,7 @@ def campaign_notification(
             "navigate": navigate_for(target, campaign_id),
             "campaign_id": campaign_id,
             "personalised": personalised,
+            "channel": choice,
         },
         campaign=campaign_id,
         created_at=now,

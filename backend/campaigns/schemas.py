@@ -8,6 +8,7 @@ from typing import Annotated
 import msgspec
 
 from digital_stampcard.campaigns import Status, Target
+from digital_stampcard.channels import Channel, Choice
 
 Code = Annotated[str, msgspec.Meta(max_length=40)]
 Text = Annotated[str, msgspec.Meta(max_length=1000)]  # the real limits are checked with friendly errors
@@ -33,10 +34,44 @@ class EarlyAccessIn(msgspec.Struct, forbid_unknown_fields=True):
     lead_minutes: Annotated[int, msgspec.Meta(ge=1, le=7 * 24 * 60)]
 
 
+class MessageIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: Text
+    body: Text
+    title_en: Text | None = None
+    body_en: Text | None = None
+
+
 class AudienceIn(msgspec.Struct, forbid_unknown_fields=True):
     segment: SegmentIn = msgspec.field(default_factory=SegmentIn)
     send_at: datetime | None = None  # None: now
     early_access: EarlyAccessIn | None = None
+    channel: Choice = "push"
+    message: MessageIn | None = None  # given: the preview counts what the SMS cost
+
+
+class MessagePreviewIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: Text
+    body: Text
+    lang: Annotated[str, msgspec.Meta(pattern="^(nb|en)$")] = "nb"
+
+
+class EmailPreview(msgspec.Struct, kw_only=True):
+    subject: str
+    html: str  # the HTML part, as a phone's mail app shows it
+    text: str  # the plain-text part
+
+
+class SmsPreviewOut(msgspec.Struct, kw_only=True):
+    text: str
+    segments: int
+    encoding: str
+    units: int
+    cost_nok: float  # one message
+
+
+class MessagePreviewOut(msgspec.Struct, kw_only=True):
+    sms: SmsPreviewOut
+    email: EmailPreview
 
 
 class CampaignIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -48,6 +83,20 @@ class CampaignIn(msgspec.Struct, forbid_unknown_fields=True):
     segment: SegmentIn = msgspec.field(default_factory=SegmentIn)
     send_at: datetime | None = None  # None: now
     early_access: EarlyAccessIn | None = None
+    channel: Choice = "push"  # best: push where subscribed, else e-mail, else SMS
+
+
+class ChannelStats(msgspec.Struct):
+    """E-mails or SMS of a campaign: one per member who got it by that channel."""
+
+    addressed: int = 0
+    sent: int = 0  # taken by the SMTP server or the SMS gateway
+    delivered: int = 0  # SMS: the gateway's delivery report said so
+    failed: int = 0
+    bounced: int = 0  # e-mail: the address does not exist (campaigns skip it from now on)
+    withdrawn: int = 0  # the member said no to offers by this channel before it went out
+    pending: int = 0
+    opted_out: int = 0  # members who used this campaign's opt-out link
 
 
 class CampaignStats(msgspec.Struct):
@@ -59,6 +108,8 @@ class CampaignStats(msgspec.Struct):
     failed: int = 0
     clicked: int = 0
     pending: int = 0
+    email: ChannelStats = msgspec.field(default_factory=ChannelStats)
+    sms: ChannelStats = msgspec.field(default_factory=ChannelStats)
 
 
 class CampaignOut(msgspec.Struct):
@@ -71,6 +122,7 @@ class CampaignOut(msgspec.Struct):
     segment: SegmentIn
     send_at: datetime
     early_access: EarlyAccessIn | None
+    channel: Choice
     status: Status
     created_at: datetime
     released_at: datetime | None
@@ -140,6 +192,13 @@ class PolicyOut(msgspec.Struct):
     timezone: str
 
 
+class ChannelOptions(msgspec.Struct):
+    choices: list[Choice]
+    available: list[Channel]  # what this installation can send by (production needs SMTP and an SMS gateway)
+    sms_nok_per_segment: float
+    club_name: str
+
+
 class CampaignOptions(msgspec.Struct):
     tiers: list[TierOption]
     interests: list[InterestOption]
@@ -147,3 +206,4 @@ class CampaignOptions(msgspec.Struct):
     targets: list[Target]
     limits: Limits
     policy: PolicyOut
+    channels: ChannelOptions

@@ -9,7 +9,8 @@ from typing import Any, get_args
 import msgspec
 
 from backend.accounts.tables import StaffAccount
-from backend.campaigns import audience
+from backend.campaigns import audience, channel_texts
+from backend.campaigns.reachability import available_channels
 from backend.campaigns.schemas import (
     AudienceIn,
     CampaignFigures,
@@ -17,15 +18,22 @@ from backend.campaigns.schemas import (
     CampaignOptions,
     CampaignOut,
     CampaignStats,
+    ChannelOptions,
+    ChannelStats,
     EarlyAccessIn,
+    EmailPreview,
     InterestOption,
     Limits,
     MemberFigures,
+    MessageIn,
+    MessagePreviewIn,
+    MessagePreviewOut,
     OfferOut,
     OverviewOut,
     OwnerOut,
     PolicyOut,
     SegmentIn,
+    SmsPreviewOut,
     StoreOption,
     TierOption,
 )
@@ -36,9 +44,10 @@ from backend.club.tables import Store
 from backend.context import Actor, AppContext
 from backend.core.idempotency import StoredResponse, run_idempotent
 from backend.db import write_transaction
-from backend.members.tables import Member
-from backend.push.tables import Notification, PushDelivery, PushSubscription
+from backend.members.tables import ConsentEvent, Member
+from backend.push.tables import MessageDelivery, Notification, PushDelivery, PushSubscription
 from digital_stampcard import campaigns as rules
+from digital_stampcard.channels import CHANNELS, CHOICES, stored_choice
 from digital_stampcard.clock import OSLO
 from digital_stampcard.errors import DomainError
 from digital_stampcard.segments import Segment, check_visit_range
@@ -106,6 +115,44 @@ async def options(ctx: AppContext) -> CampaignOptions:
             policy.quiet_end.strftime("%H:%M"),
             policy.timezone,
         ),
+        channels=ChannelOptions(
+            choices=list(CHOICES),
+            available=[c for c in CHANNELS if c in available_channels(ctx)],
+            sms_nok_per_segment=ctx.settings.sms_price_nok_per_segment,
+            club_name=club.name,
+        ),
+    )
+
+
+async def sms_segments_by_lang(ctx: AppContext, message: MessageIn) -> dict[str, int] | None:
+    """Segments of one campaign SMS per language (the opt-out link included), for the cost estimate;
+    None while the texts are not complete yet (the owner is still typing)."""
+    club = await get_club()
+    try:
+        clean = rules.clean_message(message.title, message.body, message.title_en, message.body_en)
+    except DomainError:
+        return None
+    texts = {"nb": clean.for_lang("nb"), "en": clean.for_lang("en")}
+    return {
+        lang: channel_texts.sms_preview(ctx.settings, club.name, lang, title, body).segments
+        for lang, (title, body) in texts.items()
+    }
+
+
+async def message_preview(ctx: AppContext, data: MessagePreviewIn) -> MessagePreviewOut:
+    """The SMS with its segment count and cost, and the e-mail as a phone shows it, in one language."""
+    club = await get_club()
+    sms = channel_texts.sms_preview(ctx.settings, club.name, data.lang, data.title, data.body)
+    mail = channel_texts.email_preview(ctx.settings, club.name, data.lang, data.title, data.body)
+    return MessagePreviewOut(
+        sms=SmsPreviewOut(
+            text=sms.text,
+            segments=sms.segments,
+            encoding=sms.encoding,
+            units=sms.units,
+            cost_nok=round(sms.segments * ctx.settings.sms_price_nok_per_segment, 2),
+        ),
+        email=EmailPreview(subject=mail.subject, html=mail.html, text=mail.text),
     )
 
 
@@ -114,7 +161,10 @@ async def preview(ctx: AppContext, data: AudienceIn) -> audience.Reach:
     segment = await to_segment(data.segment)
     tiers, lead = await _early(data.early_access)
     plan = rules.schedule(data.send_at, lead, now)
-    return await audience.preview(segment, plan.send_at, tiers, lead, now, ctx.push_policy)
+    segments = None
+    if data.message is not None and data.channel in ("sms", "best"):
+        segments = await sms_segments_by_lang(ctx, data.message)
+    return await audience.preview(ctx, segment, data.channel, plan.send_at, tiers, lead, now, segments)
 
 
 async def create(ctx: AppContext, owner: Actor, data: CampaignIn, key: str | None) -> StoredResponse:
@@ -133,6 +183,7 @@ async def create(ctx: AppContext, owner: Actor, data: CampaignIn, key: str | Non
                 title_en=message.title_en,
                 body_en=message.body_en,
                 target=data.target,
+                channel=data.channel,
                 segment=msgspec.json.decode(msgspec.json.encode(data.segment)),
                 send_at=plan.send_at,
                 early_tiers=tiers,
@@ -176,7 +227,13 @@ async def _stop_unsent(campaign_id: int) -> int:
         "RETURNING id",
         campaign_id,
     )
-    return len(notes) + len(deliveries)
+    messages = await MessageDelivery.raw(
+        "UPDATE message_delivery SET status = 'withdrawn', last_error = 'campaign cancelled' "
+        "WHERE status = 'pending' AND notification IN (SELECT id FROM notification WHERE campaign = {}) "
+        "RETURNING id",
+        campaign_id,
+    )
+    return len(notes) + len(deliveries) + len(messages)
 
 
 async def _row(campaign_id: int) -> dict[str, Any]:
@@ -211,6 +268,7 @@ def _out(row: dict[str, Any], stats: CampaignStats) -> CampaignOut:
         segment=msgspec.convert(row["segment"] or {}, SegmentIn),
         send_at=row["send_at"],
         early_access=early,
+        channel=stored_choice(row["channel"]),
         status=rules.status_of(str(row["status"]), stats.pending),
         created_at=row["created_at"],
         released_at=row["released_at"],
@@ -255,7 +313,43 @@ async def stats_for(campaign_ids: list[int]) -> dict[int, CampaignStats]:
         elif row["status"] in ("pending", "sending"):
             s.pending += row["total"]
         # "withdrawn": the member said no to offers before it went out; neither sent nor failed
+    await _channel_stats(stats, campaign_ids, placeholders)
     return stats
+
+
+async def _channel_stats(stats: dict[int, CampaignStats], campaign_ids: list[int], placeholders: str) -> None:
+    """The e-mails and SMS: one grouped query, SMS delivery reports joined by reference, and one for
+    the opt-outs that came through each campaign's links."""
+    rows = await Notification.raw(
+        "SELECT n.campaign AS campaign, d.channel AS channel, d.status AS status, COUNT(*) AS total, "
+        "COUNT(CASE WHEN s.status = 'delivered' THEN 1 END) AS delivered "
+        "FROM message_delivery d JOIN notification n ON n.id = d.notification "
+        "LEFT JOIN sms_message s ON s.reference = d.reference "
+        f"WHERE n.campaign IN ({placeholders}) GROUP BY n.campaign, d.channel, d.status",
+        *campaign_ids,
+    )
+    for row in rows:
+        s = stats[row["campaign"]]
+        channel: ChannelStats = getattr(s, row["channel"])
+        channel.addressed += row["total"]
+        channel.delivered += row["delivered"]
+        status = row["status"]
+        if status in ("pending", "sending"):
+            channel.pending += row["total"]
+            s.pending += row["total"]
+        elif status in ("sent", "failed", "bounced", "withdrawn"):
+            setattr(channel, status, getattr(channel, status) + row["total"])
+    sources = {f"opt_out_link:campaign:{c}": c for c in campaign_ids}
+    opt_outs = await ConsentEvent.raw(
+        "SELECT source, purpose, COUNT(DISTINCT member) AS total FROM consent_event "
+        f"WHERE granted = {{}} AND source IN ({', '.join('{}' for _ in sources)}) GROUP BY source, purpose",
+        False,
+        *sources,
+    )
+    by_purpose = {"marketing_email": "email", "marketing_sms": "sms"}
+    for row in opt_outs:
+        if name := by_purpose.get(row["purpose"]):
+            getattr(stats[sources[row["source"]]], name).opted_out += row["total"]
 
 
 async def overview(ctx: AppContext, owner: Actor) -> OverviewOut:

@@ -8,9 +8,10 @@ import logging
 import operator
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import httpx
+import msgspec
 from piccolo.engine.base import Engine
 from piccolo.query.functions.aggregate import Sum
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("stampcard.sms")
 BUDGET_LOCK_KEY = 7_061_224  # PostgreSQL: one SMS at a time takes its place in the day's budget
+CONNECTIONS = 64  # kept open to the gateway: a campaign sends this many SMS at once
 
 
 class SmsSender:
@@ -49,13 +51,85 @@ class SmsSender:
     async def send_text(self, to: str, text: str, purpose: str) -> None:
         """Takes its segments from today's budget, then hands the SMS to the gateway. Raises
         `sms_budget_spent` past the budget, and the gateway's errors when it does not take it."""
-        counted = rules.segments(text)
-        reference = str(uuid.uuid4())
-        alert = await self._take_from_budget(reference, to, counted, purpose)
+        wanted = Reservation(str(uuid.uuid4()), to, rules.segments(text), purpose)
+        if not (await self.reserve([wanted])).allowed:
+            raise DomainError(
+                "sms_budget_spent",
+                "No more SMS can be sent today. Use your e-mail address instead.",
+                kind="unavailable",
+                offer="email",
+            )
+        await self.deliver(wanted.reference, to, text, purpose)
+
+    async def reserve(self, wanted: list[Reservation]) -> Reserved:
+        """Takes today's budget for as many of these SMS as it has room for, in order, in one
+        transaction, and writes their rows. A reference seen before (a retry, or a worker that died
+        mid-send) is not counted twice, and one the gateway already took is not sent again."""
+        now = self.clock.now()
+        reserved = Reserved()
+        alert = False
+        async with write_transaction(self.engine):
+            if is_postgres(self.engine):  # SQLite's write transactions take turns already
+                await SmsMessage.raw("SELECT pg_advisory_xact_lock({})", BUDGET_LOCK_KEY)
+            known = (
+                {
+                    r["reference"]: r
+                    for r in await SmsMessage.select(
+                        SmsMessage.reference, SmsMessage.status, SmsMessage.gateway_message_id
+                    ).where(SmsMessage.reference.is_in([w.reference for w in wanted]))
+                }
+                if wanted
+                else {}
+            )
+            used = await segments_sent_today(now)
+            rows, again = [], []
+            for sms in wanted:
+                seen = known.get(sms.reference)
+                if seen is not None and (seen["gateway_message_id"] or seen["status"] in ("sent", "delivered")):
+                    reserved.already_sent.add(sms.reference)
+                    continue
+                if seen is not None and seen["status"] != "rejected":
+                    reserved.allowed.add(sms.reference)  # counted when it was first reserved
+                    continue
+                budget = rules.check_budget(used, sms.segments.count, self.settings.sms_daily_segment_budget)
+                if not budget.allowed:
+                    break  # the day is spent: the rest waits (a code is refused, a campaign waits for tomorrow)
+                used += sms.segments.count
+                alert = alert or budget.alert
+                reserved.allowed.add(sms.reference)
+                if seen is not None:
+                    again.append(sms.reference)  # the gateway did not take it last time: it counts again
+                    continue
+                rows.append(
+                    SmsMessage(
+                        reference=sms.reference,
+                        purpose=sms.purpose,
+                        to_masked=Identifier("sms", sms.to).masked(),
+                        segments=sms.segments.count,
+                        encoding=sms.segments.encoding,
+                        gateway=self.gateway.name,
+                        status="queued",
+                        created_at=now,
+                    )
+                )
+            if rows:
+                await SmsMessage.insert(*rows)
+            if again:
+                await SmsMessage.update(
+                    {SmsMessage.status: "queued", SmsMessage.error: None, SmsMessage.created_at: now}
+                ).where(SmsMessage.reference.is_in(again))
         if alert:
             log.warning("today's SMS have reached %d %% of the daily budget", int(rules.BUDGET_ALERT_SHARE * 100))
+        return reserved
+
+    async def deliver(self, reference: str, to: str, text: str, purpose: str) -> None:
+        """Hands a reserved SMS to the gateway (with its retries) and records the gateway's id."""
         if self.client is None:
-            self.client = httpx.AsyncClient(timeout=self.settings.sms_timeout_seconds, follow_redirects=False)
+            self.client = httpx.AsyncClient(
+                timeout=self.settings.sms_timeout_seconds,
+                follow_redirects=False,
+                limits=httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS),
+            )
         outgoing = OutgoingSms(
             to, self.settings.sms_sender_id, text, reference, report_url(self.settings, self.gateway.name)
         )
@@ -70,34 +144,17 @@ class SmsSender:
             {SmsMessage.gateway_message_id: message_id, SmsMessage.status_at: self.clock.now()}
         ).where(SmsMessage.reference == reference)
 
-    async def _take_from_budget(self, reference: str, to: str, counted: rules.Segments, purpose: str) -> bool:
-        """Writes the message's row if today's budget has room; True when the owner should be alerted."""
-        now = self.clock.now()
-        async with write_transaction(self.engine):
-            if is_postgres(self.engine):  # SQLite's write transactions take turns already
-                await SmsMessage.raw("SELECT pg_advisory_xact_lock({})", BUDGET_LOCK_KEY)
-            used = await segments_sent_today(now)
-            budget = rules.check_budget(used, counted.count, self.settings.sms_daily_segment_budget)
-            if not budget.allowed:
-                raise DomainError(
-                    "sms_budget_spent",
-                    "No more SMS can be sent today. Use your e-mail address instead.",
-                    kind="unavailable",
-                    offer="email",
-                )
-            await SmsMessage.insert(
-                SmsMessage(
-                    reference=reference,
-                    purpose=purpose,
-                    to_masked=Identifier("sms", to).masked(),
-                    segments=counted.count,
-                    encoding=counted.encoding,
-                    gateway=self.gateway.name,
-                    status="queued",
-                    created_at=now,
-                )
-            )
-        return budget.alert
+
+class Reserved(msgspec.Struct):
+    allowed: set[str] = msgspec.field(default_factory=set)  # references to send now
+    already_sent: set[str] = msgspec.field(default_factory=set)  # the gateway took these before
+
+
+class Reservation(NamedTuple):
+    reference: str
+    to: str
+    segments: rules.Segments
+    purpose: str  # code | campaign | reward_ready | ...
 
 
 async def segments_sent_today(now: datetime) -> int:

@@ -29,7 +29,7 @@ from pywebpush import WebPusher
 from backend.context import AppContext
 from backend.core import leases
 from backend.db import is_unreachable, write_transaction
-from backend.push.fanout import consents, expand_due, may_send_offer
+from backend.push.fanout import Offer, consent_withdrawn, expand_due
 from backend.push.receipts import receipt_token, with_receipt
 from backend.push.tables import PushDelivery, PushSubscription
 from backend.push.vapid import VapidIdentity
@@ -155,7 +155,7 @@ class Dispatcher:
         them are recorded, so a worker that stops between rounds leaves nothing unrecorded."""
         recorder = _Recorder(self._record)
         messages: dict[tuple[str, str, str], Message | str] = {}
-        withdrawn = await _consent_withdrawn(claimed)
+        withdrawn = await consent_withdrawn((Offer(r.id, r.member_id, r.kind, r.data) for r in claimed), "push")
         given_back: dict[int, int] = {}
 
         async def one(row: Claimed) -> None:
@@ -286,20 +286,6 @@ class Dispatcher:
 def _still_ours(attempts: int) -> Any:
     """Rows claimed by this round: each claim counts an attempt, so a takeover changes the count."""
     return (PushDelivery.status == "sending") & (PushDelivery.attempts == attempts)
-
-
-async def _consent_withdrawn(claimed: Sequence[Claimed]) -> set[int]:
-    """Offers in this batch whose member has since withdrawn the consent they need (checked again at
-    send time: a retry hours after the fan-out must not go out after a "no")."""
-    offers = [row for row in claimed if rules.is_marketing(row.kind)]
-    if not offers:
-        return set()
-    given = await consents({row.member_id for row in offers})
-    return {
-        row.id
-        for row in offers
-        if not may_send_offer(given.get(row.member_id, {}), {"kind": row.kind, "data": row.data})
-    }
 
 
 class _Recorder:

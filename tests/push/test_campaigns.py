@@ -93,6 +93,7 @@ async def test_reach_counts_consent_devices_and_history_then_only_the_reached_me
         "no_marketing_consent": 1,
         "no_analysis_consent": 1,
         "no_device": 1,
+        "no_address": 0,
         "weekly_cap": 0,
     }
     assert preview["moved_by_quiet_hours"] is False  # 11:00 in Oslo
@@ -109,6 +110,7 @@ async def test_reach_counts_consent_devices_and_history_then_only_the_reached_me
     assert (message.ttl, message.urgency, message.topic) == (172800, "normal", f"c{created['id']}")
 
     stats = (await campaign(owner, created["id"]))["stats"]
+    assert stats.pop("email")["addressed"] == stats.pop("sms")["addressed"] == 0  # a push campaign
     assert stats == {
         "recipients": 1,  # members without a phone that takes pushes are not written to the outbox
         "skipped": 0,

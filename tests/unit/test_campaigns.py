@@ -119,7 +119,7 @@ facts = st.builds(
     favourite_store_id=st.none() | st.integers(1, 3),
     has_active_reward=st.booleans(),
     analysis_consent=st.booleans(),
-    push_marketing_consent=st.booleans(),
+    marketing_consent=st.booleans(),
 )
 segments = st.builds(
     Segment,
@@ -138,7 +138,7 @@ def test_history_is_never_looked_at_without_the_analysis_consent(segment: Segmen
         tier_code=member.tier_code,
         birthday=member.birthday,
         analysis_consent=False,
-        push_marketing_consent=member.push_marketing_consent,
+        marketing_consent=member.marketing_consent,
     )
     remembered = MemberFacts(
         tier_code=member.tier_code,
@@ -148,12 +148,12 @@ def test_history_is_never_looked_at_without_the_analysis_consent(segment: Segmen
         favourite_store_id=member.favourite_store_id,
         has_active_reward=member.has_active_reward,
         analysis_consent=False,
-        push_marketing_consent=member.push_marketing_consent,
+        marketing_consent=member.marketing_consent,
     )
     assert exclusion(segment, forgetful) == exclusion(segment, remembered)
 
 
 @given(segment=segments, member=facts)
-def test_nobody_is_reached_without_the_push_marketing_consent(segment: Segment, member: MemberFacts) -> None:
-    if not member.push_marketing_consent:
+def test_nobody_is_reached_without_the_marketing_consent(segment: Segment, member: MemberFacts) -> None:
+    if not member.marketing_consent:
         assert exclusion(segment, member) in ("outside_segment", "no_marketing_consent")

@@ -29,7 +29,7 @@ KARI = MemberFacts(
     favourite_store_id=7,
     has_active_reward=True,
     analysis_consent=True,
-    push_marketing_consent=True,
+    marketing_consent=True,
 )
 
 
@@ -65,12 +65,12 @@ def test_each_filter_alone(name: str) -> None:
 
 def test_an_empty_segment_reaches_every_member_who_allows_offers() -> None:
     assert matches(Segment(), KARI)
-    assert matches(Segment(), MemberFacts(tier_code="bronse", push_marketing_consent=True))
+    assert matches(Segment(), MemberFacts(tier_code="bronse", marketing_consent=True))
 
 
 @given(segment=st.sampled_from([s for pair in SINGLE_FILTERS.values() for s in pair] + [Segment()]))
-def test_nobody_without_push_marketing_consent_is_ever_targeted(segment: Segment) -> None:
-    assert not matches(segment, facts(push_marketing_consent=False))
+def test_nobody_without_marketing_consent_is_ever_targeted(segment: Segment) -> None:
+    assert not matches(segment, facts(marketing_consent=False))
 
 
 def test_filters_combine_with_and() -> None:
@@ -153,7 +153,7 @@ members = st.builds(
     favourite_store_id=st.none() | st.integers(1, 3),
     has_active_reward=st.booleans(),
     analysis_consent=st.booleans(),
-    push_marketing_consent=st.booleans(),
+    marketing_consent=st.booleans(),
 )
 
 
@@ -167,7 +167,7 @@ def test_a_segment_is_the_and_of_its_filters(segment: Segment, member: MemberFac
     ]
     assert matches(segment, member) == all(matches(single, member) for single in [Segment(), *singles])
     if matches(segment, member):
-        assert member.push_marketing_consent
+        assert member.marketing_consent
         assert member.analysis_consent or not uses_history(segment)
 
 
