@@ -58,8 +58,10 @@ class FakeSmsGateway:
     received: list[ReceivedSms] = field(default_factory=list)
     attempts: list[tuple[str, int]] = field(default_factory=list)  # (gateway, status answered), every try
     arrivals: int = 0  # sends that reached the server, answered yet or not
+    duplicates: int = 0  # generic sends of a reference already taken (answered with the first id)
     _failures: list[tuple[int, float | None]] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1001))
+    _by_reference: dict[str, ReceivedSms] = field(default_factory=dict)
 
     async def __aenter__(self) -> FakeSmsGateway:
         app = web.Application()
@@ -103,6 +105,8 @@ class FakeSmsGateway:
             return web.json_response({"error": f"programmed {status}"}, status=status, headers=headers)
         self.attempts.append((gateway, 200))
         self.received.append(ReceivedSms(gateway=gateway, message_id=str(next(self._ids)), **take))
+        if take.get("reference"):
+            self._by_reference[take["reference"]] = self.received[-1]
         return None
 
     def _basic_ok(self, request: web.Request, user: str, password: str) -> bool:
@@ -112,6 +116,11 @@ class FakeSmsGateway:
     async def _generic(self, request: web.Request) -> web.Response:
         body = await request.json()
         ok = hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {self.password}")
+        # The generic gateway's contract: `reference` is an idempotency key (a retry is not a second SMS).
+        seen = self._by_reference.get(body["reference"])
+        if ok and seen is not None:
+            self.duplicates += 1
+            return web.json_response({"id": seen.message_id})
         take = {"to": body["to"], "sender": body["from"], "text": body["text"], "reference": body["reference"]}
         refused = await self._answer("generic", ok, {**take, "report_url": body.get("report_url")})
         return refused or web.json_response({"id": self.received[-1].message_id})
