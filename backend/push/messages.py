@@ -75,7 +75,8 @@ class MessageDispatcher:
     def __init__(self, ctx: AppContext, *, concurrency: int = 64, batch: int = 512) -> None:
         self.ctx, self.batch = ctx, batch
         self.semaphore = asyncio.Semaphore(concurrency)
-        self.lease = timedelta(seconds=max(ctx.settings.push_claim_lease_seconds, 2 * SEND_SLACK.total_seconds()))
+        self.lease = timedelta(seconds=ctx.settings.push_claim_lease_seconds)  # a dead worker's claims come back
+        self.send_slack = min(SEND_SLACK, self.lease / 2)
         gateway = make_gateway(ctx.settings)
         self.sms = SmsSender(ctx.settings, ctx.clock, ctx.engine, gateway) if gateway else None
         self.stopping = asyncio.Event()
@@ -163,7 +164,7 @@ class MessageDispatcher:
         if self.stopping.is_set():
             given_back[row.id] = row.attempts
             return False
-        return self.ctx.clock.now() + SEND_SLACK < leased_until
+        return self.ctx.clock.now() + self.send_slack < leased_until
 
     # --- SMS --------------------------------------------------------------------------------------
 
