@@ -490,7 +490,7 @@ async def bench(args: argparse.Namespace, database_url: str, fake: FakeService) 
     # As the app starts its pool (backend/app.py): no RESET round trip on each release.
     await engine.start_connection_pool(max_size=settings.db_pool_size, reset=_no_reset)
     try:
-        ctx = AppContext(settings, engine, clock, make_rate_limiter(""), make_sender(settings, clock))
+        ctx = AppContext(settings, engine, clock, make_rate_limiter(""), make_sender(settings, clock, engine))
         ctx.vapid = load_identity(settings)
         assert ctx.vapid is not None
 

@@ -28,6 +28,7 @@ from backend.core import leases
 from backend.db import write_transaction
 from backend.members.tables import Member
 from backend.messaging import email
+from backend.messaging.sms import CONNECTIONS as sms_connections
 from backend.messaging.sms import Reservation, SmsSender
 from backend.messaging.sms_gateways import GatewayRefused, GatewayUnavailable, make_gateway
 from backend.messaging.tables import OutboxMessage
@@ -74,7 +75,7 @@ class Rendered(NamedTuple):
 class MessageDispatcher:
     def __init__(self, ctx: AppContext, *, concurrency: int = 64, batch: int = 512) -> None:
         self.ctx, self.batch = ctx, batch
-        self.semaphore = asyncio.Semaphore(concurrency)
+        self.semaphore = asyncio.Semaphore(min(concurrency, sms_connections))  # SMS in flight: one per connection
         self.lease = timedelta(seconds=ctx.settings.push_claim_lease_seconds)  # a dead worker's claims come back
         self.send_slack = min(SEND_SLACK, self.lease / 2)
         gateway = make_gateway(ctx.settings)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from email.header import decode_header, make_header
 from collections.abc import AsyncIterator, Callable
+from email.header import decode_header, make_header
 from typing import Any
 
 import msgspec

@@ -99,7 +99,7 @@ async def sms_campaign(now: datetime) -> dict[str, int]:
 async def test_sigkill_mid_sms_campaign_then_a_restart_sends_every_member_exactly_one_sms(
     gateway: FakeSmsGateway,
     settings: Settings,
-    midday: timedelta,
+    midday: timedelta,  # noqa: F811  (a fixture)
     tmp_path: Path,
     client: object,  # noqa: F811  (the app, with the test club seeded)
 ) -> None:
@@ -107,6 +107,7 @@ async def test_sigkill_mid_sms_campaign_then_a_restart_sends_every_member_exactl
     gateway.delay = 0.1  # about PUSH_CONCURRENCY SMS are in flight at any moment
     first = await Worker(settings, midday, tmp_path / "first.log", **sms_env(gateway)).start()
     try:
+
         async def some_taken() -> bool:
             return len(gateway.received) >= 60
 
