@@ -294,3 +294,26 @@ async def test_a_triggered_reward_ready_goes_by_email_to_a_member_without_push(
     ready = [m for m in inbox.messages if subject(m) == "Belønningen din er klar!"]
     assert len(ready) == 1 and ready[0]["List-Unsubscribe"] is None  # not marketing: nothing to opt out of
     assert await ConsentEvent.count().where(ConsentEvent.purpose == "marketing_email") == 0
+
+
+async def test_cancelling_a_released_sms_campaign_stops_the_sms_not_yet_sent(
+    app: Litestar,
+    new_browser: Callable[[], Browser],
+    owner: Browser,
+    gateway: FakeSmsGateway,
+    inbox: Inbox,
+    worker: Worker,
+    clock: FrozenClock,
+) -> None:
+    await join(new_browser(), gateway, inbox, "912 00 041", sms=True)
+    created = await campaign(owner, "sms")
+    assert created["channel"] == "sms"
+    await release_due(app.state["ctx"], clock.now())
+    await worker.push.expand_due()
+    cancelled = await owner.post(f"/api/admin/campaigns/{created['id']}/cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    while await worker.run_once():
+        pass
+    assert sms_to(gateway, "+4791200041") == []
+    stats = cancelled.json()["stats"]
+    assert stats["sms"]["withdrawn"] == 1 and stats["sms"]["pending"] == 0
