@@ -104,6 +104,11 @@ class FakeSmsGateway:
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
             return web.json_response({"error": f"programmed {status}"}, status=status, headers=headers)
         self.attempts.append((gateway, 200))
+        # The generic gateway's contract: `reference` is an idempotency key (a retry is not a second SMS).
+        seen = self._by_reference.get(take.get("reference") or "") if gateway == "generic" else None
+        if seen is not None:
+            self.duplicates += 1
+            return web.json_response({"id": seen.message_id})
         self.received.append(ReceivedSms(gateway=gateway, message_id=str(next(self._ids)), **take))
         if take.get("reference"):
             self._by_reference[take["reference"]] = self.received[-1]
@@ -116,11 +121,6 @@ class FakeSmsGateway:
     async def _generic(self, request: web.Request) -> web.Response:
         body = await request.json()
         ok = hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {self.password}")
-        # The generic gateway's contract: `reference` is an idempotency key (a retry is not a second SMS).
-        seen = self._by_reference.get(body["reference"])
-        if ok and seen is not None:
-            self.duplicates += 1
-            return web.json_response({"id": seen.message_id})
         take = {"to": body["to"], "sender": body["from"], "text": body["text"], "reference": body["reference"]}
         refused = await self._answer("generic", ok, {**take, "report_url": body.get("report_url")})
         return refused or web.json_response({"id": self.received[-1].message_id})

@@ -1033,4 +1033,25 @@ async def forwards() -> MigrationManager:
         schema=None,
     )
 
+    manager.add_column(
+        table_class_name="Member",
+        tablename="member",
+        column_name="email_undeliverable_at",
+        db_column_name="email_undeliverable_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
     return manager
