@@ -130,6 +130,9 @@ async def send_and_follow(
     await expect(page.get_by_test_id("preview-title")).to_have_text(title)
     await expect(page.get_by_test_id("preview-body")).to_have_text(body)
     await expect(page.get_by_test_id("title-count")).to_have_text("20/60")
+    # "Beste kanal" is the default; this campaign goes by push only (the e-mail and SMS ones: test_channels.py).
+    await expect(page.get_by_test_id("channel-best")).to_be_checked()
+    await page.get_by_test_id("channel-push").check()
     await page.get_by_test_id("segment-tier-bronse").check()
 
     # The box shows what the preview endpoint answers for the same question.
@@ -138,7 +141,7 @@ async def send_and_follow(
         page,
         "POST",
         "/api/admin/campaigns/preview",
-        {"segment": segment(tiers=["bronse"]), "send_at": None, "early_access": None},
+        {"segment": segment(tiers=["bronse"]), "send_at": None, "early_access": None, "channel": "push"},
     )
     assert reach == expected["reach"] >= 1
     await expect(page.get_by_test_id("reach-summary")).to_have_text(

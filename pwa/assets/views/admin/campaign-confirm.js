@@ -1,10 +1,10 @@
 // The last step before a campaign is created: "Sende til 12 medlemmer nå?" or
 // "Planlegge til onsdag 25. november kl. 10:00?", with what happens to quiet
-// hours and early access, and the yes/back buttons.
+// hours and early access, the channel (and what the SMS cost), and the yes/back buttons.
 
 import { h } from '../../dom.js';
 import { t } from '../../i18n.js';
-import { formatWhenLong, listOf, tierName } from './common.js';
+import { formatNok, formatWhenLong, listOf, tierName } from './common.js';
 
 export function confirmPanel({ onBack }) {
   const heading = h('h2', { id: 'confirm-h', tabindex: '-1', testid: 'campaign-confirm-text' });
@@ -28,7 +28,8 @@ export function confirmPanel({ onBack }) {
     else heading.textContent = t(moved ? 'admin.confirm.nowQuiet' : 'admin.confirm.now', { n: reach.reach });
 
     const lines = [h('p', { class: 'confirm-message' },
-      h('span', { class: 'confirm-message-title', text: body.title }), ' ', h('span', { text: body.body }))];
+      h('span', { class: 'confirm-message-title', text: body.title }), ' ', h('span', { text: body.body })),
+    ...channelLines(body, reach)];
     if (later && reach) lines.push(h('p', { text: t('admin.confirm.laterReach', { n: reach.reach }) }));
     if (moved) lines.push(h('p', { testid: 'confirm-quiet', text: t('admin.confirm.quiet', { time: formatWhenLong(reach.send_at) }) }));
     if (body.early_access && reach && reach.early) {
@@ -52,4 +53,20 @@ export function confirmPanel({ onBack }) {
     close: () => { element.hidden = true; error.textContent = ''; onYes = null; },
     setError: (message) => { error.textContent = message; },
   };
+}
+
+/** "Sendes som: Beste kanal – 3 som push-varsel, 2 på e-post og 5 på SMS", and the SMS cost. */
+function channelLines(body, reach) {
+  const channel = body.channel || 'push';
+  const split = channel === 'best' && reach && reach.by_channel && reach.reach
+    ? listOf(['push', 'email', 'sms'].filter((c) => reach.by_channel[c]).map((c) => t(`admin.confirm.by.${c}`, { n: reach.by_channel[c] })))
+    : '';
+  const lines = [h('p', { class: 'confirm-channel', testid: 'confirm-channel', dataset: { channel },
+    text: t(split ? 'admin.confirm.channelSplit' : 'admin.confirm.channel', { channel: t(`admin.channel.${channel}`), split }) })];
+  if (reach && reach.sms && reach.sms.messages) {
+    lines.push(h('p', { testid: 'confirm-sms', text: t('admin.confirm.sms', {
+      messages: reach.sms.messages, n: reach.sms.segments, cost: formatNok(reach.sms.cost_nok),
+    }) }));
+  }
+  return lines;
 }

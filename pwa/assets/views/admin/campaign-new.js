@@ -12,11 +12,12 @@ import { handleOwnerError, loadOptions, loadOwnerScreen } from './common.js';
 import { defaultEarly, earlyAccess } from './early-access.js';
 import { emptySegmentDraft, segmentPicker, toSegment } from './segment-picker.js';
 import { reachBox } from './reach.js';
-import { notificationPreview } from './notification-preview.js';
+import { messagePreviews } from './message-previews.js';
+import { channelPicker, channelsOf, defaultChannel } from './channel-picker.js';
 import { FieldErrors, ownerErrorMessage } from './form-errors.js';
 import { confirmPanel } from './campaign-confirm.js';
 
-const FIELDS = ['title', 'body', 'title_en', 'body_en', 'target', 'segment', 'send_at', 'early_access'];
+const FIELDS = ['title', 'body', 'title_en', 'body_en', 'channel', 'target', 'segment', 'send_at', 'early_access'];
 const TARGETS = ['offer', 'card', 'rewards'];
 // The server names a segment's own fields ("tiers", "last_visit_after") in `field`.
 const SEGMENT_FIELDS = Object.fromEntries(['tiers', 'last_visit_before', 'last_visit_after', 'birthday_month',
@@ -30,6 +31,7 @@ let pending = null;
 function emptyDraft(opts) {
   return {
     title: '', body: '', title_en: '', body_en: '', enOpen: false, target: 'offer',
+    channel: defaultChannel(opts), // "best" where the installation can send by any channel
     seg: emptySegmentDraft(),
     when: 'now', date: osloDate(1), time: '10:00',
     early: defaultEarly(opts), // the tiers' head starts from the tier editor
@@ -58,8 +60,12 @@ function compose(ctx, opts, d) {
   };
   const message = messageSection(f);
   f.english = message.english;
-  f.preview = notificationPreview(getConfig().business.name || t('app.name'));
+  const appName = getConfig().business.name || t('app.name');
+  f.preview = messagePreviews({ appName, clubName: (opts.channels && opts.channels.club_name) || appName, signal: ctx.signal });
+  f.channel = channelPicker(d, opts, () => { f.errors.clear('channel'); f.changed('channel'); });
+  f.errors.attach('channel', f.channel.error, f.channel.element);
   const target = targetSection(f);
+  f.target = target;
   const when = whenSection(f);
   f.picker = segmentPicker(d.seg, opts, () => { f.errors.clear('segment'); f.changed('segment'); });
   f.errors.attach('segment', f.picker.error, f.picker.element);
@@ -77,11 +83,13 @@ function compose(ctx, opts, d) {
   f.actions = h('div', { class: 'form-actions' }, f.formError, f.submit);
   f.confirm = confirmPanel({ onBack: () => closeConfirm(f, true) });
   f.form = h('form', { class: 'campaign-form stack-lg', novalidate: true, 'aria-labelledby': 'new-h' },
-    message.element, f.preview.element, target, when, f.picker.element, f.early.element,
+    message.element, f.channel.element, f.preview.element, target, when, f.picker.element, f.early.element,
     f.reach.element, f.actions, f.confirm.element);
   f.form.addEventListener('submit', (event) => { event.preventDefault(); submitted(f); });
 
+  f.preview.setChannel(d.channel);
   f.preview.update(d);
+  drawTarget(f);
   drawSubmit(f);
   drawClock(f);
   askReach(f);
@@ -188,11 +196,16 @@ function whenSection(f) {
 // ---- what follows a change: the phone preview, the reach, the button's words
 
 function changed(f, what) {
+  if (what === 'channel') { f.preview.setChannel(f.d.channel); drawTarget(f); }
   if (what === 'text') f.preview.update(f.d);
-  if (what !== 'text' && what !== 'target') askReach(f);
+  // The texts count for the reach only where they go by SMS (its cost); the box debounces them.
+  if (what === 'text' ? channelsOf(f.d.channel).includes('sms') : what !== 'target') askReach(f);
   if (what === 'when') { drawSubmit(f); drawClock(f); }
   if (f.confirm.isOpen()) closeConfirm(f, false); // the question on screen no longer matches the form
 }
+
+/** An SMS carries no link into the app (only the opt-out), so "what a tap opens" is not asked then. */
+function drawTarget(f) { f.target.hidden = f.d.channel === 'sms'; }
 
 function drawSubmit(f) { f.submit.textContent = t(f.d.when === 'later' ? 'admin.submit.later' : 'admin.submit.now'); }
 
@@ -206,7 +219,18 @@ function drawClock(f) {
 function askReach(f) {
   const at = sendAt(f.d);
   if (at.error) { f.reach.update(null, t('admin.reach.needTime')); return; }
-  f.reach.update({ segment: toSegment(f.d.seg), send_at: at.iso, early_access: f.early.value() });
+  const { d } = f;
+  f.reach.update({
+    segment: toSegment(d.seg), send_at: at.iso, early_access: f.early.value(), channel: d.channel,
+    message: channelsOf(d.channel).includes('sms') ? messageOf(d) : null,
+  });
+}
+
+/** The texts as the preview counts an SMS's cost: null while the Norwegian ones are not there yet. */
+function messageOf(d) {
+  const clean = (s) => s.trim() || null;
+  if (!d.title.trim() || !d.body.trim()) return null;
+  return { title: d.title.trim(), body: d.body.trim(), title_en: clean(d.title_en), body_en: clean(d.body_en) };
 }
 
 /** The send time as an ISO instant (null: now), or the reason it is not a time we can use. */
@@ -223,7 +247,7 @@ function payload(f) {
   const clean = (s) => s.trim() || null;
   return {
     title: d.title.trim(), body: d.body.trim(), title_en: clean(d.title_en), body_en: clean(d.body_en),
-    target: d.target, segment: toSegment(d.seg), send_at: sendAt(d).iso ?? null, early_access: f.early.value(),
+    channel: d.channel, target: d.target, segment: toSegment(d.seg), send_at: sendAt(d).iso ?? null, early_access: f.early.value(),
   };
 }
 

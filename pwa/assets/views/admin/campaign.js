@@ -14,13 +14,17 @@ import { ownerErrorMessage } from './form-errors.js';
 
 const POLL_MS = 5000;
 const SOON_MS = 60_000;
-const STATS = [
-  ['recipients', 'stat-recipients'],
-  ['sent', 'stat-sent'],
-  ['delivered', 'stat-delivered'],
-  ['failed', 'stat-failed'],
-  ['clicked', 'stat-opened'],
+// The figures of each channel's block: [the stats field, its label key, its testid].
+const PUSH_STATS = [
+  ['sent', 'admin.stats.sent', 'stat-sent'],
+  ['delivered', 'admin.stats.delivered', 'stat-delivered'],
+  ['failed', 'admin.stats.failed', 'stat-failed'],
+  ['clicked', 'admin.stats.clicked', 'stat-opened'],
 ];
+const CHANNEL_STATS = {
+  email: ['sent', 'bounced', 'failed', 'opted_out'],
+  sms: ['sent', 'delivered', 'failed', 'opted_out'],
+};
 
 export async function render(ctx) {
   const id = ctx.params.id;
@@ -163,18 +167,15 @@ function quietNotice(c, opts) {
   }), { testid: 'campaign-quiet' });
 }
 
-// The counts.
+// The counts: everyone it was for, then a block per channel that addressed someone.
 function statsSection(c) {
   const s = c.stats || {};
-  const figures = h('ul', { class: 'kpis kpis-stats' }, STATS.map(([key, testid]) => h('li', {
-    class: ['kpi', `kpi-${key}`], testid, dataset: { value: String(s[key] || 0) },
-  }, h('span', { class: 'kpi-value', text: String(s[key] || 0) }), h('span', { class: 'kpi-label', text: t(`admin.stats.${key}`) }))));
   const notYet = c.status === 'scheduled' || (c.status === 'cancelled' && !c.released_at);
-  return h('section', { class: 'card', 'aria-labelledby': 'stats-h', testid: 'campaign-stats' },
+  return h('section', { class: 'card stats', 'aria-labelledby': 'stats-h', testid: 'campaign-stats' },
     h('h2', { id: 'stats-h', text: t('admin.stats.title') }),
     notYet ? h('p', { class: 'muted', text: t(c.status === 'cancelled' ? 'admin.stats.cancelled' : 'admin.stats.notYet') }) : null,
-    notYet ? null : figures,
-    notYet ? null : h('p', { class: 'hint', text: t('admin.stats.explain') }),
+    notYet ? null : h('ul', { class: 'kpis kpis-total' }, kpi('recipients', s.recipients, t('admin.stats.recipients'), 'stat-recipients')),
+    notYet ? null : channelBlocks(c, s),
     s.pending || s.skipped
       ? h('p', { class: 'hint', testid: 'stat-more', text: [
         s.pending ? t('admin.stats.pending', { n: s.pending }) : null,
@@ -182,6 +183,47 @@ function statsSection(c) {
       ].filter(Boolean).join(' · ') })
       : null,
     c.status === 'sending' ? h('p', { class: 'hint refreshing', text: t('admin.stats.refreshing') }) : null);
+}
+
+function kpi(key, value, label, testid) {
+  return h('li', { class: ['kpi', `kpi-${key}`], testid, dataset: { value: String(value || 0) } },
+    h('span', { class: 'kpi-value', text: String(value || 0) }), h('span', { class: 'kpi-label', text: label }));
+}
+
+/** Push, e-mail and SMS: a channel's block shows when it addressed someone (or is the only channel). */
+function channelBlocks(c, s) {
+  const channel = c.channel || 'push';
+  const only = (x) => channel === x;
+  const blocks = [];
+  if (only('push') || s.devices > 0) blocks.push(pushBlock(s));
+  for (const x of ['email', 'sms']) {
+    const cs = s[x] || {};
+    if (only(x) || cs.addressed > 0) blocks.push(channelBlock(x, cs));
+  }
+  return blocks;
+}
+
+function pushBlock(s) {
+  return h('section', { class: 'channel-stats', testid: 'stats-push', 'aria-labelledby': 'stats-push-h' },
+    h('h3', { id: 'stats-push-h' }, t('admin.stats.push.title'), ' ',
+      h('span', { class: 'channel-stats-count', text: t('admin.stats.push.devices', { n: s.devices || 0 }) })),
+    h('ul', { class: 'kpis kpis-stats' }, PUSH_STATS.map(([key, label, testid]) => kpi(key, s[key], t(label), testid))),
+    h('p', { class: 'hint', text: t('admin.stats.explain') }));
+}
+
+/** E-mail or SMS: sent, bounced or delivered, failed, opted out; then withdrawn and waiting in words. */
+function channelBlock(channel, cs) {
+  const more = [
+    cs.pending ? t('admin.stats.channelPending', { n: cs.pending }) : null,
+    cs.withdrawn ? t(`admin.stats.${channel}.withdrawn`, { n: cs.withdrawn }) : null,
+  ].filter(Boolean);
+  return h('section', { class: 'channel-stats', testid: `stats-${channel}`, 'aria-labelledby': `stats-${channel}-h` },
+    h('h3', { id: `stats-${channel}-h` }, t(`admin.stats.${channel}.title`), ' ',
+      h('span', { class: 'channel-stats-count', text: t('admin.stats.addressed', { n: cs.addressed || 0 }) })),
+    h('ul', { class: 'kpis kpis-stats' }, CHANNEL_STATS[channel].map((key) => kpi(key, cs[key],
+      t(`admin.stats.${channel}.${key}`), `stat-${channel}-${key.replace('_', '-')}`))),
+    more.length ? h('p', { class: 'hint channel-stats-more', testid: `stat-${channel}-more`, text: more.join(' · ') }) : null,
+    h('p', { class: 'hint', text: t(`admin.stats.${channel}.explain`) }));
 }
 
 // The message, as the notification shows it.
@@ -202,6 +244,7 @@ function messageSection(c) {
 // Who and when.
 function whoSection(c, opts) {
   const rows = [
+    [t('admin.campaign.channel'), t(`admin.channel.${c.channel || 'push'}`), 'campaign-channel'],
     [t('admin.campaign.sendAt'), formatWhenLong(c.send_at), 'campaign-send-at'],
     c.early_access ? [t('admin.campaign.early'), t('admin.campaign.earlyText', {
       tiers: listOf(c.early_access.tiers.map((code) => tierName(opts, code))), time: formatWhenLong(new Date(releaseAt(c)).toISOString()),

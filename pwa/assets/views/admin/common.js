@@ -135,6 +135,13 @@ export function describeSegment(segment, opts) {
   return lines.length ? lines : [t('admin.seg.everyone')];
 }
 
+/** "55,35 kr" / "NOK 55.35": an amount in kroner, always with øre. */
+export function formatNok(value) {
+  return new Intl.NumberFormat(locale(), {
+    style: 'currency', currency: 'NOK', minimumFractionDigits: 2, maximumFractionDigits: 2,
+  }).format(Number(value) || 0);
+}
+
 export function listOf(items, type = 'conjunction') {
   if (!items.length) return '';
   try {
@@ -144,18 +151,33 @@ export function listOf(items, type = 'conjunction') {
   }
 }
 
-/** A campaign as a row in a list: title, status, when, recipients and the three counts. */
+/** A campaign as a row in a list: title, status, channel, when, recipients and each channel's counts. */
 export function campaignRow(c) {
-  const s = c.stats || {};
-  return h('li', { class: 'campaign-item', testid: 'campaign-item', dataset: { campaignId: String(c.id) } },
+  const channel = c.channel || 'push';
+  return h('li', { class: 'campaign-item', testid: 'campaign-item', dataset: { campaignId: String(c.id), channel } },
     h('a', { class: 'campaign-link', href: `/admin/campaigns/${c.id}` },
       h('span', { class: 'campaign-item-head' },
         h('span', { class: 'campaign-item-title', text: c.title }),
         statusChip(c.status)),
+      h('span', { class: 'campaign-item-channel', testid: 'campaign-item-channel', text: t(`admin.channel.${channel}`) }),
       h('span', { class: 'campaign-item-when', text: whenText(c) }),
-      c.status === 'scheduled' || c.status === 'cancelled'
-        ? null
-        : h('span', { class: 'campaign-item-stats', testid: 'campaign-item-stats' },
-          h('span', { text: t('admin.recipients', { n: s.recipients || 0 }) }),
-          h('span', { text: t('admin.sentDeliveredOpened', { sent: s.sent || 0, delivered: s.delivered || 0, opened: s.clicked || 0 }) }))));
+      c.status === 'scheduled' || c.status === 'cancelled' ? null : rowStats(c, channel)));
+}
+
+/** "12 mottakere", then one line per channel that addressed someone. */
+function rowStats(c, channel) {
+  const s = c.stats || {};
+  const email = s.email || {};
+  const sms = s.sms || {};
+  return h('span', { class: 'campaign-item-stats', testid: 'campaign-item-stats' },
+    h('span', { text: t('admin.recipients', { n: s.recipients || 0 }) }),
+    channel === 'push' || s.devices > 0
+      ? h('span', { testid: 'campaign-item-push', text: t(channel === 'push' ? 'admin.sentDeliveredOpened' : 'admin.row.push', { sent: s.sent || 0, delivered: s.delivered || 0, opened: s.clicked || 0 }) })
+      : null,
+    channel === 'email' || email.addressed > 0
+      ? h('span', { testid: 'campaign-item-email', text: t('admin.row.email', { sent: email.sent || 0, bounced: email.bounced || 0 }) })
+      : null,
+    channel === 'sms' || sms.addressed > 0
+      ? h('span', { testid: 'campaign-item-sms', text: t('admin.row.sms', { sent: sms.sent || 0, delivered: sms.delivered || 0 }) })
+      : null);
 }

@@ -1,16 +1,18 @@
 // The live reach box of the campaign form: asks POST /api/admin/campaigns/preview
 // ~300 ms after the last change (a newer question aborts the older one) and says
 // how many members the campaign reaches, why the others are left out, and when
-// it really goes out (quiet hours, early access).
+// it really goes out (quiet hours, early access); for "best", how many by each channel, and
+// what the SMS among them cost.
 
 import { h } from '../../dom.js';
 import { errorMessage, t } from '../../i18n.js';
 import { api } from '../../api.js';
-import { formatWhenLong, listOf, tierName } from './common.js';
+import { formatNok, formatWhenLong, listOf, tierName } from './common.js';
 
 const DEBOUNCE_MS = 300;
 const PATH = '/api/admin/campaigns/preview';
-const REASONS = ['no_marketing_consent', 'no_analysis_consent', 'no_device', 'weekly_cap'];
+const REASONS = ['no_marketing_consent', 'no_analysis_consent', 'no_device', 'no_address', 'weekly_cap'];
+const CHANNELS = ['push', 'email', 'sms'];
 
 /**
  * reachBox({signal, opts, onError}) → {element, update(body|null, note), flush()}.
@@ -124,6 +126,8 @@ function draw(rb, r, question) {
   element.dataset.inSegment = String(r.in_segment);
   rb.body.replaceChildren(
     ...reachSummary(r),
+    ...channelSplit(r, question),
+    ...smsLine(r),
     ...excludedList(r, opts),
     ...whenLines(r, question, opts),
     ...(r.early && rb.lastEarly ? [earlyLine(r, rb.lastEarly, opts)] : []));
@@ -137,6 +141,22 @@ function reachSummary(r) {
     }))];
   if (r.in_segment === 0) parts.push(h('p', { class: 'muted', text: t('admin.reach.nobody') }));
   return parts;
+}
+
+/** "Best": how many get it as a notification, an e-mail or an SMS. */
+function channelSplit(r, question) {
+  if (question.channel !== 'best' || !r.by_channel || !r.reach) return [];
+  return [h('ul', { class: 'reach-channels', testid: 'reach-channels', 'aria-label': t('admin.reach.byChannel') },
+    CHANNELS.map((c) => h('li', { class: 'reach-channel', testid: `reach-channel-${c}`, dataset: { value: String(r.by_channel[c] || 0) } },
+      h('span', { class: 'reach-channel-count', text: String(r.by_channel[c] || 0) }),
+      h('span', { class: 'reach-channel-label', text: t(`admin.reach.channel.${c}`) }))))];
+}
+
+/** "≈ 123 SMS-segmenter · ca. 55,35 kr" when some of it goes by SMS and the texts are there. */
+function smsLine(r) {
+  if (!r.sms || !r.sms.messages) return [];
+  return [h('p', { class: 'reach-sms', testid: 'reach-sms', dataset: { segments: String(r.sms.segments) } },
+    t('admin.reach.sms', { n: r.sms.segments, cost: formatNok(r.sms.cost_nok) }))];
 }
 
 function excludedList(r, opts) {
