@@ -84,7 +84,9 @@ class SmsCost(msgspec.Struct, frozen=True):
     nok: float
 
 
-def sms_cost(segments_per_message: dict[str, int], messages_per_lang: dict[str, int], nok_per_segment: float) -> SmsCost:
+def sms_cost(
+    segments_per_message: dict[str, int], messages_per_lang: dict[str, int], nok_per_segment: float
+) -> SmsCost:
     """What a campaign's SMS cost: each language's text in segments times the members who read it."""
     segments = sum(segments_per_message.get(lang, 0) * n for lang, n in messages_per_lang.items())
     return SmsCost(sum(messages_per_lang.values()), segments, round(segments * nok_per_segment, 2))

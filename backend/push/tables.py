@@ -73,7 +73,8 @@ class MessageDelivery(Table):
     member = ForeignKey(references=Member, index=True)
     channel = Varchar(length=5)  # email | sms
     delivery_key = Varchar(length=40, unique=True)  # "notification:channel"
-    status = Varchar(length=12, default="pending", index=True)  # pending | sending | sent | failed | bounced | withdrawn
+    # pending | sending | sent | failed | bounced | withdrawn
+    status = Varchar(length=12, default="pending", index=True)
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(index=True)
     locked_until = Timestamptz(null=True, default=None)

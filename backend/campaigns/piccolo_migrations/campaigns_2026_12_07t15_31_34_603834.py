@@ -7,7 +7,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "Channels: e-mail and SMS beside push"
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(
         migration_id=ID, app_name="campaigns", description=DESCRIPTION
     )
