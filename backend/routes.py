@@ -25,6 +25,7 @@ from backend.me.passkey_controllers import MyPasskeysController
 from backend.me.push_controllers import MyPushController
 from backend.me.referral_controllers import ReferralController
 from backend.messaging.dev_controllers import DevOutboxController
+from backend.messaging.opt_out_controllers import OptOutController
 from backend.messaging.sms_report_controllers import SmsReportController
 from backend.pos.controllers import PosController
 from backend.push.controllers import PushController
@@ -33,7 +34,7 @@ from backend.staff.invite_controllers import InviteLinkController
 from backend.staff.till_controllers import TillController
 from backend.web.pwa import pwa_router
 
-PUBLIC = [ClubController, ConsentTextController, PushController]
+PUBLIC = [ClubController, ConsentTextController, PushController, OptOutController]
 MEMBER_SIGN_IN = [MemberAuthController, PasskeyLoginController]
 MEMBER = [
     MeController,

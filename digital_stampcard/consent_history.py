@@ -8,7 +8,17 @@ from digital_stampcard.consents import Acceptance, Version, needs_reaccept
 
 State = Literal["given", "renew", "withdrawn", "not_given"]
 SourceKind = Literal[
-    "join_form", "poster", "staff", "referral", "login_form", "min_side", "push_settings", "profile", "renewal", "left"
+    "join_form",
+    "poster",
+    "staff",
+    "referral",
+    "login_form",
+    "min_side",
+    "push_settings",
+    "profile",
+    "renewal",
+    "left",
+    "opt_out_link",
 ]
 
 # The ledger's `source` (free text, written since the first join) to the kind Min side names. A join
@@ -25,6 +35,7 @@ _KINDS: dict[str, SourceKind] = {
     "profile": "profile",
     "renewal_prompt": "renewal",
     "member_left": "left",
+    "opt_out_link": "opt_out_link",  # "opt_out_link" or "opt_out_link:campaign:<id>" (an e-mail's or SMS's link)
 }
 
 
@@ -41,4 +52,6 @@ def source_of(source: str) -> tuple[SourceKind | None, str | None]:
     """The kind of place an event came from (None: a source this version does not know) and the store
     slug when it names one."""
     kind, _, store = source.partition(":")
+    if kind == "opt_out_link":
+        return "opt_out_link", None  # what follows names a campaign, not a store
     return _KINDS.get(kind), (store or None)

@@ -54,7 +54,11 @@ def make_token(secret: str, opt_out: OptOut) -> str:
     if opt_out.member_id <= 0 or (opt_out.campaign_id is not None and opt_out.campaign_id <= 0):
         raise ValueError("ids are positive")
     payload = _varint(opt_out.member_id) + _CHANNEL_BYTES[opt_out.channel] + _varint(opt_out.campaign_id or 0)
-    return base64.urlsafe_b64encode(payload + _mac(secret, payload)).rstrip(b"=").decode()
+    return _encode(payload + _mac(secret, payload))
+
+
+def _encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def read_token(secret: str, token: str) -> OptOut | None:
@@ -63,6 +67,8 @@ def read_token(secret: str, token: str) -> OptOut | None:
         return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        if _encode(raw) != token:  # one spelling per token: no padding, no stray bits in the last character
+            return None
         payload, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
         if len(mac) != _MAC_BYTES or not hmac.compare_digest(mac, _mac(secret, payload)):
             return None

@@ -74,6 +74,7 @@ def email_message(
         link_url=app_url(settings, link_path),
         opt_out_url=opt_out_url,
         message_id=f"<{message_id}@{domain}>",
+        manage_url=app_url(settings, "/me"),
     )
 
 

@@ -96,7 +96,8 @@ async def _taken(identifier: Identifier, member_id: int) -> bool:
 
 
 def _address(identifier: Identifier) -> dict[object, str | None]:
-    """One address per member: the new one, and the other kind cleared."""
+    """One address per member: the new one, and the other kind cleared. A bounce marked the old e-mail
+    address undeliverable; whatever replaces it starts unmarked."""
     if identifier.channel == "sms":
-        return {Member.phone: identifier.value, Member.email: None}
-    return {Member.email: identifier.value, Member.phone: None}
+        return {Member.phone: identifier.value, Member.email: None, Member.email_undeliverable_at: None}
+    return {Member.email: identifier.value, Member.phone: None, Member.email_undeliverable_at: None}

@@ -81,6 +81,7 @@ async def _erase(member_id: int, number: str, addresses: list[str], now: Any) ->
             Member.member_number: anonymous_number(member_id),
             Member.phone: None,
             Member.email: None,
+            Member.email_undeliverable_at: None,
             Member.first_name: None,
             Member.birthday: None,
             Member.birthday_set_at: None,

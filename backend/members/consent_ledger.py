@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from backend.club.consent_texts import ConsentAnswerIn, ConsentTextOut, current_texts, cutoffs
+from backend.club.consent_texts import ConsentAnswerIn, ConsentTextOut, current_texts, current_versions, cutoffs
 from backend.context import AppContext
 from backend.db import write_transaction
 from backend.members.locking import lock_member
@@ -72,18 +72,32 @@ async def answer(ctx: AppContext, member_id: int, data: ConsentAnswerIn, source:
         raise DomainError(
             "terms_required", "The terms are what membership is. To say no, leave the club on My page.", kind="conflict"
         )
+    await _record(ctx, member_id, data.purpose, data.granted, str(data.version), source)
+
+
+async def withdraw(ctx: AppContext, member_id: int, purpose: str, source: str) -> bool:
+    """A "no" to `purpose` under its current text (an opt-out link); False when the ledger already said no."""
+    version = (await current_versions()).get(purpose)
+    if version is None:
+        raise DomainError("unknown_purpose", "There is no such consent.", kind="not_found")
+    return await _record(ctx, member_id, purpose, False, version, source)
+
+
+async def _record(ctx: AppContext, member_id: int, purpose: str, granted: bool, version: str, source: str) -> bool:
+    """Appends the answer unless the ledger already says so (under the member's lock); True: appended."""
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
         await lock_member(ctx.engine, member_id)
-        if await already_so(member_id, data.purpose, data.granted):
-            return
+        if await already_so(member_id, purpose, granted):
+            return False
         await ConsentEvent.insert(
             ConsentEvent(
                 member=member_id,
-                purpose=data.purpose,
-                granted=data.granted,
-                text_version=str(data.version),
+                purpose=purpose,
+                granted=granted,
+                text_version=version,
                 source=source,
                 created_at=now,
             )
         )
+    return True

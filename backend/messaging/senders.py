@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import smtplib
 from email.message import EmailMessage
 from typing import Any, Protocol
 
@@ -13,6 +12,7 @@ import msgspec
 from piccolo.engine.base import Engine
 
 from backend.clock import Clock
+from backend.messaging.email import connect
 from backend.messaging.sms import SmsSender
 from backend.messaging.sms_gateways import make_gateway
 from backend.messaging.tables import OutboxMessage
@@ -76,11 +76,7 @@ class SmtpSender:
         mail["To"] = message.to
         mail["Subject"] = message.subject
         mail.set_content(message.body)
-        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=15) as smtp:
-            if s.smtp_starttls:
-                smtp.starttls()
-            if s.smtp_username:
-                smtp.login(s.smtp_username, s.smtp_password)
+        with connect(s) as smtp:
             smtp.send_message(mail)
 
 

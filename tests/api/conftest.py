@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 
 import httpx
@@ -14,6 +14,7 @@ from backend.app import create_app
 from backend.clock import FrozenClock
 from backend.settings import Settings
 from tests.api.helpers import Browser, seed_club
+from tests.smtp_inbox import Inbox, smtp_server
 
 
 @pytest.fixture
@@ -74,3 +75,11 @@ async def owner(new_browser: Callable[[], Browser]) -> Browser:
     browser = new_browser()
     await browser.staff_login("eier")
     return browser
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server on a free port that keeps what it receives: (inbox, port)."""
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        yield inbox, port

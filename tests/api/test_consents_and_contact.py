@@ -279,6 +279,33 @@ async def test_phone_can_become_e_mail_and_back(new_browser: Callable[[], Browse
     assert await Member.select(Member.phone, Member.email).first() == {"phone": "+4791234567", "email": None}
 
 
+async def test_a_new_address_clears_the_mark_a_bounce_left_on_the_old_e_mail(
+    new_browser: Callable[[], Browser], clock: FrozenClock
+) -> None:
+    phone = new_browser()
+    await phone.join("kari@example.no")
+    bounced = {Member.email_undeliverable_at: clock.now()}  # what the dispatcher writes on a hard bounce
+    await Member.update(bounced, force=True)
+    assert (await change_contact(phone, "kari.ny@example.no")).status_code == 202
+    code = await phone.latest_code("kari.ny@example.no")
+    assert (
+        await phone.post("/api/me/contact/verify", {"identifier": "kari.ny@example.no", "code": code})
+    ).status_code == 200
+    assert await Member.select(Member.email, Member.email_undeliverable_at).first() == {
+        "email": "kari.ny@example.no",
+        "email_undeliverable_at": None,
+    }
+
+    await Member.update(bounced, force=True)
+    assert (await change_contact(phone, "91234567")).status_code == 202  # e-mail to phone: no e-mail left to mark
+    code = await phone.latest_code("+4791234567")
+    assert (await phone.post("/api/me/contact/verify", {"identifier": "91234567", "code": code})).status_code == 200
+    assert await Member.select(Member.email, Member.email_undeliverable_at).first() == {
+        "email": None,
+        "email_undeliverable_at": None,
+    }
+
+
 async def birthday_today_set(phone: Browser, app: Litestar, clock: FrozenClock, days_before: int) -> None:
     """Sets the birthday `days_before` days ago to a date that falls on the day the scan runs."""
     scan_day = (clock.now() + timedelta(days=days_before)).astimezone(OSLO).date()

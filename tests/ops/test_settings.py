@@ -79,6 +79,7 @@ CASES = [
     ),
     ("SMS_DAILY_SEGMENT_BUDGET", "0", {}, "a whole number of at least 1"),
     ("SMS_TIMEOUT_SECONDS", "0", {}, "a number above 0"),
+    ("SMS_PRICE_NOK_PER_SEGMENT", "-1", {}, "a number from 0 to 100"),
 ]
 SECRETS = {
     "SECRET_KEY", "SMTP_PASSWORD", "VAPID_PRIVATE_KEY", "METRICS_TOKEN", "DATABASE_URL", "SMS_GATEWAY_PASSWORD",
