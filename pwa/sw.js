@@ -8,7 +8,7 @@
 //   `navigate` URL carries a receipt token (`n`), opens that URL on click (the app then
 //   reports "opened" and drops `n` from the address).
 
-const VERSION = 'v16';
+const VERSION = 'v17';
 const CACHE = `stampcard-shell-${VERSION}`;
 
 const SHELL = [
