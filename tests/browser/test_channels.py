@@ -79,9 +79,16 @@ async def test_the_sms_preview_shows_the_exact_text_its_segments_and_cost_and_an
     # The reach box counts the SMS of everyone it reaches, at the same price.
     await settled_reach(page)
     reach = await api_from_page(
-        page, "POST", "/api/admin/campaigns/preview",
-        {"segment": segment(), "send_at": None, "early_access": None, "channel": "sms",
-         "message": {"title": TITLE, "body": BODY, "title_en": None, "body_en": None}},
+        page,
+        "POST",
+        "/api/admin/campaigns/preview",
+        {
+            "segment": segment(),
+            "send_at": None,
+            "early_access": None,
+            "channel": "sms",
+            "message": {"title": TITLE, "body": BODY, "title_en": None, "body_en": None},
+        },
     )
     if reach["sms"]:
         total = f"{reach['sms']['cost_nok']:.2f}".replace(".", ",")
@@ -149,7 +156,7 @@ async def test_the_email_preview_shows_the_mail_in_a_sandboxed_frame_in_both_lan
     await page.get_by_test_id("preview-lang-en").check()
     await expect(frame.locator("h1")).to_have_text("Cinnamon bun day")
     await expect(frame.locator("html")).to_have_attribute("lang", "en")
-    english = (await message_preview(page, "Cinnamon bun day", "Half price on cinnamon buns all Saturday.", "en"))
+    english = await message_preview(page, "Cinnamon bun day", "Half price on cinnamon buns all Saturday.", "en")
     await expect(page.get_by_test_id("email-subject")).to_have_text(english["email"]["subject"])
     await page.get_by_test_id("preview-lang-nb").check()
     await expect(frame.locator("h1")).to_have_text(TITLE)
@@ -194,15 +201,28 @@ async def api_member(server: Server, identifier: str, **marketing: bool) -> None
     async with httpx.AsyncClient(base_url=server.url) as client:
         await client.get("/api/config")
         headers = {"X-CSRFToken": client.cookies.get("csrftoken") or ""}
-        started = await client.post("/api/auth/otp/start", headers=headers, json={
-            "identifier": identifier, "purpose": "join", "terms_accepted": True, "lang": "nb",
-            "marketing": {"email": False, "sms": False, "push": False, **marketing},
-        })
+        started = await client.post(
+            "/api/auth/otp/start",
+            headers=headers,
+            json={
+                "identifier": identifier,
+                "purpose": "join",
+                "terms_accepted": True,
+                "lang": "nb",
+                "marketing": {"email": False, "sms": False, "push": False, **marketing},
+            },
+        )
         assert started.status_code == 202, started.text
         code = await outbox_code(server, identifier)
-        verified = await client.post("/api/auth/otp/verify", headers=headers, json={
-            "identifier": identifier, "code": code, "device_public_key": public_key,
-        })
+        verified = await client.post(
+            "/api/auth/otp/verify",
+            headers=headers,
+            json={
+                "identifier": identifier,
+                "code": code,
+                "device_public_key": public_key,
+            },
+        )
         assert verified.status_code == 200, verified.text
 
 
@@ -227,14 +247,28 @@ async def test_a_best_channel_campaign_reaches_an_email_member_and_a_phone_membe
     await expect(page.get_by_test_id("channel-best")).to_be_checked()
     await settled_reach(page)
     expected = await api_from_page(
-        page, "POST", "/api/admin/campaigns/preview",
-        {"segment": segment(), "send_at": None, "early_access": None, "channel": "best",
-         "message": {"title": title, "body": "Gratis gløgg til alle medlemmer i dag.", "title_en": None, "body_en": None}},
+        page,
+        "POST",
+        "/api/admin/campaigns/preview",
+        {
+            "segment": segment(),
+            "send_at": None,
+            "early_access": None,
+            "channel": "best",
+            "message": {
+                "title": title,
+                "body": "Gratis gløgg til alle medlemmer i dag.",
+                "title_en": None,
+                "body_en": None,
+            },
+        },
     )
     split = expected["by_channel"]
     assert split["email"] >= 1 and split["sms"] >= 1  # our two members, at least
     for channel in ("push", "email", "sms"):
-        await expect(page.get_by_test_id(f"reach-channel-{channel}")).to_have_attribute("data-value", str(split[channel]))
+        await expect(page.get_by_test_id(f"reach-channel-{channel}")).to_have_attribute(
+            "data-value", str(split[channel])
+        )
     await expect(page.get_by_test_id("reach-sms")).to_have_attribute("data-segments", str(expected["sms"]["segments"]))
     for reason, count in expected["excluded"].items():
         await expect(page.locator(f'[data-testid="reach-excluded"] li[data-reason="{reason}"]')).to_have_count(
@@ -279,14 +313,20 @@ async def page_follows_the_figures(page: Page, campaign_id: int) -> None:
         """async (id) => {
             const { request } = await import('/assets/api.js');
             const c = await request(`/api/admin/campaigns/${id}`);
-            return c.stats.email.pending === 0 && c.stats.sms.pending === 0 && c.stats.email.sent > 0 && c.stats.sms.sent > 0;
+            const { email, sms } = c.stats;
+            return email.pending === 0 && sms.pending === 0 && email.sent > 0 && sms.sent > 0;
         }""",
-        arg=campaign_id, polling=500, timeout=RELEASE_WAIT_MS,
+        arg=campaign_id,
+        polling=500,
+        timeout=RELEASE_WAIT_MS,
     )
     await page.reload()
     stats = (await api_from_page(page, "GET", f"/api/admin/campaigns/{campaign_id}"))["stats"]
     await expect(page.get_by_test_id("stat-recipients")).to_have_attribute("data-value", str(stats["recipients"]))
-    for channel, keys in {"email": ("sent", "bounced", "failed", "opted_out"), "sms": ("sent", "delivered", "failed", "opted_out")}.items():
+    for channel, keys in {
+        "email": ("sent", "bounced", "failed", "opted_out"),
+        "sms": ("sent", "delivered", "failed", "opted_out"),
+    }.items():
         block = page.get_by_test_id(f"stats-{channel}")
         await expect(block).to_be_visible()
         await expect(block.locator("h3")).to_contain_text(f"til {stats[channel]['addressed']} medlem")

@@ -37,7 +37,7 @@ export function channelPicker(d, opts, onChange) {
   const price = opts.channels ? formatNok(opts.channels.sms_nok_per_segment) : '';
   const group = h('div', { class: 'radio-cards channel-cards', role: 'radiogroup', 'aria-labelledby': 'channel-h' },
     CHOICES.filter((c) => choices.includes(c)).map((value) => choiceCard(d, opts, value, price, onChange)));
-  const error = h('p', { class: 'field-error', id: 'channel-err', role: 'alert', testid: 'channel-error' });
+  const error = h('p', { class: 'field-error', id: 'error-channel', role: 'alert', testid: 'error-channel' });
   const element = h('section', { class: 'card', testid: 'channel-picker' },
     h('h2', { id: 'channel-h', text: t('admin.channel.title') }),
     h('p', { class: 'hint', text: t('admin.channel.lead') }),
