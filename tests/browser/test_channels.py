@@ -289,7 +289,9 @@ async def test_a_best_channel_campaign_reaches_an_email_member_and_a_phone_membe
     if expected["moved_by_quiet_hours"]:  # 21–09 in Oslo: nothing goes out until the morning
         await expect(status).to_have_attribute("data-status", re.compile(r"^(scheduled|sending)$"))
         return
-    await expect(status).to_have_attribute("data-status", "sent", timeout=RELEASE_WAIT_MS)
+    # Released: the shared server's other members (pushes to their devices may be retrying) can keep the
+    # campaign "sending" for a while; the e-mail and SMS figures are what this test follows.
+    await expect(status).to_have_attribute("data-status", re.compile(r"^(sending|sent)$"), timeout=RELEASE_WAIT_MS)
     await page_follows_the_figures(page, campaign_id)
 
     # The e-mail member got an e-mail and the phone member an SMS, each with its opt-out link.
