@@ -100,7 +100,7 @@ async def _to_messages(rows: list[tuple[dict[str, Any], channels.Channel]], now:
             channel=channel,
             delivery_key=f"{row['id']}:{channel}",
             # The SMS's reference for the gateway and its reports, the same on every try (see `backend.push.messages`).
-            reference=f"n{row['id']}" if channel == "sms" else None,
+            reference=message_reference(row["id"]) if channel == "sms" else None,
             next_attempt_at=now,
             created_at=now,
         )
@@ -154,6 +154,12 @@ async def _fan_out(notification_ids: list[int], now: datetime) -> set[int]:
         )
         expanded.update(r["notification"] for r in rows)
     return expanded
+
+
+def message_reference(notification_id: int) -> str:
+    """One name per e-mail or SMS, the same on every try: the SMS's reference at the gateway (and in its
+    delivery reports) and the e-mail's Message-ID."""
+    return f"n{notification_id}"
 
 
 async def consent_withdrawn(rows: Iterable[Offer], channel: channels.Channel) -> set[int]:

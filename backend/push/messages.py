@@ -7,7 +7,7 @@ SMS over the gateway's kept-open connections, e-mail over one SMTP connection. T
 recorded in grouped UPDATEs.
 
 Exactly once per member, notification and channel: the outbox row is unique per (notification,
-channel), and an SMS keeps one reference ("n<notification id>") on every try. A worker that dies
+channel), and an SMS keeps one reference (`fanout.message_reference`) on every try. A worker that dies
 mid-send leaves its rows to come back when the lease ends; an SMS the gateway had already taken is
 then found by its reference (its id was recorded the moment the gateway answered) and not sent again,
 and a gateway that dedupes by reference (the generic one may) drops the copy sent in the moment between."""
@@ -32,7 +32,7 @@ from backend.messaging.sms import CONNECTIONS as sms_connections
 from backend.messaging.sms import Reservation, SmsSender
 from backend.messaging.sms_gateways import GatewayRefused, GatewayUnavailable, make_gateway
 from backend.messaging.tables import OutboxMessage
-from backend.push.fanout import Offer, consent_withdrawn
+from backend.push.fanout import Offer, consent_withdrawn, message_reference
 from backend.push.tables import MessageDelivery
 from digital_stampcard import notifications as rules
 from digital_stampcard import sms
@@ -49,7 +49,6 @@ class Claimed(NamedTuple):
     id: int
     attempts: int
     channel: Channel
-    reference: str | None
     notification_id: int
     member_id: int
     kind: rules.Kind
@@ -146,7 +145,7 @@ class MessageDispatcher:
             body=body,
             link_path=navigate,
             opt_out_url=opt_out,
-            message_id=f"n{row.notification_id}",
+            message_id=message_reference(row.notification_id),
         )
         return Rendered(title, channel_texts.plain_text(mail), mail)
 
@@ -182,7 +181,7 @@ class MessageDispatcher:
             return outcomes + [Outcome(row.id, row.attempts, "sent") for row, _ in ready]
         sender = self.sms
         wanted = [
-            Reservation(row.reference or f"n{row.notification_id}", row.address or "", sms.segments(r.text), row.kind)
+            Reservation(message_reference(row.notification_id), row.address or "", sms.segments(r.text), row.kind)
             for row, r in ready
         ]
         reserved = await sender.reserve(wanted)
@@ -298,7 +297,6 @@ async def _load(ids: list[int]) -> list[Claimed]:
             MessageDelivery.id,
             MessageDelivery.attempts,
             MessageDelivery.channel,
-            MessageDelivery.reference,
             MessageDelivery.notification.id,
             MessageDelivery.notification.kind,
             MessageDelivery.notification.data,
@@ -315,7 +313,6 @@ async def _load(ids: list[int]) -> list[Claimed]:
             id=r["id"],
             attempts=r["attempts"],
             channel=r["channel"],
-            reference=r["reference"],
             notification_id=r["notification.id"],
             member_id=r["member.id"],
             kind=r["notification.kind"],
