@@ -18,6 +18,8 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from backend import metrics
+
 BUSY_TIMEOUT_SECONDS = 30
 
 # What a broken unique key raises, on either engine: the last line of defence against doubles.
@@ -34,6 +36,16 @@ class TunedSQLiteEngine(SQLiteEngine):
         await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
         await connection.execute("PRAGMA synchronous = NORMAL")
         return connection
+
+
+def _count_statement(_: object) -> None:
+    metrics.DB_STATEMENTS.inc()
+
+
+async def count_statements(connection: asyncpg.Connection) -> None:
+    """The PostgreSQL pool's `init`: the driver counts each statement of this connection (asyncpg's
+    query logger sees every execute, fetch, BEGIN and COMMIT)."""
+    connection.add_query_logger(_count_statement)
 
 
 class _OutageInOneLine(logging.Filter):

@@ -22,6 +22,11 @@ REQUEST_SECONDS = Histogram(
     registry=REGISTRY,
 )
 STAMPS = Counter("stampcard_stamps_total", "Stamps given at tills and through the POS API.", registry=REGISTRY)
+# Counted by the database driver itself (asyncpg's query logger, sqlite3's trace callback): every
+# statement a request or job sends, BEGIN and COMMIT included, so a change that adds round trips shows.
+DB_STATEMENTS = Counter(
+    "stampcard_db_statements_total", "SQL statements sent to the database, counted by the driver.", registry=REGISTRY
+)
 REDEMPTIONS = Counter("stampcard_redemptions_total", "Rewards redeemed.", registry=REGISTRY)
 CODES_SENT = Counter("stampcard_codes_sent_total", "One-time codes sent, by channel.", ["channel"], registry=REGISTRY)
 WEBHOOK_FAILURES = Counter(

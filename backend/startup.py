@@ -10,7 +10,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from backend.clock import Clock
 from backend.context import AppContext
-from backend.db import bind_engine, close_pool, make_engine, migrate
+from backend.db import bind_engine, close_pool, count_statements, make_engine, migrate
 from backend.messaging.senders import make_sender
 from backend.push.vapid import load_identity
 from backend.ratelimit import make_rate_limiter
@@ -47,7 +47,7 @@ async def started(
         # and asyncpg still rolls back a connection released mid-transaction.
         # min_size 1: asyncpg's default of 10 refuses any smaller pool, and idle connections cost the server.
         size = pool_size or ctx.settings.db_pool_size
-        await engine.start_connection_pool(min_size=1, max_size=size, reset=_keep_connection)
+        await engine.start_connection_pool(min_size=1, max_size=size, reset=_keep_connection, init=count_statements)
     try:
         yield ctx
     finally:
