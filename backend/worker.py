@@ -1,5 +1,6 @@
 """The background loop, one for every job: owner campaigns whose time has come, the calendar's
-messages (`backend/schedules.py`), push deliveries and webhook deliveries. Each job works from its
+messages (`backend/schedules.py`), push deliveries and webhook deliveries, and folding the
+dashboard's append-only rollups (`backend/dashboard/rollups.py`). Each job works from its
 own leased outbox, so several workers share the work and a killed one loses nothing. Runs inside
 `stampcard serve` by default, or as `stampcard worker` processes."""
 
@@ -16,6 +17,7 @@ import aiohttp
 from backend import schedules
 from backend.campaigns.release import release_due
 from backend.context import AppContext
+from backend.dashboard.rollups import fold_all
 from backend.db import is_unreachable
 from backend.integrations import webhooks
 from backend.outbox_depth import refresh_outboxes
@@ -25,6 +27,7 @@ from backend.push.messages import MessageDispatcher
 log = logging.getLogger("stampcard.worker")
 WAVES_PER_BATCH = 8  # a claim takes this many waves of PUSH_CONCURRENCY sends (512 by default)
 SCAN_EVERY = timedelta(minutes=10)  # the calendar's messages are found this often
+FOLD_EVERY = timedelta(minutes=1)  # the dashboard rollups' rows of a key are folded into one this often
 GAUGES_EVERY = timedelta(seconds=15)  # the outbox depth gauges, as often as Prometheus usually scrapes
 # After SIGTERM a worker finishes the round in flight (every send recorded) and exits within this;
 # compose's stop_grace_period for workers is set to it.
@@ -68,8 +71,15 @@ class Worker:
         self.messages.stopping.set()
 
     async def _rounds(self, stop: asyncio.Event, idle_seconds: float) -> None:
-        next_scan = next_gauges = self.ctx.clock.now()
+        next_scan = next_gauges = next_fold = self.ctx.clock.now()
         while not stop.is_set():
+            if self.ctx.clock.now() >= next_fold:
+                next_fold = self.ctx.clock.now() + FOLD_EVERY
+                try:
+                    await fold_all()
+                except Exception as exc:
+                    if not is_unreachable(exc):
+                        log.exception("folding the dashboard rollups failed")
             if self.ctx.clock.now() >= next_gauges:  # for this worker's own metrics listener
                 next_gauges = self.ctx.clock.now() + GAUGES_EVERY
                 with contextlib.suppress(Exception):  # the database may be down: the next round says so

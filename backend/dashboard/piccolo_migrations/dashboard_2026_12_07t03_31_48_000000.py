@@ -1,5 +1,11 @@
-"""The dashboard's rollups kept by the database: their unique keys, and the triggers that keep them
-in the writer's transaction, so the rollups are never ahead of or behind what they count.
+"""The dashboard's rollups kept by the database: their keys, and the triggers that keep them in the
+writer's transaction, so the rollups are never ahead of or behind what they count.
+
+Append-only: each trigger *adds rows* (a count of 1, or +1/-1 for a reward moving between counts)
+and never updates one, so two tills stamping at once never wait on a shared counter row (an
+upsert on (day, store, kind) made every stamp in a store queue on one row lock). The keys are plain
+indexes, the dashboard sums the rows of a key, and the worker folds each key's rows into one
+(`backend.dashboard.rollups.fold`) so the tables stay as small as a unique key would keep them.
 
 - ledger_day (Oslo day, store, kind) and visit_gap (Oslo day, lag 1 and 2, the Oslo day of the
   member's visit one and two visits earlier): every insert into ledger_entry adds itself. A trigger
@@ -8,7 +14,7 @@ in the writer's transaction, so the rollups are never ahead of or behind what th
 - reward_day (measure, Oslo day): "issued" (every reward, by issued_at), "redeemed" (status redeemed,
   by redeemed_at) and "ends" (status active or expired, by expires_at). A trigger on insert, update
   and delete of reward moves a reward between those counts; an update that changes no count (the
-  sweep from active to expired) writes nothing, so it takes no lock on the rollup.
+  sweep from active to expired) writes nothing.
 
 Raw SQL per engine: PostgreSQL converts to Oslo time with AT TIME ZONE; SQLite has no time zones,
 so `oslo_day_sqlite` applies the EU summer-time rule (UTC+2 from 01:00 UTC on the last Sunday of
@@ -25,7 +31,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 ID = "2026-12-07T03:31:48:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "Dashboard rollups: unique keys and the triggers on ledger_entry and reward that keep them"
+DESCRIPTION = "Dashboard rollups: keys and the append-only triggers on ledger_entry and reward that keep them"
 
 NO_VISIT = "0001-01-01"  # visit_gap.since when the member had no earlier visit
 
@@ -46,10 +52,10 @@ def oslo_day_postgres(ts: str) -> str:
 # Renders "the Oslo calendar day of this timestamp expression" in one engine's SQL.
 OsloDay = Callable[[str], str]
 
-KEYS = [
-    "CREATE UNIQUE INDEX IF NOT EXISTS ledger_day_key ON ledger_day (day, store_key, kind)",
-    "CREATE UNIQUE INDEX IF NOT EXISTS visit_gap_key ON visit_gap (lag, day, since)",
-    "CREATE UNIQUE INDEX IF NOT EXISTS reward_day_key ON reward_day (measure, day)",
+KEYS = [  # not unique: a key has several rows until the worker folds them
+    "CREATE INDEX IF NOT EXISTS ledger_day_key ON ledger_day (day, store_key, kind)",
+    "CREATE INDEX IF NOT EXISTS visit_gap_key ON visit_gap (lag, day, since)",
+    "CREATE INDEX IF NOT EXISTS reward_day_key ON reward_day (measure, day)",
 ]
 
 
@@ -92,13 +98,11 @@ LEDGER_POSTGRES = [
 DECLARE
     today date := {oslo_day_postgres("NEW.created_at")};
 BEGIN
-    INSERT INTO ledger_day AS r (day, store_key, kind, entries, stamps)
-    VALUES (today, COALESCE(NEW.store, 0), NEW.kind, 1, NEW.stamps)
-    ON CONFLICT (day, store_key, kind) DO UPDATE SET entries = r.entries + 1, stamps = r.stamps + EXCLUDED.stamps;
+    INSERT INTO ledger_day (day, store_key, kind, entries, stamps)
+    VALUES (today, COALESCE(NEW.store, 0), NEW.kind, 1, NEW.stamps);
     IF NEW.kind = 'stamp' THEN
-        INSERT INTO visit_gap AS g (day, lag, since, visits)
-        VALUES (today, 1, {_before(oslo_day_postgres, 1)}, 1), (today, 2, {_before(oslo_day_postgres, 2)}, 1)
-        ON CONFLICT (lag, day, since) DO UPDATE SET visits = g.visits + 1;
+        INSERT INTO visit_gap (day, lag, since, visits)
+        VALUES (today, 1, {_before(oslo_day_postgres, 1)}, 1), (today, 2, {_before(oslo_day_postgres, 2)}, 1);
     END IF;
     RETURN NULL;
 END
@@ -110,14 +114,12 @@ $$""",
 LEDGER_SQLITE = [
     f"""CREATE TRIGGER IF NOT EXISTS ledger_entry_day AFTER INSERT ON ledger_entry BEGIN
     INSERT INTO ledger_day (day, store_key, kind, entries, stamps)
-    VALUES ({oslo_day_sqlite("NEW.created_at")}, COALESCE(NEW.store, 0), NEW.kind, 1, NEW.stamps)
-    ON CONFLICT (day, store_key, kind) DO UPDATE SET entries = entries + 1, stamps = stamps + excluded.stamps;
+    VALUES ({oslo_day_sqlite("NEW.created_at")}, COALESCE(NEW.store, 0), NEW.kind, 1, NEW.stamps);
 END""",
     f"""CREATE TRIGGER IF NOT EXISTS ledger_entry_visit AFTER INSERT ON ledger_entry WHEN NEW.kind = 'stamp' BEGIN
     INSERT INTO visit_gap (day, lag, since, visits)
     SELECT * FROM (SELECT {oslo_day_sqlite("NEW.created_at")}, 1, {_before(oslo_day_sqlite, 1)}, 1
-    UNION ALL SELECT {oslo_day_sqlite("NEW.created_at")}, 2, {_before(oslo_day_sqlite, 2)}, 1) WHERE true
-    ON CONFLICT (lag, day, since) DO UPDATE SET visits = visits + 1;
+    UNION ALL SELECT {oslo_day_sqlite("NEW.created_at")}, 2, {_before(oslo_day_sqlite, 2)}, 1);
 END""",
 ]
 
@@ -140,14 +142,11 @@ def _keys(oslo_day: OsloDay, row: str, delta: int) -> str:
 
 
 def _change(oslo_day: OsloDay, rows: list[tuple[str, int]]) -> str:
-    """The old row's counts out, the new row's in; nothing is written where they cancel.
-    (SQLite allows no table alias inside a trigger; there a bare `n` is the stored row's.)"""
-    alias, current = (" AS x", "x.") if oslo_day is oslo_day_postgres else ("", "")
+    """The old row's counts out, the new row's in, as rows of their own; nothing is written where they cancel."""
     union = " UNION ALL ".join(_keys(oslo_day, row, delta) for row, delta in rows)
     return (
-        f"INSERT INTO reward_day{alias} (measure, day, n) SELECT measure, day, SUM(delta) FROM ({union}) c "
-        "GROUP BY measure, day HAVING SUM(delta) <> 0 "
-        f"ON CONFLICT (measure, day) DO UPDATE SET n = {current}n + excluded.n"
+        f"INSERT INTO reward_day (measure, day, n) SELECT measure, day, SUM(delta) FROM ({union}) c "
+        "GROUP BY measure, day HAVING SUM(delta) <> 0"
     )
 
 
