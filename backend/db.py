@@ -13,10 +13,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiosqlite
 import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 from backend import metrics
 
@@ -26,16 +27,107 @@ BUSY_TIMEOUT_SECONDS = 30
 UNIQUE_VIOLATIONS = (asyncpg.UniqueViolationError, sqlite3.IntegrityError)
 
 
+SQLITE_IDLE_CONNECTIONS = 8  # kept open per process; more are opened when busy, and closed after
+
+
 class TunedSQLiteEngine(SQLiteEngine):
-    """SQLite for a web app: WAL, and on every transaction's connection an explicit busy timeout and
-    synchronous=NORMAL. (Piccolo's single statements outside a transaction open their own connection
-    with the same busy timeout, passed as `timeout`.)"""
+    """SQLite for a web app: WAL, and connections that are kept open. Piccolo opens a new aiosqlite
+    connection (a thread, a connect and its PRAGMAs) for every statement outside a transaction and
+    for every transaction, and runs a PRAGMA before every statement in one: on the hot paths that
+    cost more than the statements. Here each connection is set up once (foreign keys, busy timeout,
+    synchronous=NORMAL) and goes back to a small idle list after use."""
+
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__(path=path, timeout=timeout)
+        self._idle: list[Any] = []
+
+    async def _open(self) -> Any:
+        connecting = aiosqlite.connect(**self.connection_kwargs)
+        # The connection's thread must not keep the process alive at exit while it sits idle.
+        connecting._thread.daemon = True
+        connection = await connecting
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        for pragma in ("foreign_keys = 1", f"busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}", "synchronous = NORMAL"):
+            metrics.DB_STATEMENTS.inc()
+            await connection.execute(f"PRAGMA {pragma}")
+        return connection
 
     async def get_connection(self) -> Any:
-        connection = await super().get_connection()
-        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-        await connection.execute("PRAGMA synchronous = NORMAL")
-        return connection
+        return self._idle.pop() if self._idle else await self._open()
+
+    async def give_back(self, connection: Any) -> None:
+        if len(self._idle) < SQLITE_IDLE_CONNECTIONS:
+            self._idle.append(connection)
+        else:
+            await connection.close()
+
+    async def close_connections(self) -> None:
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.close()
+
+    def transaction(
+        self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
+    ) -> SQLiteTransaction:
+        return _KeptConnectionTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+    async def _run_in_new_connection(
+        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
+        """A statement outside a transaction: autocommit on a kept connection."""
+        connection = await self.get_connection()
+        metrics.DB_STATEMENTS.inc()
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                rows = await cursor.fetchall()
+        except BaseException:
+            await connection.close()  # its state is unknown: not reused
+            raise
+        await self.give_back(connection)
+        return rows
+
+    async def _run_in_existing_connection(
+        self, connection: Any, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
+        """A statement in a transaction; the connection's PRAGMAs were set when it was opened."""
+        metrics.DB_STATEMENTS.inc()
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+
+class _KeptConnectionTransaction(SQLiteTransaction):
+    """Piccolo's transaction, except that the connection goes back to the engine's idle list."""
+
+    async def begin(self) -> None:
+        metrics.DB_STATEMENTS.inc()
+        await super().begin()  # type: ignore[no-untyped-call]
+
+    async def commit(self) -> None:
+        metrics.DB_STATEMENTS.inc()
+        await super().commit()  # type: ignore[no-untyped-call]
+
+    async def rollback(self) -> None:
+        metrics.DB_STATEMENTS.inc()
+        await super().rollback()  # type: ignore[no-untyped-call]
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        engine = self.engine
+        assert isinstance(engine, TunedSQLiteEngine)
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        except BaseException:
+            await self.connection.close()  # a failed COMMIT or ROLLBACK: not reused
+            raise
+        finally:
+            engine.current_transaction.reset(self.context)
+        await engine.give_back(self.connection)
+        return exception is None
 
 
 def _count_statement(_: object) -> None:
@@ -44,7 +136,8 @@ def _count_statement(_: object) -> None:
 
 async def count_statements(connection: asyncpg.Connection) -> None:
     """The PostgreSQL pool's `init`: the driver counts each statement of this connection (asyncpg's
-    query logger sees every execute, fetch, BEGIN and COMMIT)."""
+    query logger sees every execute, fetch, BEGIN and COMMIT). On SQLite the engine counts each
+    statement it hands aiosqlite (sqlite3's trace callback repeats a statement for each trigger step)."""
     connection.add_query_logger(_count_statement)
 
 

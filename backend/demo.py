@@ -232,6 +232,8 @@ async def _past_campaign(owner_id: int, sent: datetime, rng: random.Random) -> N
     consenting = await ConsentEvent.select(ConsentEvent.member).where(
         (ConsentEvent.purpose == "marketing_push") & (ConsentEvent.granted == True)  # noqa: E712
     )
+    if not consenting:  # a demo with few members may have nobody who said yes
+        return
     members = await Member.select(Member.id, Member.lang).where(Member.id.is_in([r["member"] for r in consenting]))
     for member in members:
         sent_note = campaign_notification(

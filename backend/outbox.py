@@ -7,7 +7,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
+from backend import config_cache
 from backend.integrations.tables import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from backend.members.tables import Member
 from backend.push.tables import Notification
@@ -46,14 +48,21 @@ async def _push(push: Push, now: datetime) -> bool:
     return bool(added)
 
 
-async def _webhook(hook: Webhook, now: datetime) -> bool:
-    """One delivery per endpoint that wants the event; one small query when none does."""
-    endpoints = [
-        e["id"]
-        for e in await WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.events)
+async def _live_endpoints() -> list[dict[str, Any]]:
+    rows = (
+        await WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.events)
         .where(WebhookEndpoint.disabled_at.is_null())
         .output(load_json=True)
-        if hook.event in (e["events"] or [])
+    )
+    return [{"id": r["id"], "events": frozenset(r["events"] or [])} for r in rows]
+
+
+async def _webhook(hook: Webhook, now: datetime) -> bool:
+    """One delivery per endpoint that wants the event. Which endpoints want what is cached while the
+    configuration generation holds (adding or disabling one bumps it), so an event nobody wants costs
+    no query."""
+    endpoints = [
+        e["id"] for e in await config_cache.cached("webhook_endpoints", _live_endpoints) if hook.event in e["events"]
     ]
     if not endpoints:
         return False

@@ -10,7 +10,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from backend.clock import Clock
 from backend.context import AppContext
-from backend.db import bind_engine, close_pool, count_statements, make_engine, migrate
+from backend.db import TunedSQLiteEngine, bind_engine, close_pool, count_statements, make_engine, migrate
 from backend.messaging.senders import make_sender
 from backend.push.vapid import load_identity
 from backend.ratelimit import make_rate_limiter
@@ -53,6 +53,8 @@ async def started(
     finally:
         if isinstance(engine, PostgresEngine):
             await close_pool(engine)
+        elif isinstance(engine, TunedSQLiteEngine):
+            await engine.close_connections()
         await ctx.limiter.close()
         await ctx.sender.close()
 

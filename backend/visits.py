@@ -8,8 +8,9 @@ import secrets
 from datetime import datetime
 
 from backend import metrics, outbox
+from backend.cards.card_state import CardState, read_card_state
 from backend.cards.gifts import give_gift
-from backend.cards.ledger import earned_in_window, staff_stamp_count, stamped_today, surprised_on, tier_window_days
+from backend.cards.ledger import surprised_on, tier_window_days
 from backend.cards.ledger import welcome_given as welcome_was_given
 from backend.cards.programs import rules_of, tier_ladder
 from backend.cards.redeeming import redeem_reward
@@ -17,7 +18,7 @@ from backend.cards.stamping import Applied, apply_stamps
 from backend.cards.tables import Program, Reward
 from backend.cards.tiers import hold_tier, tier_rewards_given
 from backend.cards.views import card_out
-from backend.club.service import get_club
+from backend.club.service import cached_club
 from backend.context import Actor
 from backend.members import referrals
 from backend.members.tables import Member
@@ -42,13 +43,17 @@ async def stamp_member(
     key: str | None,
     amount_ore: int | None = None,
     receipt_key: str | None = None,
+    state: CardState | None = None,
 ) -> tuple[Applied, Tier]:
     """Stamps as the till and the POS API give them: the tier multiplier and the daily cap apply.
+    `state`: the member's cards as the caller read them under the lock (else read here).
     Returns what was applied and the member's tier after the visit."""
     ladder = await tier_ladder()
-    earned = await earned_in_window(member.id, now, await tier_window_days())
+    if state is None:
+        state = await read_card_state(member.id, program.id, now, await tier_window_days())
+    earned = state.earned
     held = held_tier(member.tier_code, earned, ladder)
-    allowance = remaining_today(await stamped_today(member.id, program.id, now), rules_of(program))
+    allowance = remaining_today(state.stamped_today, rules_of(program))
     applied = await apply_stamps(
         member.id,
         program,
@@ -63,8 +68,10 @@ async def stamp_member(
         idempotency_key=key,
         amount_ore=amount_ore,
         receipt_key=receipt_key,
+        card=state.card,
     )
-    facts = await _facts(member, program, now, ladder, earned + applied.plan.added)
+    # The stamp row just written counts among the member's staff stamps.
+    facts = await _facts(member, program, now, ladder, earned + applied.plan.added, state.staff_stamps + 1)
     plan = visits.plan_visit(facts)
     done = await _give(plan, facts, member, program, now, actor, applied, held)
     await outbox.write(visits.consequences(done, now), now)
@@ -72,8 +79,10 @@ async def stamp_member(
     return applied, plan.tier
 
 
-async def _facts(member: Member, program: Program, now: datetime, ladder: list[Tier], earned: int) -> visits.VisitFacts:
-    club = await get_club()
+async def _facts(
+    member: Member, program: Program, now: datetime, ladder: list[Tier], earned: int, staff_stamps: int
+) -> visits.VisitFacts:
+    club = await cached_club()
     bonuses = visits.ClubBonuses(
         welcome_bonus_stamps=club.welcome_bonus_stamps,
         surprise_share_percent=club.surprise_share_percent,
@@ -83,7 +92,6 @@ async def _facts(member: Member, program: Program, now: datetime, ladder: list[T
         referral_friend_reward=club.referral_friend_reward,
         referral_friend_reward_text=club.referral_friend_reward_text,
     )
-    staff_stamps = await staff_stamp_count(member.id)
     draw = secrets.randbelow(_DRAW_STEPS) / _DRAW_STEPS  # drawn here so nobody can learn a routine
     stored = {t.code: t for t in ladder}.get(member.tier_code, ladder[0])
     after = held_tier(member.tier_code, earned, ladder)

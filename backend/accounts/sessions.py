@@ -9,7 +9,8 @@ from typing import Literal
 
 import msgspec
 
-from backend.accounts.tables import StaffAccount, WebSession
+from backend import config_cache
+from backend.accounts.tables import WebSession
 
 SessionKind = Literal["member", "staff"]
 TOUCH_EVERY = timedelta(minutes=5)
@@ -56,20 +57,37 @@ async def start_session(
     return token, rows[0]["id"]
 
 
+# One statement for every request: the session, its staff account, and the configuration generation
+# (which tells the request whether the cached programs, tiers and club are current).
+_LOAD = (
+    "SELECT s.id, s.kind, s.member, s.staff, s.last_seen_at, s.expires_at, s.revoked_at, "
+    "a.role, a.store, a.disabled_at, (SELECT n FROM config_generation) AS generation "
+    "FROM web_session s LEFT JOIN staff_account a ON a.id = s.staff WHERE s.token_hash = {}"
+)
+
+
 async def load_session(token: str, now: datetime) -> SessionInfo | None:
-    row = await WebSession.objects().where(WebSession.token_hash == _hash(token)).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    rows = await WebSession.raw(_LOAD, _hash(token))
+    row = rows[0] if rows else None
+    # The owner's requests read the configuration afresh: they are the ones that change it, and
+    # read back what they saved in the same request. Tills and members use the cache.
+    cacheable = row is not None and row["role"] != "owner"
+    config_cache.note_generation(WebSession._meta.db, row["generation"] if cacheable and row else None)
+    if row is None or row["revoked_at"] is not None or row["expires_at"] <= now:
         return None
-    role: str | None = None
-    store_id: int | None = None
-    if row.kind == "staff":
-        staff = await StaffAccount.objects().where(StaffAccount.id == row.staff).first()
-        if staff is None or staff.disabled_at is not None:
-            return None
-        role, store_id = staff.role, staff.store
-    if now - row.last_seen_at > TOUCH_EVERY:
-        await WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row.id)
-    return SessionInfo(row.id, row.kind, row.member, row.staff, role, store_id)
+    staff = row["kind"] == "staff"
+    if staff and (row["role"] is None or row["disabled_at"] is not None):
+        return None
+    if now - row["last_seen_at"] > TOUCH_EVERY:
+        await WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row["id"])
+    return SessionInfo(
+        row["id"],
+        row["kind"],
+        row["member"],
+        row["staff"],
+        row["role"] if staff else None,
+        row["store"] if staff else None,
+    )
 
 
 async def live_staff_sessions(now: datetime) -> dict[int, int | None]:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from piccolo.query.functions.aggregate import Sum
 
+from backend import config_cache
 from backend.cards.tables import LedgerEntry
 from backend.club.tables import Club
 from digital_stampcard.clock import local_day_bounds
@@ -15,6 +16,10 @@ from digital_stampcard.undo import CARD_KINDS, can_be_undone
 
 async def tier_window_days() -> int:
     """The owner's tier window (Club.tier_window_days); the default before a club exists."""
+    return await config_cache.cached("tier_window_days", _load_tier_window_days)
+
+
+async def _load_tier_window_days() -> int:
     row = await Club.select(Club.tier_window_days).order_by(Club.id).first()
     return int(row["tier_window_days"]) if row and row["tier_window_days"] else WINDOW_DAYS
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from backend import config_cache
 from backend.cards.tables import Program, TierLevel
 from digital_stampcard.cards import CardPolicy, StampRules
 from digital_stampcard.errors import DomainError
@@ -16,6 +17,11 @@ def span_of(program: Program) -> ProgramSpan:
 
 
 async def active_programs() -> list[Program]:
+    """Cached while the configuration generation holds (backend/config_cache.py): read-only."""
+    return await config_cache.cached("active_programs", _load_active_programs)
+
+
+async def _load_active_programs() -> list[Program]:
     return await Program.objects().output(load_json=True).where(Program.active == True).order_by(Program.id)  # noqa: E712
 
 
@@ -55,6 +61,10 @@ def rules_of(program: Program) -> StampRules:
 
 
 async def tier_ladder() -> list[Tier]:
+    return await config_cache.cached("tier_ladder", _load_tier_ladder)
+
+
+async def _load_tier_ladder() -> list[Tier]:
     rows = await TierLevel.select().order_by(TierLevel.threshold)
     if not rows:
         return list(DEFAULT_TIERS)

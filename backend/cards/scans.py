@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from datetime import datetime
 
 from backend.cards.tables import QrUse, Scan
 from backend.context import Actor, AppContext
@@ -24,13 +25,19 @@ async def present(ctx: AppContext, actor: Actor, code: str, other_readings: Sequ
     return await present_typed(ctx, actor, code.strip())
 
 
-async def load_scan(actor: Actor, public_id: str, ctx: AppContext) -> tuple[Scan, Member]:
+async def load_scan_only(actor: Actor, public_id: str, ctx: AppContext) -> Scan:
+    """This till session's scan, still valid; the caller reads the member (under its lock)."""
     scan = await Scan.objects().where(Scan.public_id == public_id).first()
     # A scan belongs to the till session that made it; another device cannot act on it.
     if scan is None or scan.session_id != actor.session_id:
         raise DomainError("scan_expired", "Scan the member's card again.", kind="not_found")
     if ctx.clock.now() > scan.expires_at:
         raise DomainError("scan_expired", "Scan the member's card again.", kind="gone")
+    return scan
+
+
+async def load_scan(actor: Actor, public_id: str, ctx: AppContext) -> tuple[Scan, Member]:
+    scan = await load_scan_only(actor, public_id, ctx)
     member = await Member.objects().where(Member.id == scan.member).first()
     if member is None:
         raise DomainError("member_not_found", "This member no longer exists.", kind="not_found")
@@ -41,6 +48,18 @@ async def _present_qr(ctx: AppContext, actor: Actor, readings: list[str]) -> tup
     now = ctx.clock.now()
     tokens = member_qr.parse_readings(readings)
     await enforce(ctx.limiter, f"qr:{actor.session_id}", member_qr.QR_SCANS_PER_MINUTE, 60)
+    try:
+        return await _new_qr_scan(ctx, actor, tokens, now)
+    except DomainError:
+        # The same till read the same code twice (a double read, a second tap): the same result,
+        # nothing new. Looked up only when the code was refused, so a first read costs no query.
+        again = await _rescan(actor, tokens, now)
+        if again is None:
+            raise
+        return again
+
+
+async def _rescan(actor: Actor, tokens: Sequence[member_qr.MemberToken], now: datetime) -> tuple[Scan, Member] | None:
     again = (
         await Scan.objects()
         .where(
@@ -50,10 +69,15 @@ async def _present_qr(ctx: AppContext, actor: Actor, readings: list[str]) -> tup
         )
         .first()
     )
-    if again is not None:  # the same till read the same code twice: same result, nothing new
-        member = await Member.objects().where(Member.id == again.member).first()
-        if member is not None:
-            return again, member
+    if again is None:
+        return None
+    member = await Member.objects().where(Member.id == again.member).first()
+    return (again, member) if member is not None else None
+
+
+async def _new_qr_scan(
+    ctx: AppContext, actor: Actor, tokens: Sequence[member_qr.MemberToken], now: datetime
+) -> tuple[Scan, Member]:
     devices = {
         d.device_id: d
         for d in await MemberDevice.objects().where(

@@ -4,7 +4,7 @@ the next card with overflow, all or nothing. Returns what was written; the calle
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -14,6 +14,16 @@ from backend.context import Actor
 from digital_stampcard.cards import CardPolicy, OpenCard, StampPlan, plan_stamps
 from digital_stampcard.effects import Granted
 from digital_stampcard.visits import StampsWritten
+
+if TYPE_CHECKING:
+    from backend.cards.card_state import OpenCardRow
+
+
+class Unread:
+    """Marks an argument the function reads itself."""
+
+
+UNREAD = Unread()
 
 
 class Applied(msgspec.Struct):
@@ -46,8 +56,12 @@ async def apply_stamps(
     idempotency_key: str | None = None,
     amount_ore: int | None = None,
     receipt_key: str | None = None,
+    card: Card | OpenCardRow | None | Unread = UNREAD,
 ) -> Applied:
-    card = await open_card(member_id, program)
+    """`card`: the open card as the caller already read it under the member's lock (the till's
+    one read, `card_state`); read here when not given."""
+    if isinstance(card, Unread):
+        card = await open_card(member_id, program)
     current = policy_of(program)
     state = OpenCard(card.seq, card.stamps, _policy(card)) if card else OpenCard(1, 0, current)
     plan = plan_stamps(state, current, count, now, allowance=allowance, multiplier=multiplier)
@@ -140,7 +154,7 @@ async def apply_stamps(
     return Applied(ledger_id, plan, reward_ids, written)
 
 
-def _policy(card: Card) -> CardPolicy:
+def _policy(card: Card | OpenCardRow) -> CardPolicy:
     return CardPolicy(card.capacity, card.reward_text, card.reward_valid_days)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from backend.cards.ledger import earned_in_window, tier_window_days, undoable_action
+from backend.cards.card_state import CardState, read_card_state
+from backend.cards.ledger import tier_window_days
 from backend.cards.programs import tier_ladder
 from backend.cards.schemas import (
     ActivityOut,
@@ -22,6 +23,7 @@ from backend.cards.tables import LedgerEntry, Program, Reward, Scan
 from backend.members.tables import Member
 from digital_stampcard import rewards as reward_rules
 from digital_stampcard.tiers import Tier, TierProgress, held_tier, tier_progress
+from digital_stampcard.undo import can_be_undone
 
 
 async def card_out(member_id: int, program: Program) -> CardOut:
@@ -29,6 +31,21 @@ async def card_out(member_id: int, program: Program) -> CardOut:
     if card is None:  # no stamp yet: show the card the first stamp will open
         return CardOut(program.name, 0, program.capacity, program.reward_text)
     return CardOut(program.name, card.stamps, card.capacity, card.reward_text)
+
+
+def card_of(state: CardState, program: Program) -> CardOut:
+    if state.card is None:  # no stamp yet: show the card the first stamp will open
+        return CardOut(program.name, 0, program.capacity, program.reward_text)
+    return CardOut(program.name, state.card.stamps, state.card.capacity, state.card.reward_text)
+
+
+async def member_state(member: Member, program: Program | None, now: datetime) -> tuple[CardState, Tier, TierProgress]:
+    """The member's cards (one read, `card_state`) with the tier held and the progress to the next."""
+    ladder = await tier_ladder()
+    window_days = await tier_window_days()
+    state = await read_card_state(member.id, program.id if program is not None else None, now, window_days)
+    tier = held_tier(member.tier_code, state.earned, ladder)
+    return state, tier, tier_progress(tier, state.earned, ladder, window_days)
 
 
 async def active_rewards(member_id: int, now: datetime) -> list[RewardOut]:
@@ -46,14 +63,6 @@ def reward_out(reward: Reward, now: datetime) -> RewardOut:
     )
 
 
-async def member_tier(member: Member, now: datetime, ladder: list[Tier] | None = None) -> tuple[Tier, TierProgress]:
-    ladder = ladder or await tier_ladder()
-    window_days = await tier_window_days()
-    earned = await earned_in_window(member.id, now, window_days)
-    tier = held_tier(member.tier_code, earned, ladder)
-    return tier, tier_progress(tier, earned, ladder, window_days)
-
-
 def tier_out(tier: Tier, lang: str) -> TierOut:
     return TierOut(tier.code, tier.name(lang))
 
@@ -69,9 +78,9 @@ def progress_out(progress: TierProgress, lang: str) -> TierProgressOut:
     )
 
 
-async def last_action_out(member_id: int, now: datetime) -> LastActionOut | None:
-    entry = await undoable_action(member_id)
-    if entry is None:
+def last_action_out(state: CardState, now: datetime) -> LastActionOut | None:
+    entry = state.last_action
+    if entry is None or not can_be_undone(entry.kind, entry.reversed):
         return None
     undo_until = entry.created_at + reward_rules.UNDO_WINDOW
     if now > undo_until:
@@ -98,18 +107,18 @@ async def activity(member_id: int, limit: int = 20) -> list[ActivityOut]:
 async def scan_out(
     scan: Scan, member: Member, program: Program | None, now: datetime, lang: str, tier: Tier | None = None
 ) -> ScanOut:
-    """`program`: the one that applies at the till; None when none does (no card, nothing to stamp)."""
-    if tier is None:
-        tier, _ = await member_tier(member, now)
+    """`program`: the one that applies at the till; None when none does (no card, nothing to stamp).
+    `tier`: the tier a visit just decided, else the one the member holds."""
+    state, held, _ = await member_state(member, program, now)
     return ScanOut(
         scan_id=scan.public_id,
         method=scan.method,
         expires_at=scan.expires_at,
-        member=ScanMemberOut(member.first_name, member.member_number, tier_out(tier, lang)),
-        card=await card_out(member.id, program) if program is not None else None,
+        member=ScanMemberOut(member.first_name, member.member_number, tier_out(tier or held, lang)),
+        card=card_of(state, program) if program is not None else None,
         rewards=await active_rewards(member.id, now),
         can_redeem=scan.method == "qr",
-        last_action=await last_action_out(member.id, now),
+        last_action=last_action_out(state, now),
         stamp_basis=program.stamp_basis if program is not None else "visit",
         ore_per_stamp=program.ore_per_stamp if program is not None and program.stamp_basis == "amount" else 0,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from backend import config_cache
 from backend.club.tables import Club, Store
 from digital_stampcard.errors import DomainError
 
@@ -32,6 +33,13 @@ class ConfigOut(msgspec.Struct):
     terms_url: str | None
     qr_step_seconds: int
     environment: str
+
+
+async def cached_club() -> Club:
+    """The club row for hot paths (a visit's bonuses, the member's home): cached while the
+    configuration generation holds (backend/config_cache.py), so read-only. Owner screens that
+    edit it use `get_club`."""
+    return await config_cache.cached("club", get_club)
 
 
 async def get_club() -> Club:

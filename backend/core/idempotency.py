@@ -55,19 +55,26 @@ async def run_idempotent(
     for _ in range(2):  # the second round reads what a concurrent twin committed
         try:
             async with write_transaction(ctx.engine):
-                stored = await _stored(scope_key, digest)
-                if stored is not None:
-                    return stored
-                # Claimed first: a concurrent twin blocks on the unique key until we commit.
-                await IdempotencyRecord.insert(
-                    IdempotencyRecord(
-                        scope_key=scope_key,
-                        request_hash=digest,
-                        response_status=0,
-                        response_body="",
-                        created_at=ctx.clock.now(),
+                # Claimed first, in one statement: a concurrent twin's claim waits on the unique key
+                # until we commit, then finds our row and answers what we stored.
+                claimed = (
+                    await IdempotencyRecord.insert(
+                        IdempotencyRecord(
+                            scope_key=scope_key,
+                            request_hash=digest,
+                            response_status=0,
+                            response_body="",
+                            created_at=ctx.clock.now(),
+                        )
                     )
+                    .on_conflict(target=IdempotencyRecord.scope_key, action="DO NOTHING")
+                    .returning(IdempotencyRecord.id)
                 )
+                if not claimed:
+                    stored = await _stored(scope_key, digest)
+                    if stored is not None:
+                        return stored
+                    continue  # the twin's row went with its rollback: claim again
                 result = await action()
                 encoded = msgspec.json.encode(result)
                 await IdempotencyRecord.update(

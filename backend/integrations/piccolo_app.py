@@ -8,6 +8,7 @@ APP_CONFIG = AppConfig(
     app_name="integrations",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=table_finder(modules=["backend.integrations.tables"], exclude_imported=True),
-    migration_dependencies=["backend.accounts.piccolo_app"],
+    # cards and club too: the configuration generation's triggers watch their tables.
+    migration_dependencies=["backend.accounts.piccolo_app", "backend.cards.piccolo_app", "backend.club.piccolo_app"],
     commands=[],
 )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from backend.cards.programs import member_program
-from backend.cards.views import active_rewards, activity, card_out, member_tier, progress_out, tier_out
-from backend.club.service import get_club
+from backend.cards.views import active_rewards, activity, card_of, member_state, progress_out, tier_out
+from backend.club.service import cached_club
 from backend.club.setup import profile_fields
 from backend.me.schemas import DeviceOut, MemberHome, ProfileOut
 from backend.members.consent_ledger import to_renew
@@ -15,8 +15,8 @@ from backend.members.tables import Member, MemberDevice
 
 
 async def home(member: Member, session_id: int, now: datetime) -> MemberHome:
-    tier, progress = await member_tier(member, now)
     program = await member_program(member.favourite_store, now)
+    state, tier, progress = await member_state(member, program, now)
     device = (
         await MemberDevice.objects()
         .where(
@@ -33,7 +33,7 @@ async def home(member: Member, session_id: int, now: datetime) -> MemberHome:
         member=member_out(member),
         tier=tier_out(tier, member.lang),
         tier_progress=progress_out(progress, member.lang),
-        card=await card_out(member.id, program) if program is not None else None,
+        card=card_of(state, program) if program is not None else None,
         rewards=await active_rewards(member.id, now),
         activity=await activity(member.id),
         device=DeviceOut(device.device_id if device else None),
@@ -43,7 +43,7 @@ async def home(member: Member, session_id: int, now: datetime) -> MemberHome:
             list(member.interests or []),
             member.favourite_store,
             dict(member.profile_extra or {}),
-            profile_fields(await get_club()),
+            profile_fields(await cached_club()),
         ),
         consents_to_renew=await to_renew(member.id),
     )

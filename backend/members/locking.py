@@ -13,7 +13,9 @@ from backend.members.tables import Member
 async def lock_member(engine: Engine[Any], member_id: int) -> Any:
     """Serialises writers per member and returns the member as it is now, read under the lock.
 
-    PostgreSQL takes the row lock; SQLite's IMMEDIATE transaction already serialises all writers."""
+    PostgreSQL takes the row lock with the same read; SQLite's IMMEDIATE transaction already
+    serialises all writers. None for a member who no longer exists."""
+    query = Member.objects().output(load_json=True).where(Member.id == member_id)
     if is_postgres(engine):
-        await Member.raw("SELECT id FROM member WHERE id = {} FOR UPDATE", member_id)
-    return await Member.objects().output(load_json=True).where(Member.id == member_id).first()
+        query = query.lock_rows("UPDATE")
+    return await query.first()

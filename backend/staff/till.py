@@ -4,9 +4,10 @@ one write transaction, serialised per member (the member's row is locked), behin
 from __future__ import annotations
 
 from backend import visits
-from backend.cards.ledger import is_reversed, last_entry
+from backend.cards.card_state import read_card_state
+from backend.cards.ledger import tier_window_days
 from backend.cards.programs import active_program, find_program, rules_of
-from backend.cards.scans import load_scan
+from backend.cards.scans import load_scan, load_scan_only
 from backend.cards.schemas import RedeemIn, RedeemOut, StampIn, StampOut, UndoIn, UndoOut
 from backend.cards.undoing import undo_last
 from backend.cards.views import reward_out, scan_out
@@ -15,28 +16,32 @@ from backend.core.idempotency import StoredResponse, run_idempotent
 from backend.members.locking import lock_member
 from digital_stampcard import rewards as reward_rules
 from digital_stampcard.cards import is_duplicate_scan
+from digital_stampcard.errors import DomainError
 from digital_stampcard.purchases import stamps_asked
 
 
 async def add_stamps(ctx: AppContext, actor: Actor, body: StampIn, key: str | None, lang: str) -> StoredResponse:
     async def action() -> StampOut:
-        scan, member = await load_scan(actor, body.scan_id, ctx)
-        member = await lock_member(ctx.engine, member.id)  # re-read under the lock
+        scan = await load_scan_only(actor, body.scan_id, ctx)
+        member = await lock_member(ctx.engine, scan.member)  # read under the lock
+        if member is None:
+            raise DomainError("member_not_found", "This member no longer exists.", kind="not_found")
         now = ctx.clock.now()
         program = await active_program(actor.store_id, now)
         count = stamps_asked(program.stamp_basis, body.count, body.amount_ore, program.ore_per_stamp)
-        previous = await last_entry(member.id, ("stamp",), program.id)
+        state = await read_card_state(member.id, program.id, now, await tier_window_days())
+        previous = state.last_stamp
         # A second *scan* of the member inside the window returns the first result; more stamps on
         # the same scan are the cashier's deliberate choice (the daily cap still holds).
         if (
             previous
             and previous.scan != scan.id
-            and not await is_reversed(previous.id)
+            and not previous.reversed
             and is_duplicate_scan(previous.created_at, now, rules_of(program))
         ):
             return StampOut(await scan_out(scan, member, program, now, lang), 0, [], duplicate=True, capped=False)
         applied, promoted = await visits.stamp_member(
-            member, program, count, now, actor, scan_pk=scan.id, key=key, amount_ore=body.amount_ore
+            member, program, count, now, actor, scan_pk=scan.id, key=key, amount_ore=body.amount_ore, state=state
         )
         out = await scan_out(scan, member, program, now, lang, promoted)
         issued = [r for r in out.rewards if r.id in applied.reward_ids]

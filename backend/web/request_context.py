@@ -13,7 +13,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend import logs, metrics
+from backend import config_cache, logs, metrics
 
 log = logging.getLogger("stampcard.http")
 SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -27,6 +27,7 @@ class RequestContextMiddleware(ASGIMiddleware):
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if SANE_ID.fullmatch(given) else uuid.uuid4().hex
         token = logs.open_request(request_id)
+        cache_token = config_cache.open_request()
         started = time.perf_counter()
         status = 500
 
@@ -47,4 +48,5 @@ class RequestContextMiddleware(ASGIMiddleware):
                 "request",
                 extra={"method": scope["method"], "route": route, "status": status, "ms": round(seconds * 1000, 1)},
             )
+            config_cache.close_request(cache_token)
             logs.close_request(token)

@@ -1,4 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import BigInt
 from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import Text
 from piccolo.columns.column_types import Timestamptz
@@ -118,6 +119,34 @@ async def forwards() -> MigrationManager:
         column_class=Timestamptz,
         params={
             "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_table(
+        class_name="ConfigGeneration",
+        tablename="config_generation",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="ConfigGeneration",
+        tablename="config_generation",
+        column_name="n",
+        db_column_name="n",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,

@@ -1,0 +1,119 @@
+"""What the till and the member's screens need to know about a member's cards, in one statement:
+the stamps earned in the tier window, today's capped stamps, the open card, the latest card
+change (can it be undone?) and the latest stamp (the duplicate-scan rule). Each was its own round
+trip before; the stamp path is hot, and every one of them is a lookup on an index of ledger_entry.
+The same SQL on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+
+from backend.cards.stamping import open_key
+from backend.cards.tables import LedgerEntry
+from digital_stampcard.clock import local_day_bounds
+from digital_stampcard.tiers import EARNING_KINDS
+from digital_stampcard.undo import CARD_KINDS
+
+
+class Entry(msgspec.Struct, frozen=True):
+    id: int
+    kind: str
+    stamps: int
+    created_at: datetime
+    scan: int | None
+    reversed: bool
+
+
+class OpenCardRow(msgspec.Struct, frozen=True):
+    id: int
+    seq: int
+    stamps: int
+    capacity: int
+    reward_text: str
+    reward_valid_days: int
+    reward_value_ore: int
+
+
+class CardState(msgspec.Struct, frozen=True):
+    earned: int  # stamps earned in the tier window ending now
+    stamped_today: int  # the program's capped stamps on this Oslo day
+    staff_stamps: int  # the member's stamp rows (till and POS), bonuses not counted
+    card: OpenCardRow | None  # the program's open card; None before the first stamp
+    last_action: Entry | None  # the latest card change (CARD_KINDS)
+    last_stamp: Entry | None  # the program's latest stamp
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(["{}"] * len(values))
+
+
+_ENTRY = "{p}.id AS {p}_id, {p}.kind AS {p}_kind, {p}.stamps AS {p}_stamps, {p}.created_at AS {p}_created_at, "
+_ENTRY += "{p}.scan AS {p}_scan, EXISTS (SELECT 1 FROM ledger_entry r WHERE r.reverses = {p}.id) AS {p}_reversed"
+_SQL = (
+    "SELECT "
+    "(SELECT COALESCE(SUM(stamps), 0) FROM ledger_entry "
+    f"WHERE member = {{}} AND kind IN ({_in(EARNING_KINDS)}) AND created_at >= {{}}) AS earned, "
+    "(SELECT COALESCE(SUM(stamps), 0) FROM ledger_entry WHERE member = {} AND program = {} "
+    "AND counts_for_cap = {} AND created_at >= {} AND created_at < {}) AS stamped_today, "
+    "(SELECT COUNT(*) FROM ledger_entry WHERE member = {} AND kind = 'stamp') AS staff_stamps, "
+    "c.id AS card_id, c.seq AS card_seq, c.stamps AS card_stamps, c.capacity AS card_capacity, "
+    "c.reward_text AS card_reward_text, c.reward_valid_days AS card_reward_valid_days, "
+    "c.reward_value_ore AS card_reward_value_ore, "
+    f"{_ENTRY.format(p='a')}, {_ENTRY.format(p='s')} "
+    "FROM (SELECT 1 AS one) base "
+    "LEFT JOIN card c ON c.open_key = {} "
+    "LEFT JOIN ledger_entry a ON a.id = "
+    f"(SELECT MAX(id) FROM ledger_entry WHERE member = {{}} AND kind IN ({_in(CARD_KINDS)})) "
+    "LEFT JOIN ledger_entry s ON s.id = "
+    "(SELECT MAX(id) FROM ledger_entry WHERE member = {} AND kind = 'stamp' AND program = {})"
+)
+
+
+async def read_card_state(member_id: int, program_id: int | None, now: datetime, window_days: int) -> CardState:
+    """`program_id` None (no program applies): no card, no stamps today, no latest stamp."""
+    start, end = local_day_bounds(now)
+    key = open_key(member_id, program_id) if program_id is not None else None
+    [row] = await LedgerEntry.raw(
+        _SQL,
+        *(member_id, *EARNING_KINDS, now - timedelta(days=window_days)),
+        *(member_id, program_id, True, start, end),
+        member_id,
+        key,
+        *(member_id, *CARD_KINDS),
+        *(member_id, program_id),
+    )
+    card = None
+    if row["card_id"] is not None:
+        card = OpenCardRow(
+            row["card_id"],
+            row["card_seq"],
+            row["card_stamps"],
+            row["card_capacity"],
+            row["card_reward_text"],
+            row["card_reward_valid_days"],
+            row["card_reward_value_ore"],
+        )
+    return CardState(
+        earned=max(0, int(row["earned"])),
+        stamped_today=max(0, int(row["stamped_today"])),
+        staff_stamps=int(row["staff_stamps"]),
+        card=card,
+        last_action=_entry(row, "a"),
+        last_stamp=_entry(row, "s"),
+    )
+
+
+def _entry(row: dict[str, Any], prefix: str) -> Entry | None:
+    if row[f"{prefix}_id"] is None:
+        return None
+    return Entry(
+        row[f"{prefix}_id"],
+        row[f"{prefix}_kind"],
+        row[f"{prefix}_stamps"],
+        row[f"{prefix}_created_at"],
+        row[f"{prefix}_scan"],
+        bool(row[f"{prefix}_reversed"]),
+    )
