@@ -40,28 +40,46 @@ class TunedSQLiteEngine(SQLiteEngine):
     def __init__(self, path: str, timeout: float) -> None:
         super().__init__(path=path, timeout=timeout)
         self._idle: list[Any] = []
+        # How many idle connections are kept: none until `stampcard`'s start-up (`backend.startup`)
+        # says so and takes the job of closing them; a one-off engine (a test's, a migration's)
+        # closes each connection after use, as Piccolo does.
+        self.keep_idle = 0
+        self.writer = asyncio.Lock()  # this process's write transactions, one at a time (write_transaction)
 
     async def _open(self) -> Any:
         connecting = aiosqlite.connect(**self.connection_kwargs)
         # The connection's thread must not keep the process alive at exit while it sits idle.
         connecting._thread.daemon = True
         connection = await connecting
+        connection.file_id = self._file_id()  # type: ignore[attr-defined]  # which file it has open (get_connection)
         connection.row_factory = dict_factory  # type: ignore[assignment]
         for pragma in ("foreign_keys = 1", f"busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}", "synchronous = NORMAL"):
             metrics.DB_STATEMENTS.inc()
             await connection.execute(f"PRAGMA {pragma}")
         return connection
 
+    def _file_id(self) -> tuple[int, int] | None:
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return found.st_dev, found.st_ino
+
     async def get_connection(self) -> Any:
+        # A kept connection still reads the file it opened: when the file was replaced (a restore)
+        # or removed, the idle ones go, and the next connection opens what is there now.
+        if self._idle and self._idle[-1].file_id != self._file_id():
+            await self.close_connections()
         return self._idle.pop() if self._idle else await self._open()
 
     async def give_back(self, connection: Any) -> None:
-        if len(self._idle) < SQLITE_IDLE_CONNECTIONS:
+        if len(self._idle) < self.keep_idle and connection.file_id == self._file_id():
             self._idle.append(connection)
         else:
             await connection.close()
 
     async def close_connections(self) -> None:
+        self.keep_idle = 0  # from here on each connection closes after use
         idle, self._idle = self._idle, []
         for connection in idle:
             await connection.close()
@@ -296,8 +314,15 @@ async def _refuse_an_older_schema() -> None:
 
 @asynccontextmanager
 async def write_transaction(engine: Engine[Any]) -> AsyncIterator[None]:
-    """One writer at a time on SQLite (BEGIN IMMEDIATE); row locks do the job on PostgreSQL."""
-    if isinstance(engine, SQLiteEngine):
+    """One writer at a time on SQLite (BEGIN IMMEDIATE); row locks do the job on PostgreSQL.
+
+    On SQLite the writers of this process first queue on the engine's asyncio lock, in order: left
+    to SQLite's busy handler, sixteen tills retry with sleeps of up to 100 ms each, and the unlucky
+    one waits seconds. The busy timeout still covers another process (a `stampcard worker`)."""
+    if isinstance(engine, TunedSQLiteEngine) and engine.current_transaction.get() is None:
+        async with engine.writer, engine.transaction(transaction_type=TransactionType.immediate):
+            yield
+    elif isinstance(engine, SQLiteEngine):  # nested: the outer transaction holds the lock
         async with engine.transaction(transaction_type=TransactionType.immediate):
             yield
     else:

@@ -10,7 +10,15 @@ from piccolo.engine.postgres import PostgresEngine
 
 from backend.clock import Clock
 from backend.context import AppContext
-from backend.db import TunedSQLiteEngine, bind_engine, close_pool, count_statements, make_engine, migrate
+from backend.db import (
+    SQLITE_IDLE_CONNECTIONS,
+    TunedSQLiteEngine,
+    bind_engine,
+    close_pool,
+    count_statements,
+    make_engine,
+    migrate,
+)
 from backend.messaging.senders import make_sender
 from backend.push.vapid import load_identity
 from backend.ratelimit import make_rate_limiter
@@ -48,6 +56,8 @@ async def started(
         # min_size 1: asyncpg's default of 10 refuses any smaller pool, and idle connections cost the server.
         size = pool_size or ctx.settings.db_pool_size
         await engine.start_connection_pool(min_size=1, max_size=size, reset=_keep_connection, init=count_statements)
+    elif isinstance(engine, TunedSQLiteEngine):
+        engine.keep_idle = SQLITE_IDLE_CONNECTIONS  # closed below
     try:
         yield ctx
     finally:

@@ -17,7 +17,6 @@ from backend.cards.redeeming import redeem_reward
 from backend.cards.stamping import Applied, apply_stamps
 from backend.cards.tables import Program, Reward
 from backend.cards.tiers import hold_tier, tier_rewards_given
-from backend.cards.views import card_out
 from backend.club.service import cached_club
 from backend.context import Actor
 from backend.members import referrals
@@ -71,7 +70,9 @@ async def stamp_member(
         card=state.card,
     )
     # The stamp row just written counts among the member's staff stamps.
-    facts = await _facts(member, program, now, ladder, earned + applied.plan.added, state.staff_stamps + 1)
+    facts = await _facts(
+        member, program, now, ladder, earned + applied.plan.added, state.staff_stamps + 1, state.referral_waiting
+    )
     plan = visits.plan_visit(facts)
     done = await _give(plan, facts, member, program, now, actor, applied, held)
     await outbox.write(visits.consequences(done, now), now)
@@ -80,7 +81,13 @@ async def stamp_member(
 
 
 async def _facts(
-    member: Member, program: Program, now: datetime, ladder: list[Tier], earned: int, staff_stamps: int
+    member: Member,
+    program: Program,
+    now: datetime,
+    ladder: list[Tier],
+    earned: int,
+    staff_stamps: int,
+    referral_waiting: bool,
 ) -> visits.VisitFacts:
     club = await cached_club()
     bonuses = visits.ClubBonuses(
@@ -103,7 +110,7 @@ async def _facts(
         welcome_given=staff_stamps == 1 and club.welcome_bonus_stamps > 0 and await welcome_was_given(member.id),
         draw=draw,
         surprised_today=surprise_due(draw, club.surprise_share_percent) and await surprised_on(member.id, now),
-        referral=await referrals.pending_referral(member.id, now),
+        referral=await referrals.pending_referral(member.id, now) if referral_waiting else None,
         tier_before=stored,
         tier_after=after,
         ladder=ladder,
@@ -125,11 +132,13 @@ async def _give(
     undoing it takes them back (backend/cards/gifts.py)."""
     stamp_id = applied.ledger_id
     welcome = None
+    card_after = applied.plan.open_card  # the card open after the visit, as its plan left it
     if plan.welcome_stamps:
         bonus = await apply_stamps(
             member.id, program, plan.welcome_stamps, now, kind="bonus", reason="welcome", allowance=None, actor=actor
         )
         welcome = bonus.written
+        card_after = bonus.plan.open_card
     surprise = None
     if plan.surprise is not None:
         surprise = await give_gift(
@@ -161,12 +170,11 @@ async def _give(
             await referrals.note_reward(referral.referral_id, referrer_gift.reward_id)
     await Member.update({Member.last_visit_at: now}).where(Member.id == member.id)
     tier_gifts = await hold_tier(member, plan.tier, list(plan.tier_rewards), now, program)
-    card = await card_out(member.id, program)
     return visits.VisitDone(
         member_id=member.id,
         lang=member.lang,
         stamps=applied.written,
-        card=visits.CardState(card.stamps, card.capacity),
+        card=visits.CardState(card_after.stamps, card_after.policy.capacity),
         program_capacity=program.capacity,
         program_reward=program.reward_text,
         first_staff_stamp=facts.staff_stamps == 1,

@@ -1,7 +1,7 @@
 """What the till and the member's screens need to know about a member's cards, in one statement:
 the stamps earned in the tier window, today's capped stamps, the open card, the latest card
-change (can it be undone?) and the latest stamp (the duplicate-scan rule). Each was its own round
-trip before; the stamp path is hot, and every one of them is a lookup on an index of ledger_entry.
+change (can it be undone?), the latest stamp (the duplicate-scan rule) and whether a referral
+waits. Each was its own round trip before; the stamp path is hot, and each is an index lookup.
 The same SQL on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ class CardState(msgspec.Struct, frozen=True):
     card: OpenCardRow | None  # the program's open card; None before the first stamp
     last_action: Entry | None  # the latest card change (CARD_KINDS)
     last_stamp: Entry | None  # the program's latest stamp
+    referral_waiting: bool  # a referral of this member waits for a staff stamp (read in full only then)
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -59,6 +60,7 @@ _SQL = (
     "(SELECT COALESCE(SUM(stamps), 0) FROM ledger_entry WHERE member = {} AND program = {} "
     "AND counts_for_cap = {} AND created_at >= {} AND created_at < {}) AS stamped_today, "
     "(SELECT COUNT(*) FROM ledger_entry WHERE member = {} AND kind = 'stamp') AS staff_stamps, "
+    "EXISTS (SELECT 1 FROM referral WHERE referred = {} AND status = 'pending') AS referral_waiting, "
     "c.id AS card_id, c.seq AS card_seq, c.stamps AS card_stamps, c.capacity AS card_capacity, "
     "c.reward_text AS card_reward_text, c.reward_valid_days AS card_reward_valid_days, "
     "c.reward_value_ore AS card_reward_value_ore, "
@@ -80,6 +82,7 @@ async def read_card_state(member_id: int, program_id: int | None, now: datetime,
         _SQL,
         *(member_id, *EARNING_KINDS, now - timedelta(days=window_days)),
         *(member_id, program_id, True, start, end),
+        member_id,
         member_id,
         key,
         *(member_id, *CARD_KINDS),
@@ -103,6 +106,7 @@ async def read_card_state(member_id: int, program_id: int | None, now: datetime,
         card=card,
         last_action=_entry(row, "a"),
         last_stamp=_entry(row, "s"),
+        referral_waiting=bool(row["referral_waiting"]),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from backend.cards.programs import member_program
 from backend.cards.views import active_rewards, activity, card_of, member_state, progress_out, tier_out
@@ -12,6 +12,8 @@ from backend.me.schemas import DeviceOut, MemberHome, ProfileOut
 from backend.members.consent_ledger import to_renew
 from backend.members.presenters import member_out
 from backend.members.tables import Member, MemberDevice
+
+SYNC_NOTED_EVERY = timedelta(minutes=5)  # the device's last sync (Min side's export), to within this
 
 
 async def home(member: Member, session_id: int, now: datetime) -> MemberHome:
@@ -27,7 +29,7 @@ async def home(member: Member, session_id: int, now: datetime) -> MemberHome:
         .order_by(MemberDevice.id, ascending=False)
         .first()
     )
-    if device is not None:
+    if device is not None and now - device.last_sync_at > SYNC_NOTED_EVERY:  # not a write on every open
         await MemberDevice.update({MemberDevice.last_sync_at: now}).where(MemberDevice.id == device.id)
     return MemberHome(
         member=member_out(member),
