@@ -13,7 +13,6 @@ cost most. Pairs run one at a time: a profile of where the time goes, not a thro
 from __future__ import annotations
 
 import argparse
-import asyncio
 import base64
 import cProfile
 import os
@@ -89,7 +88,9 @@ async def join(app: Any, base_url: str, phone: Phone, i: int) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url) as client:
         await client.get("/api/config")
         identifier = f"profile-{i}@example.com"
-        started = await post(client, "/api/auth/otp/start", {"identifier": identifier, "purpose": "join", "terms_accepted": True})
+        started = await post(
+            client, "/api/auth/otp/start", {"identifier": identifier, "purpose": "join", "terms_accepted": True}
+        )
         assert started.status_code == 202, started.text
         code = (await client.get("/api/dev/outbox", params={"to": identifier})).json()[0]["code"]
         body = {"identifier": identifier, "code": code, "device_label": "bench", "device_public_key": phone.public_key}
@@ -159,8 +160,12 @@ async def profile(args: argparse.Namespace, database_url: str) -> None:
 def report(args: argparse.Namespace, profiler: cProfile.Profile, cpu: float, wall: float, statements: float) -> None:
     n = args.pairs
     print(f"\n{args.engine}: {n} scan+stamp pairs, one at a time, in-process ASGI (no sockets)")
-    print(f"  CPU per pair (this process, without the profiler): {cpu * 1000 / n:.2f} ms; wall {wall * 1000 / n:.2f} ms")
+    print(
+        f"  CPU per pair (this process, without the profiler): {cpu * 1000 / n:.2f} ms; wall {wall * 1000 / n:.2f} ms"
+    )
     print(f"  SQL statements per pair (driver counter): {statements / n:.1f}")
+    if args.dump:
+        profiler.dump_stats(args.dump)
     stats = pstats.Stats(profiler)
     by_package: dict[str, float] = defaultdict(float)
     total = 0.0
@@ -190,6 +195,7 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--dump", type=Path, help="also write the profile here (for pstats or snakeviz)")
     add_pg_admin_argument(parser)
     args = parser.parse_args()
     return run_script(main_async(args))

@@ -79,33 +79,37 @@ async def _new_qr_scan(
     ctx: AppContext, actor: Actor, tokens: Sequence[member_qr.MemberToken], now: datetime
 ) -> tuple[Scan, Member]:
     devices = {
-        d.device_id: d
-        for d in await MemberDevice.objects().where(
-            MemberDevice.device_id.is_in([t.device_id for t in tokens]) & MemberDevice.revoked_at.is_null()
-        )
+        d["device_id"]: d
+        for d in await MemberDevice.select(
+            MemberDevice.id,
+            MemberDevice.device_id,
+            MemberDevice.member,
+            MemberDevice.public_key,
+            MemberDevice.newest_step,
+        ).where(MemberDevice.device_id.is_in([t.device_id for t in tokens]) & MemberDevice.revoked_at.is_null())
     }
-    keys = {device_id: member_qr.decode_public_key(d.public_key) for device_id, d in devices.items()}
+    keys = {device_id: member_qr.decode_public_key(d["public_key"]) for device_id, d in devices.items()}
     token = member_qr.first_signed(tokens, keys)
     device = devices[token.device_id]
-    member_qr.check_freshness(token, now, device.newest_step)
+    member_qr.check_freshness(token, now, device["newest_step"])
     try:
         async with write_transaction(ctx.engine):
             # Conditional update: only one scan can move the device's newest step forward.
             moved = (
                 await MemberDevice.update({MemberDevice.newest_step: token.step})
                 .where(
-                    (MemberDevice.id == device.id)
+                    (MemberDevice.id == device["id"])
                     & (MemberDevice.newest_step.is_null() | (MemberDevice.newest_step < token.step))
                 )
                 .returning(MemberDevice.id)
             )
             if not moved:
                 raise DomainError("qr_replayed", "This QR code has already been used.", kind="conflict")
-            scan = await _new_scan(ctx, actor, device.member, "qr", token.code_hash)
+            scan = await _new_scan(ctx, actor, device["member"], "qr", token.code_hash)
             await QrUse.insert(QrUse(use_key=f"{token.device_id}:{token.step}", scan=scan.id, created_at=now))
     except UNIQUE_VIOLATIONS:
         raise DomainError("qr_replayed", "This QR code has already been used.", kind="conflict") from None
-    member = await Member.objects().where(Member.id == device.member).first()
+    member = await Member.objects().where(Member.id == device["member"]).first()
     if member is None:
         raise DomainError("member_not_found", "This member no longer exists.", kind="not_found")
     return scan, member

@@ -50,11 +50,11 @@ async def member_state(member: Member, program: Program | None, now: datetime) -
 
 async def active_rewards(member_id: int, now: datetime) -> list[RewardOut]:
     rows = (
-        await Reward.objects()
+        await Reward.select(Reward.id, Reward.title, Reward.expires_at)
         .where((Reward.member == member_id) & (Reward.status == "active") & (Reward.expires_at > now))
         .order_by(Reward.expires_at)
     )
-    return [RewardOut(r.id, r.title, "active", r.expires_at) for r in rows]
+    return [RewardOut(r["id"], r["title"], "active", r["expires_at"]) for r in rows]
 
 
 def reward_out(reward: Reward, now: datetime) -> RewardOut:

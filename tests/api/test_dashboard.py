@@ -321,9 +321,12 @@ async def test_the_rollups_kept_by_the_trigger_equal_a_backfill_from_the_ledger(
         "SELECT day, store_key, kind, SUM(entries) AS entries, SUM(stamps) AS stamps FROM ledger_day "
         "GROUP BY day, store_key, kind ORDER BY day, store_key, kind"
     )
-    gap_sql = "SELECT day, lag, since, SUM(visits) AS visits FROM visit_gap GROUP BY day, lag, since ORDER BY day, lag, since"
+    gap_sql = (
+        "SELECT day, lag, since, SUM(visits) AS visits FROM visit_gap GROUP BY day, lag, since ORDER BY day, lag, since"
+    )
     reward_sql = (
-        "SELECT measure, day, SUM(n) AS n FROM reward_day GROUP BY measure, day HAVING SUM(n) <> 0 ORDER BY measure, day"
+        "SELECT measure, day, SUM(n) AS n FROM reward_day GROUP BY measure, day HAVING SUM(n) <> 0 "
+        "ORDER BY measure, day"
     )
 
     async def snapshot() -> list[list[tuple[str, ...]]]:
