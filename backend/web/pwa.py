@@ -14,10 +14,10 @@ from urllib.parse import quote
 from litestar import Request, Router, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import File, Redirect, Response
+from litestar.response import Redirect, Response
 
 from backend.web import pwa_files
-from backend.web.pwa_files import IMMUTABLE, PWA_DIR, Encoded
+from backend.web.pwa_files import IMMUTABLE, Encoded
 from digital_stampcard.referrals import normalise_code
 
 APP_ROUTES = [
@@ -121,13 +121,8 @@ def service_worker(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @get("/manifest.webmanifest", include_in_schema=False, sync_to_thread=False)
-def manifest() -> File:
-    return File(
-        PWA_DIR / "manifest.webmanifest",
-        content_disposition_type="inline",
-        media_type="application/manifest+json",
-        headers={"Cache-Control": "no-cache"},
-    )
+def manifest(request: Request[Any, Any, Any]) -> Response[bytes]:
+    return _send(request, pwa_files.manifest(), "no-cache")
 
 
 @get("/r/{code:str}", include_in_schema=False, sync_to_thread=False)
@@ -140,6 +135,7 @@ def referral_link(code: FromPath[str]) -> Redirect:
 def pwa_router() -> Router:
     # Hashed and compressed here, at start, so that no request does it on the event loop.
     pwa_files.shell()
+    pwa_files.manifest()
     pwa_files.service_worker()
     return Router(
         path="/",

@@ -100,7 +100,7 @@ const notFound = {
   },
 };
 
-const ICON = new URL('./icons/icon-192.png', import.meta.url).href; // this build's versioned (precached) URL
+const ICON = new URL('./icons/icon-64.png', import.meta.url).href; // this build's versioned, precached URL
 const header = document.getElementById('app-header');
 const main = document.getElementById('main');
 let active = null; // {cleanups, controller}
