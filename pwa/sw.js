@@ -68,13 +68,14 @@ const STAFF = [
   `${V}/assets/strings/en/staff.js`,
   `${V}/vendor/jsqr/dist/jsQR.js`,
 ];
-const STAFF_MARK = '/assets/views/staff.js'; // in a cache's URL: that phone is a till
+// In a cache: that phone is a till. Versioned only: before versioned URLs every phone precached it.
+const STAFF_MARK = /^\/v\/[^/]+\/assets\/views\/staff\.js$/;
 
 async function wasTill() {
   for (const name of await caches.keys()) {
     if (name === CACHE || !name.startsWith('stampcard-')) continue;
     const requests = await (await caches.open(name)).keys();
-    if (requests.some((r) => new URL(r.url).pathname.endsWith(STAFF_MARK))) return true;
+    if (requests.some((r) => STAFF_MARK.test(new URL(r.url).pathname))) return true;
   }
   return false;
 }

@@ -142,6 +142,31 @@ async def test_a_till_opens_offline_after_its_first_login(till: BrowserContext, 
     await expect(page.get_by_role("button", name="Try again")).to_be_visible()
 
 
+async def test_a_new_version_precaches_the_till_files_only_on_a_till(phone: BrowserContext, server: Server) -> None:
+    """A deployment's new worker finds the old version's caches: where they held the till's screen, it
+    precaches the till's files again (the till keeps working offline); a member's phone gets none."""
+    page = await phone.new_page()
+    await join(page, server)
+    await wait_for_service_worker(page)
+    reinstall = """async (till) => {
+        for (const name of await caches.keys()) await caches.delete(name);
+        const old = await caches.open('stampcard-shell-0000000000000000');
+        await old.put('/v/0000000000000000/assets/' + (till ? 'views/staff.js' : 'views/home.js'), new Response(''));
+        // Another script URL is a new worker, as a deployment's changed sw.js is: install, activate.
+        const registration = await navigator.serviceWorker.register(`/sw.js?deployment=${Date.now()}`, { scope: '/' });
+        const worker = registration.installing || registration.waiting;
+        await new Promise((resolve) => {
+            worker.addEventListener('statechange', () => { if (worker.state === 'activated') resolve(); });
+        });
+    }"""
+    for till, expected in [(False, []), (True, ["jsQR.js", "staff.js"])]:
+        await page.evaluate(reinstall, till)
+        cached: list[str] = await page.evaluate(CACHED_PATHS)
+        assert not any("/0000000000000000/" in u for u in cached), "the old version's cache stays"
+        assert any(u.endswith("/views/home.js") for u in cached)
+        assert sorted(u.rsplit("/", 1)[1] for u in cached if u.endswith(("/jsQR.js", "/views/staff.js"))) == expected
+
+
 async def test_the_qr_is_on_screen_within_half_a_second_offline(
     phone: BrowserContext, server: Server, record_property: Callable[[str, object], None]
 ) -> None:
