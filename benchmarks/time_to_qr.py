@@ -70,7 +70,7 @@ async def measure(browser: Browser, url: str, opens: int) -> list[float]:
         page = await context.new_page()
         await join(page, Server(url, "", Path()))
         await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-        await page.wait_for_function("navigator.serviceWorker.controller !== null")
+        await page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         await page.goto("/qr")  # online once: card snapshot, device key, clock
         await expect(page.locator("#member-qr")).to_have_attribute("data-token", re.compile("^DS"))
         await page.close()
@@ -80,7 +80,7 @@ async def measure(browser: Browser, url: str, opens: int) -> list[float]:
         for _ in range(opens):
             tab = await context.new_page()
             await tab.goto("/qr")
-            await tab.wait_for_function("window.__qrAt !== undefined")
+            await tab.wait_for_function("() => window.__qrAt !== undefined")
             times.append(await tab.evaluate("window.__qrAt"))
             await tab.close()
         return times
