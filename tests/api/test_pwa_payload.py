@@ -15,6 +15,7 @@ import pytest
 
 from backend.web import pwa_files
 from tests.api.helpers import Browser
+from tests.pwa_modules import STAFF_SCREENS, static_imports
 
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 BUDGET_BYTES = 100 * 1024
@@ -32,34 +33,6 @@ def worker_list(worker: str, name: str) -> list[str]:
     start = worker.index(f"const {name} = [")
     entries = re.findall(r"['`]([^'`]+)['`]", worker[start : worker.index("];", start)])
     return [e.replace("${V}", f"/v/{version.group(1)}") for e in entries]
-
-
-def static_imports(*entries: str) -> set[str]:
-    """Every file the browser loads before running `entries` (their static imports, transitively), as
-    paths under pwa/: assets/... or vendor/... (the URL's, for node_modules)."""
-    seen: set[str] = set()
-    todo = list(entries)
-    while todo:
-        rel = _normal(todo.pop())
-        if rel in seen:
-            continue
-        seen.add(rel)
-        if rel.startswith("vendor/"):
-            continue
-        source = (PWA / rel).read_text()
-        for spec in re.findall(r"^import [^;]*? from '([^']+)';", source, re.M):
-            todo.append((Path(rel).parent / spec).as_posix() if not spec.startswith("/") else spec.lstrip("/"))
-    return seen
-
-
-def _normal(rel: str) -> str:
-    parts: list[str] = []
-    for part in rel.split("/"):
-        if part == "..":
-            parts.pop()
-        elif part not in ("", "."):
-            parts.append(part)
-    return "/".join(parts)
 
 
 async def raw_get(client: httpx.AsyncClient, url: str, accept_encoding: str) -> tuple[httpx.Response, bytes]:
@@ -97,11 +70,10 @@ async def test_the_precache_lists_match_the_imports(new_browser: Callable[[], Br
     member = static_imports("assets/app.js") | {f"assets/strings/{lang}/member.js" for lang in ("nb", "en")}
     assert shell == member | {"/", "/manifest.webmanifest", "assets/styles.css", "assets/icons/icon-64.png"}
 
-    staff_views = ["assets/views/staff.js", "assets/views/staff-login.js", "assets/views/staff-invite.js"]
-    till = static_imports(*staff_views) - member
+    till = static_imports(*STAFF_SCREENS) - member
     till |= {"assets/strings/nb/staff.js", "assets/strings/en/staff.js", "vendor/jsqr/dist/jsQR.js"}
     assert {u.removeprefix(prefix) for u in worker_list(worker, "STAFF")} == till
-    for lazy in staff_views:  # lazy in app.js: never a static import of the member's shell
+    for lazy in STAFF_SCREENS:  # lazy in app.js: never a static import of the member's shell
         assert (
             lazy not in member and f"import('./{lazy.removeprefix('assets/')}')" in (PWA / "assets/app.js").read_text()
         )
