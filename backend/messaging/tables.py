@@ -30,3 +30,4 @@ class SmsMessage(Table):
     error = Varchar(length=200, null=True, default=None)
     created_at = Timestamptz(index=True)
     status_at = Timestamptz(null=True, default=None)
+
