@@ -1,68 +1,94 @@
 // Service worker for Digital Stampcard.
-// - Precaches the app shell so the app (and the member QR) starts offline. The owner's screens are
-//   not in it (members' phones never need them); they are cached on the owner's first visit.
+// - Precaches the member's shell only, so the app (and the member QR) starts offline. Staff and
+//   owner screens, their strings and jsQR are not in it (members' phones never need them): they are
+//   cached on first use, and a till's staff screens (STAFF) as a whole once it has shown one.
 // - Navigations: network first, cached shell ("/") as fallback.
-// - /assets and /vendor: cache first (bump VERSION when they change).
+// - /v/<VERSION>/... (this build's immutable files), /assets, /vendor: cache first. VERSION is a hash
+//   of the app's files that the server writes in below; a new one is a new cache, the old is deleted.
 // - /api is never cached, and non-GET requests are never touched.
 // - Web Push: renders Declarative Web Push payloads, reports "received" for pushes whose
 //   `navigate` URL carries a receipt token (`n`), opens that URL on click (the app then
 //   reports "opened" and drops `n` from the address).
 
-const VERSION = 'v17';
+const VERSION = 'dev';
 const CACHE = `stampcard-shell-${VERSION}`;
+const V = `/v/${VERSION}`;
 
+// Everything a member's phone loads: the static imports of assets/app.js, the member strings in
+// both languages (switching works offline) and the header's icon. tests/api/test_pwa_payload.py
+// checks this list against the imports and holds it to the 100 KB budget.
 const SHELL = [
   '/',
   '/manifest.webmanifest',
-  '/assets/styles.css',
-  '/assets/app.js',
-  '/assets/api.js',
-  '/assets/config.js',
-  '/assets/device-key.js',
-  '/assets/dom.js',
-  '/assets/i18n.js',
-  '/assets/idb.js',
-  '/assets/keyboard-wedge.js',
-  '/assets/member-qr.js',
-  '/assets/member-store.js',
-  '/assets/push.js',
-  '/assets/qr-token.js',
-  '/assets/scanner.js',
-  '/assets/server-clock.js',
-  '/assets/ui.js',
-  '/assets/views/admin/tabs.js',
-  '/assets/views/consents.js',
-  '/assets/views/dev-outbox.js',
-  '/assets/views/home.js',
-  '/assets/views/join.js',
-  '/assets/views/min-side.js',
-  '/assets/views/me-consents.js',
-  '/assets/views/me-contact.js',
-  '/assets/views/notifications.js',
-  '/assets/views/offer.js',
-  '/assets/views/offline.js',
-  '/assets/views/passkeys.js',
-  '/assets/views/poster.js',
-  '/assets/views/profile.js',
-  '/assets/views/qr.js',
-  '/assets/views/referral.js',
-  '/assets/views/staff-invite.js',
-  '/assets/views/staff-login.js',
-  '/assets/views/staff-result.js',
-  '/assets/views/staff.js',
-  '/assets/icons/icon-192.png',
-  '/assets/icons/icon-512.png',
-  '/assets/icons/maskable-512.png',
-  '/assets/icons/apple-touch-icon.png',
-  '/vendor/qrcode-generator/dist/qrcode.mjs',
-  '/vendor/jsqr/dist/jsQR.js',
+  `${V}/assets/styles.css`,
+  `${V}/assets/app.js`,
+  `${V}/assets/api.js`,
+  `${V}/assets/config.js`,
+  `${V}/assets/device-key.js`,
+  `${V}/assets/dom.js`,
+  `${V}/assets/i18n.js`,
+  `${V}/assets/strings/nb/member.js`,
+  `${V}/assets/strings/en/member.js`,
+  `${V}/assets/idb.js`,
+  `${V}/assets/member-qr.js`,
+  `${V}/assets/member-store.js`,
+  `${V}/assets/push.js`,
+  `${V}/assets/qr-token.js`,
+  `${V}/assets/server-clock.js`,
+  `${V}/assets/ui.js`,
+  `${V}/assets/views/consents.js`,
+  `${V}/assets/views/dev-outbox.js`,
+  `${V}/assets/views/home.js`,
+  `${V}/assets/views/join.js`,
+  `${V}/assets/views/min-side.js`,
+  `${V}/assets/views/me-consents.js`,
+  `${V}/assets/views/me-contact.js`,
+  `${V}/assets/views/notifications.js`,
+  `${V}/assets/views/offer.js`,
+  `${V}/assets/views/offline.js`,
+  `${V}/assets/views/passkeys.js`,
+  `${V}/assets/views/poster.js`,
+  `${V}/assets/views/profile.js`,
+  `${V}/assets/views/qr.js`,
+  `${V}/assets/views/referral.js`,
+  `${V}/assets/icons/icon-64.png`,
+  `${V}/vendor/qrcode-generator/dist/qrcode.mjs`,
 ];
+
+// What a till needs offline beyond the shell, cached whole once the staff login or till has loaded
+// (the page says so: 'cache-staff'), and again by a new version's install on a phone that had it.
+const STAFF = [
+  `${V}/assets/views/staff-login.js`,
+  `${V}/assets/views/staff.js`,
+  `${V}/assets/views/staff-result.js`,
+  `${V}/assets/views/staff-invite.js`,
+  `${V}/assets/scanner.js`,
+  `${V}/assets/keyboard-wedge.js`,
+  `${V}/assets/strings/nb/staff.js`,
+  `${V}/assets/strings/en/staff.js`,
+  `${V}/vendor/jsqr/dist/jsQR.js`,
+];
+// In a cache: that phone is a till. Versioned only: before versioned URLs every phone precached it.
+const STAFF_MARK = /^\/v\/[^/]+\/assets\/views\/staff\.js$/;
+
+async function wasTill() {
+  for (const name of await caches.keys()) {
+    if (name === CACHE || !name.startsWith('stampcard-')) continue;
+    const requests = await (await caches.open(name)).keys();
+    if (requests.some((r) => STAFF_MARK.test(new URL(r.url).pathname))) return true;
+  }
+  return false;
+}
+
+// cache: 'reload' skips the HTTP cache so a new version never caches stale files.
+const fresh = (urls) => urls.map((url) => new Request(url, { cache: 'reload' }));
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    // cache: 'reload' skips the HTTP cache so a new version never precaches stale files.
-    await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+    await cache.addAll(fresh(SHELL));
+    // A till keeps working offline across a deployment: the new version's staff screens too.
+    if (await wasTill()) await cache.addAll(fresh(STAFF)).catch((err) => console.warn('staff precache', err));
     await self.skipWaiting();
   })());
 });
@@ -73,6 +99,16 @@ self.addEventListener('activate', (event) => {
     await Promise.all(names.filter((n) => n.startsWith('stampcard-') && n !== CACHE).map((n) => caches.delete(n)));
     await self.clients.claim();
   })());
+});
+
+self.addEventListener('message', (event) => {
+  if (!event.data || event.data.type !== 'cache-staff') return;
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    const missing = [];
+    for (const url of STAFF) if (!(await cache.match(url))) missing.push(url);
+    await cache.addAll(missing);
+  })().catch((err) => console.warn('staff cache', err)));
 });
 
 async function networkFirstNavigation(request) {
@@ -112,7 +148,8 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(networkFirstNavigation(request));
     return;
   }
-  if (url.pathname.startsWith('/assets/') || url.pathname.startsWith('/vendor/') || url.pathname === '/manifest.webmanifest') {
+  const path = url.pathname;
+  if (path.startsWith('/v/') || path.startsWith('/assets/') || path.startsWith('/vendor/') || path === '/manifest.webmanifest') {
     event.respondWith(cacheFirst(request));
   }
 });
@@ -123,7 +160,7 @@ self.addEventListener('fetch', (event) => {
 // A notification is ALWAYS shown inside waitUntil, whatever arrives: Safari
 // revokes subscriptions that push silently, Chrome shows its own generic one.
 
-const ICON = '/assets/icons/icon-192.png';
+const ICON = `${V}/assets/icons/icon-192.png`; // immutable at this URL, not precached (64 px is)
 const FALLBACK = { title: 'Digital Stampcard', body: 'Du har en ny melding. / You have a new message.' };
 
 function sameOriginUrl(value) {

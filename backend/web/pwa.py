@@ -1,20 +1,25 @@
 """Serves the buildless PWA: the shell for every app route, a friend's referral link `/r/{code}`, the
-service worker, the manifest, our assets and the pinned npm packages (never a CDN)."""
+service worker, the manifest, our assets and the pinned npm packages (never a CDN).
+
+Assets and npm packages are served compressed (brotli or gzip, by Accept-Encoding) from
+`/v/<version>/assets/...` and `/v/<version>/vendor/...` with an immutable cache header, and at their
+old unversioned paths with `no-cache`; the shell and the worker link the versioned ones
+(backend/web/pwa_files.py)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
-from litestar import Router, get
+from litestar import Request, Router, get
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import File, Redirect, Response
-from litestar.static_files import create_static_files_router
+from litestar.response import Redirect, Response
 
+from backend.web import pwa_files
+from backend.web.pwa_files import IMMUTABLE, Encoded
 from digital_stampcard.referrals import normalise_code
 
-PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"
 APP_ROUTES = [
     "/",
     "/join",
@@ -47,54 +52,77 @@ ID_ROUTES = [
 ]  # the app reads the id from the URL
 
 
-@lru_cache(maxsize=1)
-def _shell_html() -> bytes:
-    return (PWA_DIR / "index.html").read_bytes()  # read once, not on the event loop per request
+def _send(request: Request[Any, Any, Any], file: Encoded, cache_control: str) -> Response[bytes]:
+    """The encoding the client takes, with what a cache must know: Vary, ETag, Cache-Control."""
+    headers = {"Cache-Control": cache_control, "ETag": file.etag}
+    if len(file.bodies) > 1:
+        headers["Vary"] = "Accept-Encoding"
+    if cache_control == "no-cache" and request.headers.get("if-none-match") == file.etag:
+        return Response(b"", status_code=304, headers=headers)
+    encoding = file.pick(request.headers.get("accept-encoding", ""))
+    if encoding != "identity":
+        headers["Content-Encoding"] = encoding
+    return Response(file.bodies[encoding], media_type=file.media_type, headers=headers)
 
 
-def _shell() -> Response[bytes]:
-    return Response(_shell_html(), media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
+def _shell(request: Request[Any, Any, Any]) -> Response[bytes]:
+    return _send(request, pwa_files.shell(), "no-cache")
+
+
+def _file(request: Request[Any, Any, Any], root: str, rel: str, cache_control: str) -> Response[bytes]:
+    path = pwa_files.find(root, rel)
+    if path is None:
+        raise NotFoundException()
+    return _send(request, pwa_files.encoded(path), cache_control)
+
+
+@get("/v/{build:str}/{root:str}/{rel:path}", include_in_schema=False, sync_to_thread=True)
+def versioned_file(request: Request[Any, Any, Any], build: str, root: str, rel: str) -> Response[bytes]:
+    # An old page may still ask for its version's files after a deployment: it gets today's, not cached.
+    return _file(request, root, rel, IMMUTABLE if build == pwa_files.version() else "no-cache")
+
+
+@get("/assets/{rel:path}", include_in_schema=False, sync_to_thread=True)
+def asset(request: Request[Any, Any, Any], rel: str) -> Response[bytes]:
+    return _file(request, "assets", rel, "no-cache")  # unversioned: links from before, the opt-out page
+
+
+@get("/vendor/{rel:path}", include_in_schema=False, sync_to_thread=True)
+def vendor_file(request: Request[Any, Any, Any], rel: str) -> Response[bytes]:
+    return _file(request, "vendor", rel, "no-cache")
 
 
 @get(APP_ROUTES, include_in_schema=False, sync_to_thread=False)
-def shell() -> Response[bytes]:
-    return _shell()
+def shell(request: Request[Any, Any, Any]) -> Response[bytes]:
+    return _shell(request)
 
 
 @get(ID_ROUTES, include_in_schema=False, sync_to_thread=False)
-def shell_with_id(item_id: FromPath[int]) -> Response[bytes]:
-    return _shell()
+def shell_with_id(request: Request[Any, Any, Any], item_id: FromPath[int]) -> Response[bytes]:
+    return _shell(request)
 
 
 @get("/poster/{slug:str}", include_in_schema=False, sync_to_thread=False)
-def poster_shell(slug: FromPath[str]) -> Response[bytes]:
-    return _shell()  # the app draws the poster for `slug`
+def poster_shell(request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[bytes]:
+    return _shell(request)  # the app draws the poster for `slug`
 
 
 @get("/staff/invite/{token:str}", include_in_schema=False, sync_to_thread=False)
-def invite_shell(token: FromPath[str]) -> Response[bytes]:
-    return _shell()  # the app reads the one-time token from the URL
+def invite_shell(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[bytes]:
+    return _shell(request)  # the app reads the one-time token from the URL
 
 
 @get("/sw.js", include_in_schema=False, sync_to_thread=False)
-def service_worker() -> File:
+def service_worker(request: Request[Any, Any, Any]) -> Response[bytes]:
     # no-cache so a new deployment's worker is picked up at once.
-    return File(
-        PWA_DIR / "sw.js",
-        content_disposition_type="inline",
-        media_type="text/javascript",
-        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
-    )
+    response = _send(request, pwa_files.service_worker(), "no-cache")
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
 
 
 @get("/manifest.webmanifest", include_in_schema=False, sync_to_thread=False)
-def manifest() -> File:
-    return File(
-        PWA_DIR / "manifest.webmanifest",
-        content_disposition_type="inline",
-        media_type="application/manifest+json",
-        headers={"Cache-Control": "no-cache"},
-    )
+def manifest(request: Request[Any, Any, Any]) -> Response[bytes]:
+    return _send(request, pwa_files.manifest(), "no-cache")
 
 
 @get("/r/{code:str}", include_in_schema=False, sync_to_thread=False)
@@ -105,6 +133,10 @@ def referral_link(code: FromPath[str]) -> Redirect:
 
 
 def pwa_router() -> Router:
+    # Hashed and compressed here, at start, so that no request does it on the event loop.
+    pwa_files.shell()
+    pwa_files.manifest()
+    pwa_files.service_worker()
     return Router(
         path="/",
         route_handlers=[
@@ -115,9 +147,8 @@ def pwa_router() -> Router:
             referral_link,
             service_worker,
             manifest,
-            create_static_files_router(
-                path="/assets", directories=[PWA_DIR / "assets"], include_in_schema=False, cache_control=None
-            ),
-            create_static_files_router(path="/vendor", directories=[PWA_DIR / "node_modules"], include_in_schema=False),
+            versioned_file,
+            asset,
+            vendor_file,
         ],
     )

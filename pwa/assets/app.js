@@ -4,47 +4,59 @@
 // listed in pwa/TESTIDS.md.
 
 import { clear, h } from './dom.js';
-import { getLang, onLangChange, setLang, t } from './i18n.js';
+import { getLang, onLangChange, setLang, t, useStrings } from './i18n.js';
 import { getConfig, loadConfig } from './config.js';
-import { api } from './api.js';
-import { loading, pageTitle } from './ui.js';
+import { api, ApiError } from './api.js';
+import { loadInto, loading, pageTitle } from './ui.js';
 import { listenToWorker } from './push.js';
 import * as home from './views/home.js';
 import * as join from './views/join.js';
 import * as profile from './views/profile.js';
 import * as minSide from './views/min-side.js';
 import * as qr from './views/qr.js';
-import * as staffLogin from './views/staff-login.js';
-import * as staff from './views/staff.js';
 import * as poster from './views/poster.js';
 import * as offline from './views/offline.js';
 import * as offer from './views/offer.js';
 import { referralLink } from './views/referral.js';
-import { ADMIN_TABS } from './views/admin/tabs.js';
 
-// The owner's screens load on first use: a member's phone never parses them.
-const lazy = (load) => ({
-  async render(ctx) {
-    const wait = ctx.main.appendChild(loading());
-    const view = await load();
-    wait.remove();
-    return view.render(ctx);
-  },
-});
-const adminOverview = lazy(() => import('./views/admin/overview.js'));
-const adminDashboard = lazy(() => import('./views/admin/dashboard.js'));
-const adminAudit = lazy(() => import('./views/admin/audit.js'));
-const adminCampaigns = lazy(() => import('./views/admin/campaigns.js'));
-const adminCampaignNew = lazy(() => import('./views/admin/campaign-new.js'));
-const adminCampaign = lazy(() => import('./views/admin/campaign.js'));
-const adminIntegrations = lazy(() => import('./views/admin/integrations.js'));
-const adminStores = lazy(() => import('./views/admin/stores.js'));
-const adminClub = lazy(() => import('./views/admin/club.js'));
-const adminProgram = lazy(() => import('./views/admin/program.js'));
-const adminTiers = lazy(() => import('./views/admin/tiers.js'));
-const adminStore = lazy(() => import('./views/admin/store.js'));
-const adminStaffMember = lazy(() => import('./views/admin/staff-member.js'));
-const staffInvite = lazy(() => import('./views/staff-invite.js'));
+// Staff and owner screens load on first use with their strings (and the owner's tabs): a member's
+// phone never downloads them, and sw.js keeps them once a till or the owner has used them.
+const lazy = (load, strings) => ({ load, strings, module: null });
+const STAFF = ['staff'];
+const OWNER = ['staff', 'owner']; // the back office reuses the till's result panel and team texts
+const staffLogin = lazy(() => import('./views/staff-login.js'), STAFF);
+const staff = lazy(() => import('./views/staff.js'), STAFF);
+const staffInvite = lazy(() => import('./views/staff-invite.js'), STAFF);
+const adminOverview = lazy(() => import('./views/admin/overview.js'), OWNER);
+const adminDashboard = lazy(() => import('./views/admin/dashboard.js'), OWNER);
+const adminAudit = lazy(() => import('./views/admin/audit.js'), OWNER);
+const adminCampaigns = lazy(() => import('./views/admin/campaigns.js'), OWNER);
+const adminCampaignNew = lazy(() => import('./views/admin/campaign-new.js'), OWNER);
+const adminCampaign = lazy(() => import('./views/admin/campaign.js'), OWNER);
+const adminIntegrations = lazy(() => import('./views/admin/integrations.js'), OWNER);
+const adminStores = lazy(() => import('./views/admin/stores.js'), OWNER);
+const adminClub = lazy(() => import('./views/admin/club.js'), OWNER);
+const adminProgram = lazy(() => import('./views/admin/program.js'), OWNER);
+const adminTiers = lazy(() => import('./views/admin/tiers.js'), OWNER);
+const adminStore = lazy(() => import('./views/admin/store.js'), OWNER);
+const adminStaffMember = lazy(() => import('./views/admin/staff-member.js'), OWNER);
+let adminTabs = null; // views/admin/tabs.js, with the first owner screen
+
+/** A lazy screen's module, strings and chrome; an import that fails (offline, never cached) is a network error. */
+async function prepare(route) {
+  const { view } = route;
+  const [module] = await Promise.all([
+    view.module || view.load(),
+    useStrings(...view.strings),
+    route.chrome === 'admin' && !adminTabs ? import('./views/admin/tabs.js').then((m) => { adminTabs = m.ADMIN_TABS; }) : null,
+  ]).catch((err) => { throw new ApiError({ code: 'network', detail: String(err && err.message) }); });
+  view.module = module;
+  // A till: ask the worker to keep every staff file, so the till opens offline from now on.
+  if (view.strings === STAFF && 'serviceWorker' in navigator) {
+    navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ type: 'cache-staff' }));
+  }
+  return module;
+}
 
 // chrome: 'member' shows the member tabs, 'admin' the owner's tabs and log-out,
 // 'plain' only brand + language, 'bare' nothing (full-screen QR, printable poster).
@@ -88,6 +100,7 @@ const notFound = {
   },
 };
 
+const ICON = new URL('./icons/icon-64.png', import.meta.url).href; // this build's versioned, precached URL
 const header = document.getElementById('app-header');
 const main = document.getElementById('main');
 let active = null; // {cleanups, controller}
@@ -135,7 +148,7 @@ function renderHeader(chrome) {
   });
   const bar = h('div', { class: 'header-bar' },
     h('a', { class: 'brand', href: brandHref },
-      h('img', { src: '/assets/icons/icon-192.png', alt: '', width: '32', height: '32' }),
+      h('img', { src: ICON, alt: '', width: '32', height: '32' }),
       h('span', { text: getConfig().business.name || t('app.name') })),
     chrome === 'admin' ? h('div', { class: 'header-actions' }, langButton, adminLogout()) : langButton);
   header.append(bar);
@@ -148,10 +161,10 @@ function renderHeader(chrome) {
     header.append(h('nav', { class: 'tabs', 'aria-label': t('app.name') },
       tab('/', 'nav.home', 'nav-home'), tab('/me', 'nav.me', 'nav-me'), tab('/profile', 'nav.profile', 'nav-profile')));
   }
-  if (chrome === 'admin') {
+  if (chrome === 'admin' && adminTabs) {
     const path = location.pathname;
     header.append(h('nav', { class: 'tabs tabs-admin', 'aria-label': t('admin.nav.label') },
-      ADMIN_TABS.map((tab) => h('a', {
+      adminTabs.map((tab) => h('a', {
         href: tab.href, class: 'tab', testid: tab.testid, text: t(tab.key),
         'aria-current': tab.match(path) ? 'page' : null,
       }))));
@@ -175,7 +188,6 @@ async function render(reason = 'navigate') {
   const controller = new AbortController();
   const cleanups = [];
   active = { controller, cleanups };
-  renderHeader(route.chrome);
   clear(main);
   if (reason === 'navigate') window.scrollTo(0, 0);
   main.className = `view view-${route.chrome}`;
@@ -200,8 +212,17 @@ async function render(reason = 'navigate') {
   };
   flash = null;
   ctx.setTitle('');
+  let { view } = route;
+  if (view.load) {
+    if (!view.module) renderHeader('plain'); // brand and language while the screen loads
+    const wait = main.appendChild(loading());
+    view = await loadInto(ctx, wait, () => prepare(route));
+    if (!view || controller.signal.aborted) return;
+    wait.remove();
+  }
+  renderHeader(route.chrome);
   try {
-    await route.view.render(ctx);
+    await view.render(ctx);
   } catch (err) {
     if (err && err.name === 'AbortError') return;
     console.error(err);

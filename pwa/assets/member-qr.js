@@ -1,7 +1,7 @@
 // The member QR token (format DS2, see qr-token.js; verified byte for byte by the server) and its
 // drawing. Signed for the server's time (server-clock.js), so a phone whose clock is off still works.
 
-import qrcode from '/vendor/qrcode-generator/dist/qrcode.mjs';
+import qrcode from '../vendor/qrcode-generator/dist/qrcode.mjs'; // relative: the versioned URL's prefix carries over
 import { signBytes } from './device-key.js';
 import { BASE32, CURRENT, SAFE, bytesToBigInt, fromDigits, toDigits } from './qr-token.js';
 import { serverNow } from './server-clock.js';

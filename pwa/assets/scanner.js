@@ -4,7 +4,7 @@
 
 const FRAME_MS = 150;
 const MAX_SIDE = 720;
-const JSQR_URL = '/vendor/jsqr/dist/jsQR.js';
+const JSQR_URL = new URL('../vendor/jsqr/dist/jsQR.js', import.meta.url).href; // this build's versioned URL
 
 let jsqrLoading = null;
 

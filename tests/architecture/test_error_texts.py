@@ -1,6 +1,6 @@
 """Every error the server can answer has a friendly text in both languages of the app: a member or a
 cashier never sees a bare code. The codes are read from the source (every `DomainError("code", …)`
-and the framework errors `backend/errors.py` names), the texts from `pwa/assets/i18n.js`."""
+and the framework errors `backend/errors.py` names), the texts from `pwa/assets/strings/<lang>/*.js`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-I18N = ROOT / "pwa" / "assets" / "i18n.js"
+STRINGS = ROOT / "pwa" / "assets" / "strings"
+AREAS = ("member", "staff", "owner")
 # Codes a caller of the API sees but the app never shows: the POS API's own, and the app's fetch
 # wrapper's (it retries a CSRF failure and turns the others into its generic texts).
 NOT_SHOWN_IN_THE_APP = {
@@ -52,11 +53,18 @@ def _framework_codes() -> set[str]:
     return set(re.findall(r'problem\(\s*\d{3},\s*"([a-z_]+)"', source)) | set(re.findall(r'\d{3}: "([a-z_]+)"', source))
 
 
-def _dictionary(name: str) -> set[str]:
-    source = I18N.read_text()
-    block = re.search(rf"^export const {name} = \{{$(.*?)^\}};$", source, re.S | re.M)
-    assert block, f"no `{name}` dictionary in {I18N}"
-    return set(re.findall(r"^\s*'((?:admin\.dash\.)?err\.[a-z_]+)':", block.group(1), re.M))
+def strings_file(lang: str, area: str) -> dict[str, str]:
+    """One strings module's keys and their source text (every entry is one line: `'key': value,`)."""
+    path = STRINGS / lang / f"{area}.js"
+    source = path.read_text()
+    block = re.search(r"^export default \{$(.*?)^\};$", source, re.S | re.M)
+    assert block, f"no `export default {{` … `}};` in {path}"
+    return dict(re.findall(r"^  '([^']+)': (.*),$", block.group(1), re.M))
+
+
+def _dictionary(lang: str) -> set[str]:
+    keys = set().union(*(strings_file(lang, area) for area in AREAS))
+    return {k for k in keys if re.fullmatch(r"(?:admin\.dash\.)?err\.[a-z_]+", k)}
 
 
 def test_the_scan_finds_the_errors_it_should() -> None:
@@ -73,15 +81,21 @@ def test_every_error_code_has_a_text(lang: str) -> None:
         for code in (_domain_error_codes() | _framework_codes()) - NOT_SHOWN_IN_THE_APP
         if f"err.{code}" not in texts and f"admin.dash.err.{code}" not in texts
     )
-    assert not missing, f"add these to `{lang}` in pwa/assets/i18n.js: " + ", ".join(f"'err.{c}'" for c in missing)
+    assert not missing, f"add these to pwa/assets/strings/{lang}/member.js: " + ", ".join(f"'err.{c}'" for c in missing)
 
 
-def test_both_languages_have_the_same_keys() -> None:
-    source = I18N.read_text()
-    keys = {}
-    for name in ("nb", "en"):
-        block = re.search(rf"^export const {name} = \{{$(.*?)^\}};$", source, re.S | re.M)
-        assert block
-        keys[name] = re.findall(r"^\s*'([A-Za-z0-9_.]+)':", block.group(1), re.M)
-    assert set(keys["nb"]) ^ set(keys["en"]) == set()
-    assert len(keys["nb"]) > 1000
+@pytest.mark.parametrize("area", AREAS)
+def test_both_languages_have_the_same_keys(area: str) -> None:
+    nb, en = strings_file("nb", area), strings_file("en", area)
+    assert set(nb) ^ set(en) == set(), f"strings/nb/{area}.js and strings/en/{area}.js differ"
+    lines = sum(1 for line in (STRINGS / "nb" / f"{area}.js").read_text().splitlines() if line.startswith("  '"))
+    assert len(nb) == lines, f"a key is twice in strings/nb/{area}.js, or an entry spans lines"
+
+
+def test_a_key_lives_in_one_area() -> None:
+    seen: dict[str, str] = {}
+    for area in AREAS:
+        for key in strings_file("nb", area):
+            assert key not in seen, f"{key} is in both {seen[key]} and {area}"
+            seen[key] = area
+    assert len(seen) > 1000

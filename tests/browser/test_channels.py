@@ -371,10 +371,14 @@ async def test_join_and_min_side_ask_for_sms_and_email_offers_separately(phone: 
     await expect(page.get_by_label("Tilbud på SMS")).to_have_attribute("data-testid", "me-consent-marketing_sms")
     await expect(page.get_by_label("Tilbud på e-post")).to_have_attribute("data-testid", "me-consent-marketing_email")
 
-    await sms.click()  # SMS off leaves e-mail as it was
+    async with page.expect_response(lambda r: r.url.endswith("/api/me/consents/marketing_sms")):
+        await sms.click()  # SMS off leaves e-mail as it was
     await expect(sms).not_to_be_checked()
     await expect(email).not_to_be_checked()
-    await email.click()
+    # The switch flips at once; the server's answer is what the read below must wait for.
+    async with page.expect_response(lambda r: r.url.endswith("/api/me/consents/marketing_email")) as saved:
+        await email.click()
+    assert (await saved.value).ok
     await expect(email).to_be_checked()
     await expect(sms).not_to_be_checked()
     consents = await (await page.request.get("/api/me/consents")).json()

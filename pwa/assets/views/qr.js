@@ -132,6 +132,8 @@ async function tick(q) {
     drawQr(q.canvas, q.token, targetSize());
     q.canvas.dataset.token = q.token;
     q.canvas.dataset.step = String(step);
+    // Time to QR (issue 14): from navigation start, measured by tests/browser/test_pwa.py.
+    if (q.lastStep === null && !performance.getEntriesByName('qr-drawn').length) performance.mark('qr-drawn');
     q.lastStep = step;
   } finally {
     q.busy = false;

@@ -232,7 +232,7 @@ function messageSection(c) {
     h('h2', { id: 'message-h', text: t('admin.new.message') }),
     h('div', { class: 'notif notif-static' },
       h('div', { class: 'notif-head' },
-        h('img', { src: '/assets/icons/icon-192.png', alt: '', width: '20', height: '20' }),
+        h('img', { src: new URL('../../icons/icon-192.png', import.meta.url).href, alt: '', width: '20', height: '20' }),
         h('span', { class: 'notif-app', text: getConfig().business.name || t('app.name') })),
       h('p', { class: 'notif-title', text: c.title }),
       h('p', { class: 'notif-body', testid: 'campaign-body', text: c.body })),

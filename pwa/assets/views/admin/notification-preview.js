@@ -12,7 +12,7 @@ export function notificationPreview(appName) {
     const el = h('div', { class: 'notif-wrap' }, caption,
       h('div', { class: 'notif', lang },
         h('div', { class: 'notif-head' },
-          h('img', { src: '/assets/icons/icon-192.png', alt: '', width: '20', height: '20' }),
+          h('img', { src: new URL('../../icons/icon-192.png', import.meta.url).href, alt: '', width: '20', height: '20' }),
           h('span', { class: 'notif-app', text: appName }),
           h('span', { class: 'notif-age', text: lang === 'en' ? 'now' : 'nå' })),
         title, body));
