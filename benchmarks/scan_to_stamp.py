@@ -56,8 +56,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script: the repository root, for backend, digital_stampcard, benchmarks
-    sys.path.insert(0, str(ROOT))
+# This checkout's client code first, also when PYTHONPATH names another checkout: that one is the server's.
+sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
@@ -737,6 +737,13 @@ async def run_all(args: argparse.Namespace) -> int:
                 print(f"\n{ENGINE_NAMES[engine]} with {processes} processes failed: {exc}", file=sys.stderr)
                 cells += [Cell(engine, processes, t, skipped=f"failed: {exc}") for t in args.tills]
     summary(cells)
+    for cell in cells:
+        capped = [k for k in (cell.sql.errors if cell.sql else {}) if k.startswith("pool capped")]
+        if capped:
+            print(
+                f"{ENGINE_NAMES[cell.engine]}, {cell.processes} processes, {cell.tills} tills: raw SQL {capped[0]}; "
+                "the rest queued on the pool"
+            )
     print(f"\nwhole run: {time.perf_counter() - started:.0f} s")
     return 1 if any(cell.skipped.startswith("failed") for cell in cells) else 0
 
