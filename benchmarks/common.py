@@ -180,10 +180,15 @@ async def engine_database(engine: str, admin_url: str) -> AsyncIterator[str]:
         async with scratch_database(admin_url) as url:
             yield url
         return
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    loop.add_signal_handler(signal.SIGTERM, task.cancel)  # as scratch_database: SIGTERM unwinds like Ctrl-C
     directory = tempfile.mkdtemp(prefix="stampcard-bench-sqlite-")
     try:
         yield f"sqlite:///{directory}/bench.sqlite3"
     finally:
+        loop.remove_signal_handler(signal.SIGTERM)
         shutil.rmtree(directory, ignore_errors=True)
 
 
