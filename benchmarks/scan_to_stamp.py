@@ -1,77 +1,96 @@
-"""Scan-to-stamp over real HTTP on PostgreSQL, beside a raw-SQL baseline of the same stamp transaction.
+"""Scan-to-stamp over real HTTP, beside a raw-SQL baseline of the same stamp transaction, on both engines.
 
-    .venv/bin/python benchmarks/scan_to_stamp.py [--requests 400] [--concurrency 8] [--members N]
-                                                 [--processes 1,2]
+    .venv/bin/python benchmarks/scan_to_stamp.py [--engines postgres,sqlite] [--tills 1,16,64]
+                                                 [--processes 1,2] [--requests 300] [--warmup 30]
 
-What it does, in one run:
-  1. creates a database `stampcard_bench_<hex>` on the PostgreSQL server at --pg-admin-url;
-  2. starts `stampcard serve --demo` on it as a subprocess on a free port and waits for /health;
-  3. logs staff tills in (demo logins `lokka` and `majorstuen`, one cookie jar per session) and joins
-     members over the API (OTP start, code from the dev outbox, verify with a P-256 device key);
-  4. times scan-to-stamp pairs over HTTP: POST /api/staff/scans with a freshly signed member QR,
-     then POST /api/staff/stamps with an Idempotency-Key, one fresh member per pair (the daily cap
-     and the 60 s duplicate-scan window would otherwise turn later stamps into no-ops);
-  5. times the same stamp transaction in raw SQL through asyncpg on the same database, at the same
-     concurrency, on members of its own (BEGIN; member row FOR UPDATE; open card; card update or
-     insert; ledger row; COMMIT);
-  6. prints throughput and p50/p99 latency for both, the ratio, and CPU time per operation for the
-     server processes, PostgreSQL and this client;
-  7. with --processes 1,2: all of the above once per count of server processes (STAMPCARD_WORKERS),
-     each on a database of its own, then the throughput of each count against the first.
+What it does, once per engine and count of server processes (STAMPCARD_WORKERS):
+  1. creates a database: `stampcard_bench_<hex>` on the PostgreSQL server at --pg-admin-url, or an
+     SQLite file in a temporary directory;
+  2. starts `stampcard serve --demo` on it as a subprocess on a free port and waits for /health
+     (development mode: /metrics and the dev outbox answer; PUSH_DISPATCHER=off, because in
+     production the push worker is a process of its own and its polling would add statements);
+  3. joins the members for every till count over the API (OTP start, code from the dev outbox,
+     verify with a P-256 device key), and seeds as many members in SQL for the baseline;
+  4. then for each till count: logs fresh till sessions in (demo logins `lokka` and `majorstuen`, the
+     two stores, one cookie jar per session; the staff login limits are lifted with
+     STAFF_LOGINS_PER_IP_PER_10_MINUTES and STAFF_LOGINS_PER_USER_PER_10_MINUTES: logging in is
+     set-up), warms up, and times scan-to-stamp pairs: POST /api/staff/scans with a freshly signed
+     member QR, then POST /api/staff/stamps with an Idempotency-Key, one fresh member per pair (the
+     daily cap and the duplicate-scan window would otherwise turn later stamps into no-ops);
+  5. counts the SQL statements of the timed pairs with the server's own counter
+     (`stampcard_db_statements_total` on GET /metrics, counted by the database driver, all server
+     processes summed), less what the /metrics scrape itself costs (measured idle, just before);
+  6. on PostgreSQL, samples pg_locks every 5 ms during the timed pairs: how many sessions of the
+     benchmark database wait for a lock, and on which relation;
+  7. counts "database is locked" errors: answers that are 5xx or mention "locked", and lines of the
+     server log that say "locked";
+  8. times the same stamp transaction in raw SQL on the same database at the same concurrency, on
+     members of its own: asyncpg on PostgreSQL (BEGIN; member row FOR UPDATE; open card; card update
+     or insert; ledger row; COMMIT), the stdlib sqlite3 in threads on SQLite (BEGIN IMMEDIATE; the
+     same statements; COMMIT);
+  9. prints each cell, then a markdown table of all cells.
 
-The server, the client and PostgreSQL share the machine's cores: read the figures as a ratio
-measured under the same conditions, not as a capacity figure for production hardware.
-Joining members and logging in are set-up, not timed. The server and the database are removed
-even when the run fails or is interrupted.
+The server, the client and PostgreSQL share the machine's cores: read the figures as ratios measured
+under the same conditions, not as a capacity figure for production hardware. Joining members and
+logging in are set-up, not timed. The servers, databases and files are removed even when the run
+fails or is interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
 import math
 import os
+import re
 import secrets
-import shutil
-import signal
-import socket
-import statistics
-import subprocess
+import sqlite3
 import sys
-import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script: the repository root, for backend, digital_stampcard, benchmarks
-    sys.path.insert(0, str(ROOT))
+# This checkout's client code first, also when PYTHONPATH names another checkout: that one is the server's.
+sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
-from cryptography.hazmat.primitives import serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
 from benchmarks.common import (  # noqa: E402
+    ENGINE_NAMES,
+    ENGINES,
+    ApiError,
+    Phone,
+    Server,
+    Session,
+    StatementCounter,
     add_pg_admin_argument,
+    counts_argument,
+    engine_database,
+    engines_argument,
+    expect,
+    format_statements,
+    free_port,
+    join_members,
+    percentile,
     postgres_cpu_seconds,
+    run_concurrently,
     run_script,
-    scratch_database,
+    sqlite_path,
     tree_cpu_seconds,
 )
-from digital_stampcard import member_qr  # noqa: E402
 
-# Demo staff logins. The server allows 20 staff logins per IP and 10 per username in 10 minutes.
 STAFF_LOGINS = [("lokka", "kaffe-lokka"), ("majorstuen", "kaffe-majorstuen")]
-MAX_SESSIONS = 20
 # The server allows 120 QR scans per till session per minute; stay well below in any window.
 SCANS_PER_SESSION = 100
+LOCK_SAMPLE_SECONDS = 0.005
+JOIN_CONCURRENCY = 8
 
 
 # ---------------------------------------------------------------- measurement helpers
@@ -84,13 +103,13 @@ class Timings:
     second: list[float] = field(default_factory=list)  # stamp half (HTTP only)
     wall: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)  # seconds of CPU per process group
+    locked: int = 0  # answers that are 5xx or mention "locked" (HTTP), or sqlite3 "locked" errors (raw)
+    errors: Counter[str] = field(default_factory=Counter)  # other failures, by what and status
+    first_error: str = ""
 
-
-def percentile(values: Sequence[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(pct / 100 * len(ordered)))
-    return ordered[rank - 1]
+    @property
+    def rate(self) -> float:
+        return len(self.total) / self.wall if self.wall else 0.0
 
 
 class CpuMeter:
@@ -108,221 +127,144 @@ class CpuMeter:
         return {k: after[k] - before[k] for k in before}
 
 
-async def run_concurrently(count: int, concurrency: int, one: Callable[[int], Awaitable[None]]) -> float:
-    """Runs one(i) for i in range(count) with at most `concurrency` in flight; returns the wall time."""
-    next_index = 0
+# ---------------------------------------------------------------- pg_locks
 
-    async def worker() -> None:
-        nonlocal next_index
-        while next_index < count:
-            i = next_index
-            next_index += 1
-            await one(i)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(min(concurrency, count))))
-    return time.perf_counter() - started
-
-
-# ---------------------------------------------------------------- database and server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def stampcard_command() -> list[str]:
-    script = Path(sys.executable).parent / "stampcard"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("stampcard")
-    return [found] if found else [sys.executable, "-m", "backend.cli"]
-
-
-class Server:
-    """`stampcard serve --demo` as a subprocess, its output in a temporary log file."""
-
-    def __init__(self, database_url: str, port: int, members: int, processes: int = 1) -> None:
-        self.port = port
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.log = tempfile.NamedTemporaryFile(prefix="stampcard-bench-", suffix=".log", delete=False)  # noqa: SIM115
-        budget = str(max(10_000, members * 4))  # joining is set-up: lift the OTP send limits
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "STAMPCARD_HOST": "127.0.0.1",
-            "STAMPCARD_PORT": str(port),
-            "PUBLIC_URL": f"http://localhost:{port}",
-            "STAMPCARD_ENV": "development",
-            "STAMPCARD_WORKERS": str(processes),
-            "REDIS_URL": "",  # embedded mode: in-process rate limits
-            "OTP_SENDS_PER_IP_PER_HOUR": budget,
-            "OTP_SENDS_PER_IDENTIFIER_PER_HOUR": "50",
-            "OTP_DAILY_BUDGET": budget,
-            "MANUAL_ENTRIES_PER_DEVICE_PER_HOUR": budget,
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [*stampcard_command(), "serve", "--demo"],
-            cwd=ROOT,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C reaches only us; we stop the server ourselves
-        )
-
-    async def wait_healthy(self, within: float = 90) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + within
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=2) as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"the server exited with code {self.process.returncode}\n{self.tail()}")
-                try:
-                    if (await client.get("/health")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.2)
-        raise RuntimeError(f"the server did not answer /health within {within:.0f} s\n{self.tail()}")
-
-    def tail(self, lines: int = 40) -> str:
-        try:
-            text = Path(self.log.name).read_text(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join("    " + line for line in text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self.log.close()
-        Path(self.log.name).unlink(missing_ok=True)
-
-
-# ---------------------------------------------------------------- the API, as a till and a phone would use it
-
-
-class ApiError(RuntimeError):
-    pass
-
-
-def expect(response: httpx.Response, status: int, what: str) -> Any:
-    if response.status_code != status:
-        raise ApiError(f"{what}: expected {status}, got {response.status_code}: {response.text[:300]}")
-    return response.json()
-
-
-class Session:
-    """One cookie jar (a phone or a till) with its CSRF token."""
-
-    def __init__(self, base_url: str) -> None:
-        self.client = httpx.AsyncClient(base_url=base_url, timeout=60, headers={"user-agent": "stampcard-bench"})
-        self.csrf = ""
-
-    async def open(self) -> None:
-        await self.client.get("/api/config")
-        self.csrf = self.client.cookies.get("csrftoken") or ""
-        if not self.csrf:
-            raise ApiError("GET /api/config did not set the csrftoken cookie")
-
-    async def post(self, url: str, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
-        return await self.client.post(url, json=body, headers={"x-csrftoken": self.csrf, **(headers or {})})
-
-    async def close(self) -> None:
-        await self.client.aclose()
+LOCK_WAITS = """
+SELECT w.pid, w.locktype, COALESCE(wc.relname, tc.relname) AS relname, a.query
+FROM pg_locks w
+JOIN pg_stat_activity a ON a.pid = w.pid AND a.datname = current_database()
+LEFT JOIN pg_class wc ON wc.oid = w.relation
+LEFT JOIN LATERAL (
+    SELECT c.relname FROM pg_locks t JOIN pg_class c ON c.oid = t.relation
+    WHERE t.pid = w.pid AND t.locktype = 'tuple' AND t.granted LIMIT 1
+) tc ON true
+WHERE NOT w.granted AND w.pid <> pg_backend_pid()
+"""
+STATEMENT_TABLE = re.compile(r"\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM|FROM)\s+\"?(\w+)", re.IGNORECASE)
 
 
 @dataclass
-class Phone:
-    key: ec.EllipticCurvePrivateKey
-    device_id: str
+class LockSample:
+    samples: int = 0
+    waiting_total: int = 0
+    waiting_max: int = 0
+    on: Counter[str] = field(default_factory=Counter)  # waiting session-samples by what they wait on
 
-    def qr(self) -> str:
-        return member_qr.sign_token(self.key, self.device_id, member_qr.time_step(datetime.now(UTC)))
+    @property
+    def mean(self) -> float:
+        return self.waiting_total / self.samples if self.samples else 0.0
+
+    def top(self, count: int = 4) -> str:
+        total = sum(self.on.values())
+        if not total:
+            return "none"
+        return ", ".join(f"{name} {n / total:.0%}" for name, n in self.on.most_common(count))
+
+
+class LockSampler:
+    """Every ~5 ms on a connection of its own: the sessions of the benchmark database that wait for a
+    lock, and what they wait on (the relation; for a row lock's transactionid wait, the relation of
+    the tuple lock the waiter holds, else the locktype and the statement it runs: a wait "in INSERT
+    INTO ledger_entry" is one in the rollup trigger that insert fires, on ledger_day or visit_gap)."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.result = LockSample()
+        self.connection: asyncpg.Connection | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> LockSampler:
+        self.connection = await asyncpg.connect(self.database_url)
+        self.task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+        if self.connection is not None:
+            await self.connection.close()
+
+    async def _run(self) -> None:
+        assert self.connection is not None
+        while True:
+            rows = await self.connection.fetch(LOCK_WAITS)
+            waiting = {row["pid"] for row in rows}
+            self.result.samples += 1
+            self.result.waiting_total += len(waiting)
+            self.result.waiting_max = max(self.result.waiting_max, len(waiting))
+            seen: dict[int, str] = {}
+            for row in rows:
+                if row["relname"]:
+                    label = row["relname"]
+                else:
+                    table = STATEMENT_TABLE.search(row["query"] or "")
+                    statement = f"{' '.join(table.group(1).split()).upper()} {table.group(2)}" if table else "?"
+                    label = f"{row['locktype']} in {statement}"
+                if row["pid"] not in seen or row["relname"]:
+                    seen[row["pid"]] = label
+            self.result.on.update(seen.values())
+            await asyncio.sleep(LOCK_SAMPLE_SECONDS)
+
+
+# ---------------------------------------------------------------- the HTTP path
 
 
 async def staff_sessions(base_url: str, count: int) -> list[Session]:
-    sessions = []
-    for i in range(count):
+    sessions = [Session(base_url) for _ in range(count)]
+
+    async def login(i: int) -> None:
         username, password = STAFF_LOGINS[i % len(STAFF_LOGINS)]
-        session = Session(base_url)
-        sessions.append(session)
-        await session.open()
-        expect(await session.post("/api/staff/login", {"username": username, "password": password}), 200, "staff login")
+        await sessions[i].open()
+        expect(await sessions[i].post("/api/staff/login", {"username": username, "password": password}), 200, "login")
+
+    try:
+        await run_concurrently(count, 4, login)
+    except BaseException:
+        await close_all(sessions)
+        raise
     return sessions
 
 
-async def join_members(base_url: str, count: int, concurrency: int, tag: str) -> list[Phone]:
-    phones: list[Phone | None] = [None] * count
-    browsers = [Session(base_url) for _ in range(min(concurrency, count))]
-    try:
-        for browser in browsers:
-            await browser.open()
-
-        async def join(i: int) -> None:
-            browser = browsers[i % len(browsers)]
-            identifier = f"bench-{tag}-{i}@example.com"
-            key = ec.generate_private_key(ec.SECP256R1())
-            raw = key.public_key().public_bytes(
-                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-            )
-            body = {"identifier": identifier, "purpose": "join", "terms_accepted": True}
-            expect(await browser.post("/api/auth/otp/start", body), 202, "otp start")
-            outbox = expect(await browser.client.get("/api/dev/outbox", params={"to": identifier}), 200, "dev outbox")
-            code = outbox[0]["code"]
-            verified = expect(
-                await browser.post(
-                    "/api/auth/otp/verify",
-                    {
-                        "identifier": identifier,
-                        "code": code,
-                        "device_label": "bench phone",
-                        "device_public_key": base64.urlsafe_b64encode(raw).decode().rstrip("="),
-                    },
-                ),
-                200,
-                "otp verify",
-            )
-            phones[i] = Phone(key, verified["device_id"])
-
-        await run_concurrently(count, len(browsers), join)
-    finally:
-        for browser in browsers:
-            await browser.close()
-    return [p for p in phones if p is not None]
+async def close_all(sessions: list[Session]) -> None:
+    for session in sessions:
+        await session.close()
 
 
-async def http_pairs(sessions: list[Session], phones: list[Phone], concurrency: int, meter: CpuMeter) -> Timings:
+def failed(timings: Timings, response: httpx.Response | None, what: str, error: str = "") -> None:
+    text = error if response is None else response.text
+    if response is not None and (response.status_code >= 500 or "locked" in text.lower()):
+        timings.locked += 1
+    else:
+        timings.errors[f"{what} {error or (response.status_code if response is not None else '?')}"] += 1
+    if not timings.first_error:
+        status = "" if response is None else f" {response.status_code}"
+        timings.first_error = f"{what}{status}: {text[:200]}"
+
+
+async def http_pairs(tills: list[Session], phones: list[Phone], concurrency: int, meter: CpuMeter) -> Timings:
     timings = Timings()
 
     async def pair(i: int) -> None:
-        till = sessions[i % len(sessions)]
+        till = tills[i % len(tills)]
         started = time.perf_counter()
-        scan = expect(await till.post("/api/staff/scans", {"code": phones[i].qr()}), 201, "scan")
-        scanned = time.perf_counter()
-        stamp = expect(
-            await till.post(
+        try:
+            scan = await till.post("/api/staff/scans", {"code": phones[i].qr()})
+            if scan.status_code != 201:
+                return failed(timings, scan, "scan")
+            scanned = time.perf_counter()
+            stamp = await till.post(
                 "/api/staff/stamps",
-                {"scan_id": scan["scan_id"], "count": 1},
+                {"scan_id": scan.json()["scan_id"], "count": 1},
                 headers={"Idempotency-Key": str(uuid.uuid4())},
-            ),
-            200,
-            "stamp",
-        )
+            )
+            if stamp.status_code != 200:
+                return failed(timings, stamp, "stamp")
+        except httpx.HTTPError as exc:
+            return failed(timings, None, "request", type(exc).__name__)
         done = time.perf_counter()
-        if stamp["added"] != 1:
-            raise ApiError(f"stamp added {stamp['added']} stamps, expected 1: {json.dumps(stamp)[:300]}")
+        if stamp.json().get("added") != 1:
+            return failed(timings, None, "stamp", f"added {json.dumps(stamp.json())[:100]}")
         timings.total.append(done - started)
         timings.first.append(scanned - started)
         timings.second.append(done - scanned)
@@ -364,6 +306,13 @@ VALUES ($1, $2, 'stamp', 1, true, NULL, 'visit', $3, $4, $5, 'staff', 'stampcard
         NULL, NULL, NULL, $7)
 RETURNING id
 """
+PROGRAM = "SELECT id, capacity, reward_text, reward_valid_days FROM program WHERE active ORDER BY id LIMIT 1"
+STAFF = "SELECT id, store FROM staff_account WHERE username = 'lokka'"
+
+
+def sqlite_statement(sql: str) -> str:
+    """The PostgreSQL statement for sqlite3: ? placeholders, no row locks (BEGIN IMMEDIATE serialises)."""
+    return re.sub(r"\$\d+", "?", sql).replace(" FOR UPDATE", "")
 
 
 @dataclass
@@ -374,35 +323,81 @@ class Program:
     reward_valid_days: int
 
 
-async def sql_setup(database_url: str, count: int, tag: str) -> tuple[list[int], Program, int, int]:
+@dataclass
+class Baseline:
+    member_ids: list[int]
+    program: Program
+    staff_id: int
+    store_id: int
+
+
+async def sql_setup(engine: str, database_url: str, count: int, tag: str) -> Baseline:
+    if engine == "sqlite":
+        return await asyncio.to_thread(sqlite_setup, sqlite_path(database_url), count, tag)
     connection = await asyncpg.connect(database_url)
     try:
         member_ids = [row["id"] for row in await connection.fetch(SEED_MEMBERS, tag, count)]
-        row = await connection.fetchrow(
-            "SELECT id, capacity, reward_text, reward_valid_days FROM program WHERE active ORDER BY id LIMIT 1"
-        )
-        staff = await connection.fetchrow("SELECT id, store FROM staff_account WHERE username = 'lokka'")
+        row = await connection.fetchrow(PROGRAM)
+        staff = await connection.fetchrow(STAFF)
     finally:
         await connection.close()
     assert row is not None and staff is not None, "the demo club is missing"
     program = Program(row["id"], row["capacity"], row["reward_text"], row["reward_valid_days"])
-    return member_ids, program, staff["id"], staff["store"]
+    return Baseline(member_ids, program, staff["id"], staff["store"])
 
 
-async def sql_stamps(
-    database_url: str,
-    member_ids: list[int],
-    program: Program,
-    staff_id: int,
-    store_id: int,
-    concurrency: int,
-    meter: CpuMeter,
-) -> Timings:
+def sqlite_setup(path: str, count: int, tag: str) -> Baseline:
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        now = datetime.now(UTC)
+        review = now.replace(year=now.year + 1)
+        connection.execute("BEGIN IMMEDIATE")
+        first = connection.execute("SELECT COALESCE(MAX(id), 0) FROM member").fetchone()[0]
+        connection.executemany(
+            "INSERT INTO member (member_number, email, interests, lang, tier_code, tier_review_at, joined_at) "
+            "VALUES (?, ?, '[]', 'nb', 'bronse', ?, ?)",
+            [(f"S{n:08d}", f"sql-{tag}-{n}@example.com", str(review), str(now)) for n in range(1, count + 1)],
+        )
+        member_ids = [row[0] for row in connection.execute("SELECT id FROM member WHERE id > ? ORDER BY id", (first,))]
+        connection.execute("COMMIT")
+        row = connection.execute(PROGRAM).fetchone()
+        staff = connection.execute(STAFF).fetchone()
+    finally:
+        connection.close()
+    assert row is not None and staff is not None, "the demo club is missing"
+    return Baseline(member_ids, Program(*row), staff[0], staff[1])
+
+
+async def sql_stamps(engine: str, database_url: str, base: Baseline, ids: list[int], concurrency: int) -> Timings:
+    if engine == "sqlite":
+        stop = threading.Event()
+        try:
+            return await asyncio.to_thread(sqlite_stamps, sqlite_path(database_url), base, ids, concurrency, stop)
+        finally:
+            stop.set()  # on Ctrl-C the threads finish their transaction and stop
+    return await postgres_stamps(database_url, base, ids, concurrency)
+
+
+async def postgres_connections_left(database_url: str) -> int:
+    connection = await asyncpg.connect(database_url)
+    try:
+        limit = int(await connection.fetchval("SHOW max_connections"))
+        used = int(await connection.fetchval("SELECT count(*) FROM pg_stat_activity"))
+    finally:
+        await connection.close()
+    return limit - used - 5  # a margin for the lock sampler, scrapes and other users of the server
+
+
+async def postgres_stamps(database_url: str, base: Baseline, ids: list[int], concurrency: int) -> Timings:
     timings = Timings()
-    async with asyncpg.create_pool(database_url, min_size=concurrency, max_size=concurrency) as pool:
+    size = max(1, min(concurrency, await postgres_connections_left(database_url)))
+    if size < concurrency:
+        timings.errors[f"pool capped at {size} connections (max_connections)"] = 0
+    program = base.program
+    async with asyncpg.create_pool(database_url, min_size=size, max_size=size) as pool:
 
         async def stamp(i: int) -> None:
-            member_id = member_ids[i]
+            member_id = ids[i]
             open_key = f"{member_id}:{program.id}"
             started = time.perf_counter()
             async with pool.acquire() as connection, connection.transaction():
@@ -427,193 +422,350 @@ async def sql_stamps(
                     opened = False
                 details = json.dumps({"fills": [{"card_id": card_id, "added": 1, "opened": opened}]})
                 await connection.fetchval(
-                    INSERT_LEDGER, member_id, program.id, details, store_id, staff_id, str(uuid.uuid4()), now
+                    INSERT_LEDGER, member_id, program.id, details, base.store_id, base.staff_id, str(uuid.uuid4()), now
                 )
             timings.total.append(time.perf_counter() - started)
 
-        before = meter.read()
-        timings.wall = await run_concurrently(len(member_ids), concurrency, stamp)
-        timings.cpu = CpuMeter.delta(before, meter.read())
+        timings.wall = await run_concurrently(len(ids), concurrency, stamp)
+    return timings
+
+
+def sqlite_stamps(path: str, base: Baseline, ids: list[int], concurrency: int, stop: threading.Event) -> Timings:
+    """The stamp transaction in `concurrency` threads, each with its own sqlite3 connection (the GIL
+    is released while SQLite works), as the server's writes are: BEGIN IMMEDIATE, busy timeout 30 s."""
+    timings = Timings()
+    program = base.program
+    lock = threading.Lock()
+    next_index = 0
+    lock_member, open_card, update_card, insert_card, insert_ledger = (
+        sqlite_statement(s) for s in (LOCK_MEMBER, OPEN_CARD, UPDATE_CARD, INSERT_CARD, INSERT_LEDGER)
+    )
+
+    def worker() -> None:
+        nonlocal next_index
+        connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA synchronous = NORMAL")  # as the server's connections
+        try:
+            while not stop.is_set():
+                with lock:
+                    i = next_index
+                    next_index += 1
+                if i >= len(ids):
+                    return
+                member_id = ids[i]
+                open_key = f"{member_id}:{program.id}"
+                started = time.perf_counter()
+                try:
+                    now = str(datetime.now(UTC))
+                    connection.execute("BEGIN IMMEDIATE")
+                    connection.execute(lock_member, (member_id,)).fetchone()
+                    card = connection.execute(open_card, (open_key,)).fetchone()
+                    if card is None:
+                        args = (member_id, program.id, program.capacity, program.reward_text)
+                        row = connection.execute(
+                            insert_card, (*args, program.reward_valid_days, open_key, now)
+                        ).fetchone()
+                        card_id, opened = row[0], True
+                    else:
+                        card_id, opened = card[0], False
+                        connection.execute(update_card, (card_id, now))
+                    details = json.dumps({"fills": [{"card_id": card_id, "added": 1, "opened": opened}]})
+                    connection.execute(
+                        insert_ledger,
+                        (member_id, program.id, details, base.store_id, base.staff_id, str(uuid.uuid4()), now),
+                    ).fetchone()
+                    connection.execute("COMMIT")
+                except sqlite3.OperationalError as exc:
+                    if connection.in_transaction:
+                        connection.execute("ROLLBACK")
+                    with lock:
+                        if "locked" in str(exc):
+                            timings.locked += 1
+                        else:
+                            timings.errors[f"sqlite3 {exc}"] += 1
+                    continue
+                elapsed = time.perf_counter() - started
+                with lock:
+                    timings.total.append(elapsed)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(min(concurrency, len(ids)))]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    timings.wall = time.perf_counter() - started
     return timings
 
 
 # ---------------------------------------------------------------- the run
 
 
-def report(args: argparse.Namespace, http: Timings, sql: Timings, sessions: int, processes: int) -> None:
-    def ms(seconds: float) -> str:
-        return f"{seconds * 1000:8.1f}"
+@dataclass
+class Cell:
+    engine: str
+    processes: int
+    tills: int
+    http: Timings | None = None
+    sql: Timings | None = None
+    statements: float | None = None
+    log_locked: int = 0
+    locks: LockSample | None = None
+    sessions: int = 0
+    skipped: str = ""
 
-    def cpu(t: Timings, name: str) -> str:
-        return f"{t.cpu[name] * 1000 / len(t.total):7.2f}" if name in t.cpu else "      -"
 
-    http_tput = len(http.total) / http.wall
-    sql_tput = len(sql.total) / sql.wall
+def ms(seconds: float) -> str:
+    return "-" if math.isnan(seconds) else f"{seconds * 1000:.1f}"
+
+
+def spread(values: list[float]) -> tuple[str, str, str]:
+    return ms(percentile(values, 50)), ms(percentile(values, 95)), ms(percentile(values, 99))
+
+
+def per_pair(cell: Cell, name: str) -> str:
+    http = cell.http
+    if http is None or name not in http.cpu or not http.total:
+        return "-"
+    return f"{http.cpu[name] * 1000 / len(http.total):.2f}"
+
+
+def ratio(cell: Cell) -> str:
+    if cell.http is None or cell.sql is None or not cell.sql.rate:
+        return "-"
+    return f"{cell.http.rate / cell.sql.rate:.1%}"
+
+
+def locked(cell: Cell) -> str:
+    http = cell.http.locked if cell.http else 0
+    raw = f", raw {cell.sql.locked}" if cell.sql and cell.sql.locked else ""
+    return f"{http} (log {cell.log_locked}{raw})"
+
+
+def waits(cell: Cell) -> tuple[str, str]:
+    if cell.locks is None:
+        return "-", "-"
+    return f"{cell.locks.waiting_max} / {cell.locks.mean:.2f}", cell.locks.top(3)
+
+
+def report_cell(cell: Cell, args: argparse.Namespace) -> None:
+    title = (
+        f"{ENGINE_NAMES[cell.engine]}, {cell.processes} server process{'es' if cell.processes > 1 else ''}, "
+        f"{cell.tills} till{'s' if cell.tills > 1 else ''}"
+    )
     print()
+    if cell.skipped:
+        print(f"{title}: skipped ({cell.skipped})")
+        return
+    assert cell.http is not None and cell.sql is not None
+    http, sql = cell.http, cell.sql
     print(
-        f"scan-to-stamp on PostgreSQL, {processes} server process{'es' if processes > 1 else ''}: "
-        f"{args.requests} operations per path, concurrency {args.concurrency}, "
-        f"{sessions} till sessions, {args.warmup} warm-up operations per path (not counted), {os.cpu_count()} CPUs"
+        f"{title}: {len(http.total)} timed pairs ({args.warmup} warm-up not counted), {cell.sessions} till "
+        f"sessions, {os.cpu_count()} CPUs"
     )
-    print()
-    header = (
-        f"{'path':<32} {'requests':>8} {'conc':>5} {'ops/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
-        f" {'server':>7} {'pg':>7} {'client':>7}"
-    )
+    header = f"{'path':<30} {'count':>6} {'ops/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
     print(header)
-    print(f"{'':<32} {'':>8} {'':>5} {'':>8} {'':>8} {'':>8} {'CPU ms per operation':>23}")
     print("-" * len(header))
     rows = [
-        ("HTTP scan + stamp (pair)", http.total, f"{http_tput:8.1f}", http),
-        ("  of which POST /scans", http.first, f"{'':>8}", None),
-        ("  of which POST /stamps", http.second, f"{'':>8}", None),
-        ("raw SQL stamp transaction", sql.total, f"{sql_tput:8.1f}", sql),
+        ("HTTP scan + stamp (pair)", http.total, f"{http.rate:8.1f}"),
+        ("  of which POST /scans", http.first, f"{'':>8}"),
+        ("  of which POST /stamps", http.second, f"{'':>8}"),
+        ("raw SQL stamp transaction", sql.total, f"{sql.rate:8.1f}"),
     ]
-    for name, values, tput, t in rows:
-        cpus = f" {cpu(t, 'server')} {cpu(t, 'postgres')} {cpu(t, 'client')}" if t else ""
-        print(
-            f"{name:<32} {len(values):>8} {args.concurrency:>5} {tput} {ms(statistics.median(values))}"
-            f" {ms(percentile(values, 99))}{cpus}"
-        )
+    for name, values, rate in rows:
+        p50, p95, p99 = spread(values)
+        print(f"{name:<30} {len(values):>6} {rate} {p50:>8} {p95:>8} {p99:>8}")
     print("-" * len(header))
+    pg = f", PostgreSQL {per_pair(cell, 'postgres')}" if cell.engine == "postgres" else ""
     print(
-        f"ratio HTTP pair / raw SQL:   throughput {sql_tput / http_tput:6.1f}x lower, "
-        f"p50 {statistics.median(http.total) / statistics.median(sql.total):6.1f}x, "
-        f"p99 {percentile(http.total, 99) / percentile(sql.total, 99):6.1f}x"
+        f"pairs/raw: {ratio(cell)} of raw; statements per pair: {format_statements(cell.statements)}; "
+        f"CPU ms per pair: server {per_pair(cell, 'server')}{pg}, client {per_pair(cell, 'client')}"
     )
+    errors = ", ".join(f"{k}: {n}" for k, n in (http.errors + sql.errors).items()) or "none"
+    capped = [k for k in sql.errors if k.startswith("pool capped")]
     print(
-        f"ratio HTTP stamp / raw SQL:  p50 {statistics.median(http.second) / statistics.median(sql.total):6.1f}x, "
-        f"p99 {percentile(http.second, 99) / percentile(sql.total, 99):6.1f}x"
+        f"locked errors: {http.locked} HTTP answers 5xx or 'locked', {cell.log_locked} server log lines with "
+        f"'locked', {sql.locked} in raw SQL; other errors: {errors}{'; ' + capped[0] if capped else ''}"
     )
+    if http.first_error:
+        print(f"  first error: {http.first_error}")
+    if cell.locks is not None:
+        locks = cell.locks
+        print(
+            f"pg_locks every {LOCK_SAMPLE_SECONDS * 1000:.0f} ms ({locks.samples} samples during the timed pairs): "
+            f"sessions waiting for a lock max {locks.waiting_max}, mean {locks.mean:.2f}; waiting on: {locks.top()}"
+        )
+
+
+def summary(cells: list[Cell]) -> None:
+    print()
+    print("Summary (ms; CPU is the server's per pair; locked: HTTP 5xx or 'locked' answers, log lines in brackets;")
+    print("pg_locks: sessions waiting for a lock, max / mean, and what they waited on):")
     print()
     print(
-        "The server, PostgreSQL and this client share the machine's CPUs; 'pg' counts every postgres process on "
-        "the machine. Raw SQL does only the stamp transaction (member lock, open card, card insert/update, ledger "
-        "row); the HTTP pair also verifies the QR, records the scan, checks the session, the daily cap, the tier "
-        "and the Idempotency-Key, and renders the member summary twice."
+        "| engine | proc | tills | pairs/s | pair p50 | p95 | p99 | stamp p50 | p95 | p99 "
+        "| raw/s | raw p50 | p95 | p99 | of raw | stmts/pair | CPU ms/pair | locked | lock waits | waiting on |"
     )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for cell in cells:
+        head = f"| {ENGINE_NAMES[cell.engine]} | {cell.processes} | {cell.tills} "
+        if cell.skipped:
+            print(head + f"| skipped: {cell.skipped} |" + " |" * 16)
+            continue
+        assert cell.http is not None and cell.sql is not None
+        cols = [
+            f"{cell.http.rate:.1f}",
+            *spread(cell.http.total),
+            *spread(cell.http.second),
+            f"{cell.sql.rate:,.0f}",
+            *spread(cell.sql.total),
+            ratio(cell),
+            format_statements(cell.statements),
+            per_pair(cell, "server"),
+            locked(cell),
+            *waits(cell),
+        ]
+        print(head + "| " + " | ".join(cols) + " |")
 
 
-def till_sessions_needed(args: argparse.Namespace) -> int:
-    concurrency: int = args.concurrency
-    operations: int = args.requests + args.warmup
-    return max(concurrency, math.ceil(operations / SCANS_PER_SESSION))
+def sessions_needed(tills: int, operations: int) -> int:
+    return max(tills, math.ceil(operations / SCANS_PER_SESSION))
 
 
-async def bench(args: argparse.Namespace, database_url: str, server: Server, processes: int) -> tuple[Timings, Timings]:
-    total = args.requests + args.warmup
-    sessions_needed = till_sessions_needed(args)
-    tag = secrets.token_hex(3)
-    print(f"starting `stampcard serve --demo` with STAMPCARD_WORKERS={processes} on {server.base_url} ...", flush=True)
-    server.start()
-    await server.wait_healthy()
-    assert server.process is not None
-    meter = CpuMeter(server.process.pid)
-
-    started = time.perf_counter()
-    tills = await staff_sessions(server.base_url, sessions_needed)
+async def run_cell(
+    cell: Cell,
+    args: argparse.Namespace,
+    server: Server,
+    database_url: str,
+    phones: list[Phone],
+    base: Baseline,
+    ids: list[int],
+) -> None:
+    meter = CpuMeter(server.pid)
+    counter = StatementCounter(server.base_url)
+    warm = args.warmup
+    tills = await staff_sessions(server.base_url, sessions_needed(cell.tills, len(phones)))
+    cell.sessions = len(tills)
     try:
-        print(f"joining {args.members} members over the API (set-up, not timed) ...", flush=True)
-        phones = await join_members(server.base_url, args.members, args.concurrency, tag)
-        member_ids, program, staff_id, store_id = await sql_setup(database_url, args.members, tag)
-        print(f"set-up took {time.perf_counter() - started:.1f} s; warming up ...", flush=True)
-
-        await http_pairs(tills, phones[: args.warmup], args.concurrency, meter)
-        await sql_stamps(database_url, member_ids[: args.warmup], program, staff_id, store_id, args.concurrency, meter)
-
-        print(f"timing {args.requests} HTTP scan-to-stamp pairs ...", flush=True)
-        http = await http_pairs(tills, phones[args.warmup : total], args.concurrency, meter)
-        print(f"timing {args.requests} raw SQL stamp transactions ...", flush=True)
-        sql = await sql_stamps(
-            database_url, member_ids[args.warmup : total], program, staff_id, store_id, args.concurrency, meter
-        )
+        print(f"  {cell.tills} tills: warming up ...", flush=True)
+        if warm:
+            await http_pairs(tills, phones[:warm], cell.tills, meter)
+            await sql_stamps(cell.engine, database_url, base, ids[:warm], cell.tills)
+        log_offset = len(server.text())
+        await counter.calibrate()
+        before = await counter.read()
+        print(f"  {cell.tills} tills: timing {args.requests} HTTP pairs ...", flush=True)
+        if cell.engine == "postgres":
+            async with LockSampler(database_url) as sampler:
+                cell.http = await http_pairs(tills, phones[warm:], cell.tills, meter)
+            cell.locks = sampler.result
+        else:
+            cell.http = await http_pairs(tills, phones[warm:], cell.tills, meter)
+        after = await counter.read()
+        cell.statements = counter.per_operation(before, after, len(cell.http.total) + cell.http.locked)
+        cell.log_locked = sum("locked" in line.lower() for line in server.text()[log_offset:].splitlines())
+        print(f"  {cell.tills} tills: timing {args.requests} raw SQL stamp transactions ...", flush=True)
+        cell.sql = await sql_stamps(cell.engine, database_url, base, ids[warm:], cell.tills)
     finally:
-        for till in tills:
-            await till.close()
-    report(args, http, sql, len(tills), processes)
-    return http, sql
+        await close_all(tills)
+
+
+async def run_server(engine: str, processes: int, args: argparse.Namespace) -> list[Cell]:
+    """One database and one server for every till count of this engine and process count; always
+    stops the server and removes the database."""
+    cells = [Cell(engine, processes, tills) for tills in args.tills]
+    per_cell = args.requests + args.warmup
+    async with engine_database(engine, args.pg_admin_url) as database_url:
+        server = Server(database_url, free_port(), processes, per_cell * len(cells))
+        try:
+            print(
+                f"\n{ENGINE_NAMES[engine]}: starting `stampcard serve --demo` with STAMPCARD_WORKERS={processes} "
+                f"on {server.base_url} ...",
+                flush=True,
+            )
+            server.start()
+            try:
+                await server.wait_healthy()
+            except RuntimeError as exc:  # e.g. a checkout that refuses several processes on SQLite
+                reason = str(exc).strip().splitlines()
+                for cell in cells:
+                    cell.skipped = f"the server did not start: {reason[-1].strip() if reason else exc}"
+                print(f"{exc}", file=sys.stderr)
+                return cells
+            started = time.perf_counter()
+            tag = secrets.token_hex(3)
+            total = per_cell * len(cells)
+            print(f"joining {total} members over the API (set-up, not timed) ...", flush=True)
+            phones = await join_members(server.base_url, total, JOIN_CONCURRENCY, tag)
+            base = await sql_setup(engine, database_url, total, tag)
+            print(f"set-up took {time.perf_counter() - started:.1f} s", flush=True)
+            for n, cell in enumerate(cells):
+                part = slice(n * per_cell, (n + 1) * per_cell)
+                await run_cell(cell, args, server, database_url, phones[part], base, base.member_ids[part])
+                report_cell(cell, args)
+            if args.keep_log:
+                print(server.tail(10_000))
+        except (ApiError, OSError, httpx.HTTPError, asyncpg.PostgresError, sqlite3.Error) as exc:
+            print(f"\nbenchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            if server.tail():
+                print(f"server log (tail):\n{server.tail()}", file=sys.stderr)
+            for cell in cells:
+                if cell.sql is None:
+                    cell.skipped = f"failed: {type(exc).__name__}: {str(exc)[:120]}"
+        finally:
+            server.stop()
+    return cells
 
 
 async def run_all(args: argparse.Namespace) -> int:
-    """Once per count of server processes: creates a database, runs the benchmark, and always stops
-    the server and drops the database. Then each count's throughput against the first count's."""
-    results: list[tuple[int, Timings, Timings]] = []
-    for processes in args.processes:
-        try:
-            async with scratch_database(args.pg_admin_url) as database_url:
-                server = Server(database_url, free_port(), args.members, processes)
-                try:
-                    http, sql = await bench(args, database_url, server, processes)
-                    results.append((processes, http, sql))
-                    if args.keep_log:
-                        print(server.tail(10_000))
-                except (ApiError, RuntimeError, OSError, httpx.HTTPError, asyncpg.PostgresError) as exc:
-                    print(f"\nbenchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-                    if server.tail():
-                        print(f"server log (tail):\n{server.tail()}", file=sys.stderr)
-                    return 1
-                finally:
-                    server.stop()
-        except (OSError, asyncpg.PostgresError) as exc:
-            print(f"\nbenchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return 1
-    if len(results) > 1:
-        compare_processes(results)
-    return 0
-
-
-def compare_processes(results: list[tuple[int, Timings, Timings]]) -> None:
-    first, first_http, first_sql = results[0]
-    base = len(first_http.total) / first_http.wall
-    print(f"\nserver processes against {first} (each run's raw SQL shows how loaded the machine was):")
-    for processes, http, sql in results:
-        pairs = len(http.total) / http.wall
-        print(
-            f"  {processes} process{'es' if processes > 1 else '  '}: {pairs:7.1f} pairs/s ({pairs / base:4.2f}x), "
-            f"p50 {statistics.median(http.total) * 1000:6.1f} ms, p99 {percentile(http.total, 99) * 1000:7.1f} ms, "
-            f"raw SQL {len(sql.total) / sql.wall:7.1f}/s"
-        )
+    print(__doc__.split("\n\n")[0])
+    print(
+        f"engines {','.join(args.engines)}; tills {','.join(map(str, args.tills))}; server processes "
+        f"{','.join(map(str, args.processes))}; {args.requests} timed operations per path and cell, "
+        f"{args.warmup} warm-up; PUSH_DISPATCHER=off (in production the worker runs as its own process)",
+        flush=True,
+    )
+    started = time.perf_counter()
+    cells: list[Cell] = []
+    for engine in args.engines:
+        for processes in args.processes:
+            try:
+                cells += await run_server(engine, processes, args)
+            except (OSError, asyncpg.PostgresError) as exc:
+                print(f"\n{ENGINE_NAMES[engine]} with {processes} processes failed: {exc}", file=sys.stderr)
+                cells += [Cell(engine, processes, t, skipped=f"failed: {exc}") for t in args.tills]
+    summary(cells)
+    for cell in cells:
+        capped = [k for k in (cell.sql.errors if cell.sql else {}) if k.startswith("pool capped")]
+        if capped:
+            print(
+                f"{ENGINE_NAMES[cell.engine]}, {cell.processes} processes, {cell.tills} tills: raw SQL {capped[0]}; "
+                "the rest queued on the pool"
+            )
+    print(f"\nwhole run: {time.perf_counter() - started:.0f} s")
+    return 1 if any(cell.skipped.startswith("failed") for cell in cells) else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--requests", type=int, default=400, help="timed operations per path (default 400)")
-    parser.add_argument("--concurrency", type=int, default=8, help="operations in flight (default 8)")
     parser.add_argument(
-        "--members",
-        type=int,
-        default=None,
-        help="members prepared per path; each operation uses a fresh one (default and minimum: --requests + --warmup)",
+        "--engines", type=engines_argument, default=list(ENGINES), help="postgres,sqlite (default both)"
     )
-    parser.add_argument("--warmup", type=int, default=40, help="untimed operations per path first (default 40)")
+    parser.add_argument("--tills", type=counts_argument, default=[1, 16, 64], help="concurrent tills (default 1,16,64)")
+    parser.add_argument(
+        "--processes", type=counts_argument, default=[1, 2], help="server processes, STAMPCARD_WORKERS (default 1,2)"
+    )
+    parser.add_argument("--requests", type=int, default=300, help="timed operations per path and cell (default 300)")
+    parser.add_argument("--warmup", type=int, default=30, help="untimed operations per path and cell (default 30)")
     add_pg_admin_argument(parser)
-    parser.add_argument("--keep-log", action="store_true", help="print the server log at the end")
-    parser.add_argument(
-        "--processes",
-        type=lambda text: [int(n) for n in text.split(",")],
-        default=[1],
-        help="server processes (STAMPCARD_WORKERS), one run per count, e.g. 1,2 (default 1)",
-    )
+    parser.add_argument("--keep-log", action="store_true", help="print each server's log at its end")
     args = parser.parse_args(argv)
-    if any(n < 1 for n in args.processes):
-        parser.error("--processes must be counts of at least 1, e.g. 1,2")
-    if args.requests < 1 or args.concurrency < 1 or args.warmup < 0:
-        parser.error("--requests and --concurrency must be at least 1, --warmup at least 0")
-    minimum = args.requests + args.warmup
-    args.members = args.members or minimum
-    if args.members < minimum:
-        parser.error(
-            f"--members must be at least --requests + --warmup ({minimum}): each operation needs a fresh member"
-        )
-    if till_sessions_needed(args) > MAX_SESSIONS:
-        parser.error(
-            f"{till_sessions_needed(args)} till sessions would be needed: the server allows 120 QR scans per till "
-            f"session per minute and {MAX_SESSIONS} staff logins per IP in 10 minutes. "
-            f"Use --concurrency <= {MAX_SESSIONS} and --requests + --warmup <= {MAX_SESSIONS * SCANS_PER_SESSION}."
-        )
-
+    if args.requests < 1 or args.warmup < 0:
+        parser.error("--requests must be at least 1, --warmup at least 0")
     return run_script(run_all(args))
 
 
