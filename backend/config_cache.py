@@ -1,4 +1,4 @@
-"""The club's configuration (programs, tiers, the club row, webhook endpoints) cached in the process,
+"""The club's configuration (programs, tiers, the club row, webhook endpoints, consent texts) cached in the process,
 valid while the database's configuration generation (`backend.core.tables.ConfigGeneration.n`) stays the same.
 
 The session check reads the generation in the same statement as the session (`note_generation`),

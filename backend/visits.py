@@ -7,8 +7,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+import msgspec
+
 from backend import metrics, outbox
-from backend.cards.card_state import CardState, read_card_state
+from backend.cards.card_state import CardState, Entry, after_plain_stamp, read_card_state
 from backend.cards.gifts import give_gift
 from backend.cards.ledger import surprised_on, tier_window_days
 from backend.cards.ledger import welcome_given as welcome_was_given
@@ -31,6 +33,12 @@ from digital_stampcard.tiers import Tier, held_tier
 _DRAW_STEPS = 1_000_000
 
 
+class StampedVisit(msgspec.Struct, frozen=True):
+    applied: Applied
+    tier: Tier  # the member's tier after the visit
+    after: CardState | None  # the cards after it when only stamps were added, else None (read them again)
+
+
 async def stamp_member(
     member: Member,
     program: Program,
@@ -43,10 +51,9 @@ async def stamp_member(
     amount_ore: int | None = None,
     receipt_key: str | None = None,
     state: CardState | None = None,
-) -> tuple[Applied, Tier]:
+) -> StampedVisit:
     """Stamps as the till and the POS API give them: the tier multiplier and the daily cap apply.
-    `state`: the member's cards as the caller read them under the lock (else read here).
-    Returns what was applied and the member's tier after the visit."""
+    `state`: the member's cards as the caller read them under the lock (else read here)."""
     ladder = await tier_ladder()
     if state is None:
         state = await read_card_state(member.id, program.id, now, await tier_window_days())
@@ -77,7 +84,11 @@ async def stamp_member(
     done = await _give(plan, facts, member, program, now, actor, applied, held)
     await outbox.write(visits.consequences(done, now), now)
     metrics.STAMPS.inc(applied.plan.added)
-    return applied, plan.tier
+    after = None
+    if not (done.welcome or done.surprise or done.friend_gift or done.tier_gifts or plan.referral):
+        entry = Entry(applied.ledger_id, "stamp", applied.plan.added, now, scan_pk, reversed=False)
+        after = after_plain_stamp(state, applied.plan, entry, capped=True)
+    return StampedVisit(applied, plan.tier, after)
 
 
 async def _facts(

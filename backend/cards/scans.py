@@ -6,9 +6,10 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from backend.cards.tables import QrUse, Scan
+from backend.cards.tables import Scan
 from backend.context import Actor, AppContext
-from backend.db import UNIQUE_VIOLATIONS, write_transaction
+from backend.db import UNIQUE_VIOLATIONS, is_postgres, table_row, write_transaction
+from backend.members.locking import locked_by_read
 from backend.members.tables import Member, MemberDevice
 from backend.ratelimit import enforce
 from digital_stampcard import member_qr
@@ -25,23 +26,25 @@ async def present(ctx: AppContext, actor: Actor, code: str, other_readings: Sequ
     return await present_typed(ctx, actor, code.strip())
 
 
-async def load_scan_only(actor: Actor, public_id: str, ctx: AppContext) -> Scan:
-    """This till session's scan, still valid; the caller reads the member (under its lock)."""
-    scan = await Scan.objects().where(Scan.public_id == public_id).first()
-    # A scan belongs to the till session that made it; another device cannot act on it.
-    if scan is None or scan.session_id != actor.session_id:
+_SCAN_COLUMNS = ", ".join(f"s.{c._meta.name} AS scan__{c._meta.name}" for c in Scan._meta.columns)
+# A scan belongs to the till session that made it; another device cannot act on it.
+_SCAN_AND_MEMBER = (
+    f"SELECT m.*, {_SCAN_COLUMNS} FROM scan s JOIN member m ON m.id = s.member "
+    "WHERE s.public_id = {} AND s.session_id = {}"
+)
+
+
+async def load_scan(actor: Actor, public_id: str, ctx: AppContext, *, lock: bool = False) -> tuple[Scan, Member]:
+    """This till session's scan, still valid, and its member, in one statement. `lock`: the member's
+    write lock is taken with the read (`backend.members.locking`), for the caller's transaction."""
+    sql = _SCAN_AND_MEMBER + (locked_by_read(ctx.engine, "m") if lock else "")
+    rows = await Scan.raw(sql, public_id, actor.session_id)
+    if not rows:
         raise DomainError("scan_expired", "Scan the member's card again.", kind="not_found")
+    scan = table_row(Scan, rows[0], "scan__")
     if ctx.clock.now() > scan.expires_at:
         raise DomainError("scan_expired", "Scan the member's card again.", kind="gone")
-    return scan
-
-
-async def load_scan(actor: Actor, public_id: str, ctx: AppContext) -> tuple[Scan, Member]:
-    scan = await load_scan_only(actor, public_id, ctx)
-    member = await Member.objects().where(Member.id == scan.member).first()
-    if member is None:
-        raise DomainError("member_not_found", "This member no longer exists.", kind="not_found")
-    return scan, member
+    return scan, table_row(Member, rows[0])
 
 
 async def _present_qr(ctx: AppContext, actor: Actor, readings: list[str]) -> tuple[Scan, Member]:
@@ -92,27 +95,60 @@ async def _new_qr_scan(
     token = member_qr.first_signed(tokens, keys)
     device = devices[token.device_id]
     member_qr.check_freshness(token, now, device["newest_step"])
+    scan = _scan_row(actor, device["member"], "qr", now, code_hash=token.code_hash)
+    scan.use_key = f"{token.device_id}:{token.step}"
     try:
-        async with write_transaction(ctx.engine):
-            # Conditional update: only one scan can move the device's newest step forward.
-            moved = (
-                await MemberDevice.update({MemberDevice.newest_step: token.step})
-                .where(
-                    (MemberDevice.id == device["id"])
-                    & (MemberDevice.newest_step.is_null() | (MemberDevice.newest_step < token.step))
-                )
-                .returning(MemberDevice.id)
-            )
-            if not moved:
-                raise DomainError("qr_replayed", "This QR code has already been used.", kind="conflict")
-            scan = await _new_scan(ctx, actor, device["member"], "qr", token.code_hash)
-            await QrUse.insert(QrUse(use_key=f"{token.device_id}:{token.step}", scan=scan.id, created_at=now))
+        member = await _record_qr_scan(ctx, scan, device["id"], token.step)
     except UNIQUE_VIOLATIONS:
         raise DomainError("qr_replayed", "This QR code has already been used.", kind="conflict") from None
-    member = await Member.objects().where(Member.id == device["member"]).first()
+    if member is None:
+        raise DomainError("qr_replayed", "This QR code has already been used.", kind="conflict")
+    return scan, member
+
+
+# PostgreSQL: the device's step, the scan and the member's row in one statement (one round trip, no
+# BEGIN/COMMIT: a statement is its own transaction). The update is conditional: only one scan can
+# move the device's newest step forward, and a scan is written only when it did.
+_QR_SCAN_PG = (
+    "WITH moved AS (UPDATE member_device SET newest_step = {} WHERE id = {} "
+    "AND (newest_step IS NULL OR newest_step < {}) RETURNING member), "
+    "made AS (INSERT INTO scan (public_id, member, store, staff, session_id, method, code_hash, use_key, "
+    "created_at, expires_at) SELECT {}::varchar, member, {}::integer, {}::integer, {}::bigint, 'qr', {}::varchar, "
+    "{}::varchar, {}::timestamptz, {}::timestamptz FROM moved RETURNING id, member) "
+    "SELECT made.id AS scan__id, m.* FROM made JOIN member m ON m.id = made.member"
+)
+
+
+async def _record_qr_scan(ctx: AppContext, scan: Scan, device_pk: int, step: int) -> Member | None:
+    """Writes the scan if it moves the device's step forward; None when another scan got there first."""
+    if is_postgres(ctx.engine):
+        rows = await Scan.raw(
+            _QR_SCAN_PG,
+            *(step, device_pk, step),
+            *(scan.public_id, scan.store, scan.staff, scan.session_id, scan.code_hash, scan.use_key),
+            *(scan.created_at, scan.expires_at),
+        )
+        if not rows:
+            return None
+        scan.id = rows[0]["scan__id"]
+        scan._exists_in_db = True
+        return table_row(Member, rows[0])
+    async with write_transaction(ctx.engine):
+        moved = (
+            await MemberDevice.update({MemberDevice.newest_step: step})
+            .where(
+                (MemberDevice.id == device_pk)
+                & (MemberDevice.newest_step.is_null() | (MemberDevice.newest_step < step))
+            )
+            .returning(MemberDevice.id)
+        )
+        if not moved:
+            return None
+        await scan.save()
+    member = await Member.objects().where(Member.id == scan.member).first()
     if member is None:
         raise DomainError("member_not_found", "This member no longer exists.", kind="not_found")
-    return scan, member
+    return member
 
 
 async def present_typed(ctx: AppContext, actor: Actor, text: str) -> tuple[Scan, Member]:
@@ -133,8 +169,10 @@ async def find_typed(ctx: AppContext, actor: Actor, text: str) -> Member:
 
 
 async def record_typed(ctx: AppContext, actor: Actor, member_id: int) -> Scan:
+    scan = _scan_row(actor, member_id, "manual", ctx.clock.now())
     async with write_transaction(ctx.engine):
-        return await _new_scan(ctx, actor, member_id, "manual", "")
+        await scan.save()
+    return scan
 
 
 async def find_member(text: str) -> Member:
@@ -151,9 +189,8 @@ async def find_member(text: str) -> Member:
     return member
 
 
-async def _new_scan(ctx: AppContext, actor: Actor, member_id: int, method: str, code_hash: str) -> Scan:
-    now = ctx.clock.now()
-    scan = Scan(
+def _scan_row(actor: Actor, member_id: int, method: str, now: datetime, code_hash: str = "") -> Scan:
+    return Scan(
         public_id=secrets.token_urlsafe(16),
         member=member_id,
         store=actor.store_id,
@@ -164,5 +201,3 @@ async def _new_scan(ctx: AppContext, actor: Actor, member_id: int, method: str, 
         created_at=now,
         expires_at=now + member_qr.SCAN_LIFETIME,
     )
-    await scan.save()
-    return scan

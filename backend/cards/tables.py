@@ -84,17 +84,11 @@ class Scan(Table):
     session_id = BigInt()
     method = Varchar(length=10)  # qr | manual
     code_hash = Varchar(length=64, default="")  # lets the same till rescan the same code
+    # "device:step" of a QR scan: each step of a device is used once, the unique key the last line
+    # of defence behind the device's conditional step update. None for a typed member number.
+    use_key = Varchar(length=40, null=True, default=None, unique=True)
     created_at = Timestamptz()
     expires_at = Timestamptz()
-
-
-class QrUse(Table):
-    """Each (device, time step) is used once: the unique key is the last line of defence."""
-
-    id: Serial
-    use_key = Varchar(length=40, unique=True)
-    scan = ForeignKey(references=Scan)
-    created_at = Timestamptz()
 
 
 class LedgerEntry(Table):

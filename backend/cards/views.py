@@ -48,13 +48,8 @@ async def member_state(member: Member, program: Program | None, now: datetime) -
     return state, tier, tier_progress(tier, state.earned, ladder, window_days)
 
 
-async def active_rewards(member_id: int, now: datetime) -> list[RewardOut]:
-    rows = (
-        await Reward.select(Reward.id, Reward.title, Reward.expires_at)
-        .where((Reward.member == member_id) & (Reward.status == "active") & (Reward.expires_at > now))
-        .order_by(Reward.expires_at)
-    )
-    return [RewardOut(r["id"], r["title"], "active", r["expires_at"]) for r in rows]
+def rewards_of(state: CardState) -> list[RewardOut]:
+    return [RewardOut(r.id, r.title, "active", r.expires_at) for r in state.rewards]
 
 
 def reward_out(reward: Reward, now: datetime) -> RewardOut:
@@ -105,18 +100,29 @@ async def activity(member_id: int, limit: int = 20) -> list[ActivityOut]:
 
 
 async def scan_out(
-    scan: Scan, member: Member, program: Program | None, now: datetime, lang: str, tier: Tier | None = None
+    scan: Scan,
+    member: Member,
+    program: Program | None,
+    now: datetime,
+    lang: str,
+    tier: Tier | None = None,
+    *,
+    state: CardState | None = None,
 ) -> ScanOut:
     """`program`: the one that applies at the till; None when none does (no card, nothing to stamp).
-    `tier`: the tier a visit just decided, else the one the member holds."""
-    state, held, _ = await member_state(member, program, now)
+    `tier`: the tier a visit just decided, else the one the member holds. `state`: the member's
+    cards as the caller knows them now, when it does (else read)."""
+    if state is None or tier is None:
+        state, held, _ = await member_state(member, program, now)
+    else:
+        held = tier
     return ScanOut(
         scan_id=scan.public_id,
         method=scan.method,
         expires_at=scan.expires_at,
         member=ScanMemberOut(member.first_name, member.member_number, tier_out(tier or held, lang)),
         card=card_of(state, program) if program is not None else None,
-        rewards=await active_rewards(member.id, now),
+        rewards=rewards_of(state),
         can_redeem=scan.method == "qr",
         last_action=last_action_out(state, now),
         stamp_basis=program.stamp_basis if program is not None else "visit",

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import msgspec
 
+from backend import config_cache
 from backend.accounts.tables import StaffAccount
 from backend.club.tables import Club, ConsentText
 from backend.context import Actor, AppContext
@@ -94,6 +95,11 @@ async def seed_first_versions(now: datetime) -> None:
 
 
 async def current_texts() -> list[ConsentTextOut]:
+    """Each purpose's newest text; cached per configuration generation (read-only for callers)."""
+    return await config_cache.cached("consent_texts", _load_current_texts)
+
+
+async def _load_current_texts() -> list[ConsentTextOut]:
     newest: dict[str, ConsentText] = {}
     for row in await ConsentText.objects().order_by(ConsentText.version):
         newest[row.purpose] = row
@@ -136,6 +142,11 @@ async def publish(ctx: AppContext, owner: Actor, data: ConsentTextIn) -> Consent
 
 
 async def cutoffs() -> dict[str, rules.Version]:
+    """Per purpose, the newest text that asks for acceptance again; cached like `current_texts`."""
+    return await config_cache.cached("consent_cutoffs", _load_cutoffs)
+
+
+async def _load_cutoffs() -> dict[str, rules.Version]:
     rows = await ConsentText.select(
         ConsentText.purpose, ConsentText.version, ConsentText.requires_reaccept, ConsentText.published_at
     ).where(ConsentText.requires_reaccept == True)  # noqa: E712

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from backend.cards.programs import member_program
-from backend.cards.views import active_rewards, activity, card_of, member_state, progress_out, tier_out
+from backend.cards.views import activity, card_of, member_state, progress_out, rewards_of, tier_out
 from backend.club.service import cached_club
 from backend.club.setup import profile_fields
 from backend.me.schemas import DeviceOut, MemberHome, ProfileOut
@@ -36,7 +36,7 @@ async def home(member: Member, session_id: int, now: datetime) -> MemberHome:
         tier=tier_out(tier, member.lang),
         tier_progress=progress_out(progress, member.lang),
         card=card_of(state, program) if program is not None else None,
-        rewards=await active_rewards(member.id, now),
+        rewards=rewards_of(state),
         activity=await activity(member.id),
         device=DeviceOut(device.device_id if device else None),
         profile=ProfileOut(

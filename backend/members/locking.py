@@ -19,3 +19,9 @@ async def lock_member(engine: Engine[Any], member_id: int) -> Any:
     if is_postgres(engine):
         query = query.lock_rows("UPDATE")
     return await query.first()
+
+
+def locked_by_read(engine: Engine[Any], alias: str) -> str:
+    """The clause that makes a raw read of the member's row (as `alias`) take the same lock, for a
+    hot path that reads the member together with another row in one statement."""
+    return f" FOR UPDATE OF {alias}" if is_postgres(engine) else ""

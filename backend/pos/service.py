@@ -137,17 +137,19 @@ async def purchase(ctx: AppContext, caller: PosCaller, body: PurchaseIn, key: st
             card = await _card(member.id, program)
             return PurchaseOut(body.receipt_id, member.member_number, 0, [], card, duplicate=False, capped=False)
         try:
-            applied, _ = await visits.stamp_member(
-                member,
-                program,
-                count,
-                now,
-                caller.actor,
-                scan_pk=scan.id,
-                key=key,
-                amount_ore=body.amount_ore,
-                receipt_key=receipt_key,
-            )
+            applied = (
+                await visits.stamp_member(
+                    member,
+                    program,
+                    count,
+                    now,
+                    caller.actor,
+                    scan_pk=scan.id,
+                    key=key,
+                    amount_ore=body.amount_ore,
+                    receipt_key=receipt_key,
+                )
+            ).applied
         except DomainError as exc:
             # The till tells its cashier; a POS gets the plain answer (raised before any write).
             if exc.code != "daily_cap_reached":
@@ -228,9 +230,8 @@ async def redeem(ctx: AppContext, caller: PosCaller, reward_id: int, body: Redee
     caller.require("rewards:redeem")
 
     async def action() -> RedeemOut:
-        scan, member = await scans.load_scan(caller.actor, body.lookup_id, ctx)
+        scan, member = await scans.load_scan(caller.actor, body.lookup_id, ctx, lock=True)
         reward_rules.check_redeem_method(scan.method)
-        member = await lock_member(ctx.engine, member.id)
         now = ctx.clock.now()
         reward = await visits.redeem(member, reward_id, now, caller.actor, scan_pk=scan.id, key=key)
         program = await find_program(caller.store_id, now)

@@ -5,18 +5,26 @@ Counted, not timed: the same on a loaded machine. benchmarks/scan_to_stamp.py me
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import httpx
+import pytest
 
-from backend import metrics
+from backend import metrics, visits
+from backend.cards import card_state
+from backend.cards.ledger import tier_window_days
+from backend.cards.tables import Program
 from backend.clock import FrozenClock
+from backend.members.tables import Member
 from digital_stampcard.member_qr import time_step
 from tests.api.helpers import Browser
+from tests.conftest import ENGINE_NAME
 
 # Before issue 14: 17 for the scan and 31 for the stamp. The issue's target is 12 for the pair; see
-# benchmarks/README.md for where the rest go.
-SCAN_STATEMENTS = 10
-STAMP_STATEMENTS = 14
+# benchmarks/README.md for where the rest go. On PostgreSQL the scan's write is one statement (the
+# device's step, the scan and the member); SQLite has no writes in a WITH, so it takes a transaction.
+SCAN_STATEMENTS = {"postgres": 4, "sqlite": 8}
+STAMP_STATEMENTS = 11
 
 
 def statements() -> float:
@@ -47,7 +55,8 @@ async def test_a_scan_and_a_stamp_take_a_fixed_number_of_statements(
         counts.append(await scan_and_stamp(till, phone, clock))
     # The session's last-seen time is written at most every 5 minutes: one scan may carry it.
     scans, stamps = [s for s, _ in counts], [s for _, s in counts]
-    assert min(scans) == SCAN_STATEMENTS and max(scans) <= SCAN_STATEMENTS + 1, counts
+    expected = SCAN_STATEMENTS[ENGINE_NAME]
+    assert min(scans) == expected and max(scans) <= expected + 1, counts
     assert stamps == [STAMP_STATEMENTS] * 3, counts
 
 
@@ -67,3 +76,41 @@ async def test_an_owner_change_reaches_the_next_till_request(
     clock.advance(minutes=3)
     again = (await till.scan(phone.qr(time_step(clock.now())))).json()
     assert again["card"]["reward_text"] == "Gratis bolle"
+
+
+async def test_the_cards_after_a_plain_stamp_are_what_a_fresh_read_finds(
+    owner: Browser, new_browser: Callable[[], Browser], clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stamp that only adds stamps to the open card answers with cards derived from what it wrote,
+    not read again (`card_state.after_plain_stamp`): they must be what a read finds. Through a full
+    card: the welcome bonus, the reward and the new card are read afresh, the rest derived."""
+    derived: list[card_state.CardState] = []
+
+    def keep(*args: Any, **kwargs: Any) -> card_state.CardState | None:
+        after = card_state.after_plain_stamp(*args, **kwargs)
+        if after is not None:
+            derived.append(after)
+        return after
+
+    monkeypatch.setattr(visits, "after_plain_stamp", keep)
+    program = await Program.select(Program.id).first()
+    assert program is not None
+    response = await owner.patch(f"/api/admin/programs/{program['id']}", {"capacity": 4})
+    assert response.status_code == 200, response.text
+    till, phone = new_browser(), new_browser()
+    await phone.join("91234560")
+    member = await Member.select(Member.id).order_by(Member.id, ascending=False).first()
+    assert member is not None
+    compared = 0
+    for _ in range(6):
+        await till.staff_login("kasse1")  # a till session lasts a working day
+        scan = await till.scan(phone.qr(time_step(clock.now())))
+        assert scan.status_code == 201, scan.text
+        stamp = await till.stamp(scan.json()["scan_id"])
+        assert stamp.status_code == 200 and stamp.json()["added"] == 1, stamp.text
+        if derived:
+            fresh = await card_state.read_card_state(member["id"], program["id"], clock.now(), await tier_window_days())
+            assert derived.pop() == fresh
+            compared += 1
+        clock.advance(days=1)  # a new day: the daily cap starts again
+    assert 0 < compared < 6  # some derived, some read

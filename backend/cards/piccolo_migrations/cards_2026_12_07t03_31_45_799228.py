@@ -116,10 +116,6 @@ async def forwards() -> MigrationManager:
     )
 
     manager.add_table(
-        class_name="QrUse", tablename="qr_use", schema=None, columns=None
-    )
-
-    manager.add_table(
         class_name="Program", tablename="program", schema=None, columns=None
     )
 
@@ -144,73 +140,6 @@ async def forwards() -> MigrationManager:
 
     manager.add_table(
         class_name="Card", tablename="card", schema=None, columns=None
-    )
-
-    manager.add_column(
-        table_class_name="QrUse",
-        tablename="qr_use",
-        column_name="use_key",
-        db_column_name="use_key",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="QrUse",
-        tablename="qr_use",
-        column_name="scan",
-        db_column_name="scan",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Scan,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="QrUse",
-        tablename="qr_use",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
     )
 
     manager.add_column(
@@ -1524,6 +1453,28 @@ async def forwards() -> MigrationManager:
             "null": False,
             "primary_key": False,
             "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Scan",
+        tablename="scan",
+        column_name="use_key",
+        db_column_name="use_key",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": True,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
