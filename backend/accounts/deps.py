@@ -41,7 +41,7 @@ async def provide_member(request: Request[Any, Any, Any], ctx: NamedDependency[A
         raise DomainError("not_authenticated", "Log in to continue.", kind="unauthenticated")
     if session.kind != "member" or session.member_id is None:
         raise DomainError("forbidden", "This is for members.", kind="forbidden")
-    member = await Member.objects().output(load_json=True).where(Member.id == session.member_id).first()
+    member = session.member
     if member is None:
         raise DomainError("not_authenticated", "Log in to continue.", kind="unauthenticated")
     return MemberAuth(session, member)

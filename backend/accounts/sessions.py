@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
 from backend import config_cache
 from backend.accounts.tables import WebSession
+from backend.db import table_row
+from backend.members.tables import Member
 
 SessionKind = Literal["member", "staff"]
 TOUCH_EVERY = timedelta(minutes=5)
@@ -23,6 +25,7 @@ class SessionInfo(msgspec.Struct, frozen=True):
     staff_id: int | None
     staff_role: str | None = None
     store_id: int | None = None
+    member: Any = None  # a member session's Member, read with the session (every member request needs it)
 
 
 def _hash(token: str) -> str:
@@ -57,12 +60,14 @@ async def start_session(
     return token, rows[0]["id"]
 
 
-# One statement for every request: the session, its staff account, and the configuration generation
-# (which tells the request whether the cached programs, tiers and club are current).
+# One statement for every request: the session, its staff account or member, and the configuration
+# generation (which tells the request whether the cached programs, tiers and club are current).
+_MEMBER_COLUMNS = ", ".join(f"m.{c._meta.name} AS member__{c._meta.name}" for c in Member._meta.columns)
 _LOAD = (
     "SELECT s.id, s.kind, s.member, s.staff, s.last_seen_at, s.expires_at, s.revoked_at, "
-    "a.role, a.store, a.disabled_at, (SELECT n FROM config_generation) AS generation "
-    "FROM web_session s LEFT JOIN staff_account a ON a.id = s.staff WHERE s.token_hash = {}"
+    f"a.role, a.store, a.disabled_at, (SELECT n FROM config_generation) AS generation, {_MEMBER_COLUMNS} "
+    "FROM web_session s LEFT JOIN staff_account a ON a.id = s.staff LEFT JOIN member m ON m.id = s.member "
+    "WHERE s.token_hash = {}"
 )
 
 
@@ -87,6 +92,7 @@ async def load_session(token: str, now: datetime) -> SessionInfo | None:
         row["staff"],
         row["role"] if staff else None,
         row["store"] if staff else None,
+        table_row(Member, row, "member__") if row["member__id"] is not None else None,
     )
 
 

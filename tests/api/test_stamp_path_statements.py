@@ -1,5 +1,6 @@
 """The stamp path's round trips, counted by the database driver (`stampcard_db_statements_total`):
-a scan and a stamp for a returning member, and what an owner's change costs the next till request.
+a scan and a stamp for a returning member, the member's home, and what an owner's change costs the
+next till request.
 Counted, not timed: the same on a loaded machine. benchmarks/scan_to_stamp.py measures the time."""
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from tests.conftest import ENGINE_NAME
 # device's step, the scan and the member); SQLite has no writes in a WITH, so it takes a transaction.
 SCAN_STATEMENTS = {"postgres": 4, "sqlite": 8}
 STAMP_STATEMENTS = 11
+# The member's home: the session with the member, the cards with the rewards, the device, the activity.
+HOME_STATEMENTS = 4
 
 
 def statements() -> float:
@@ -114,3 +117,17 @@ async def test_the_cards_after_a_plain_stamp_are_what_a_fresh_read_finds(
             compared += 1
         clock.advance(days=1)  # a new day: the daily cap starts again
     assert 0 < compared < 6  # some derived, some read
+
+
+async def test_the_member_home_takes_a_fixed_number_of_statements(
+    new_browser: Callable[[], Browser], clock: FrozenClock
+) -> None:
+    till, phone = new_browser(), new_browser()
+    await till.staff_login("kasse1")
+    await phone.join("91234560")
+    await scan_and_stamp(till, phone, clock)
+    assert (await phone.get("/api/me")).status_code == 200  # the device's last sync written, at most every 5 minutes
+    before = statements()
+    home = await phone.get("/api/me")
+    assert home.status_code == 200 and home.json()["card"]["stamps"] >= 1, home.text
+    assert statements() - before == HOME_STATEMENTS
