@@ -66,4 +66,11 @@ export default {
   'invite.submit': 'Save and sign in',
   'invite.invalidTitle': 'The link does not work',
   'invite.toLogin': 'To sign-in',
+  'err.prepaid_used_up': 'This klippekort is used up.',
+  'err.prepaid_expired': 'This klippekort has expired.',
+  'err.prepaid_closed': 'This klippekort was refunded or voided.',
+  'err.prepaid_not_here': 'This klippekort does not work in this store.',
+  'err.prepaid_nothing_to_refund': 'There are no units left to refund.',
+  'err.prepaid_product_ended': 'This klippekort is no longer sold.',
+  'err.prepaid_sale_in_use': 'Units of this card are used: refund it instead.',
 };

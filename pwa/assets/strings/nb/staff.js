@@ -66,4 +66,11 @@ export default {
   'invite.submit': 'Lagre og logg inn',
   'invite.invalidTitle': 'Lenken virker ikke',
   'invite.toLogin': 'Til innlogging',
+  'err.prepaid_used_up': 'Klippekortet er brukt opp.',
+  'err.prepaid_expired': 'Klippekortet er utløpt.',
+  'err.prepaid_closed': 'Klippekortet er refundert eller annullert.',
+  'err.prepaid_not_here': 'Klippekortet gjelder ikke i denne butikken.',
+  'err.prepaid_nothing_to_refund': 'Det er ingen klipp igjen å refundere.',
+  'err.prepaid_product_ended': 'Dette klippekortet selges ikke lenger.',
+  'err.prepaid_sale_in_use': 'Kortet er tatt i bruk: refunder det i stedet.',
 };
