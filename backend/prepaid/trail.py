@@ -16,6 +16,7 @@ async def entries(member: str | None, before: int | None, limit: int) -> EntryPa
         *PrepaidEntry.all_columns(),
         PrepaidEntry.card.name,
         PrepaidEntry.card.used,
+        PrepaidEntry.card.status,
         PrepaidEntry.member.member_number,
         PrepaidEntry.store.name,
         PrepaidEntry.staff.name,
@@ -38,7 +39,12 @@ async def entries(member: str | None, before: int | None, limit: int) -> EntryPa
     out = []
     for r in rows:
         by = reversed_by.get(r["id"])
-        voidable = by is None and r["kind"] in rules.VOIDABLE_KINDS and not (r["kind"] == "sale" and r["card.used"] > 0)
+        voidable = (
+            by is None
+            and r["card.status"] == "active"  # a refunded or voided card changes no more
+            and r["kind"] in rules.VOIDABLE_KINDS
+            and not (r["kind"] == "sale" and r["card.used"] > 0)
+        )
         out.append(
             EntryOut(
                 id=r["id"],

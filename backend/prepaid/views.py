@@ -56,7 +56,8 @@ async def till_view(
             )
     last = await last_undoable(member_id)
     last_out = None
-    if last is not None and now - last.created_at <= UNDO_WINDOW:
+    mine = last is not None and (actor.role == "owner" or last.store == actor.store_id)  # what this till may undo
+    if last is not None and mine and now - last.created_at <= UNDO_WINDOW:
         last_out = LastPrepaidActionOut(last.id, last.kind, last.card, last.created_at + UNDO_WINDOW)
     return TillPrepaidOut(scan_id, cards, await on_sale_in(actor.store_id), last_out, done, card_id)
 

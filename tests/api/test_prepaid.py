@@ -267,6 +267,7 @@ async def test_undo_is_refused_after_five_minutes_and_from_another_store(
     await other.staff_login("kasse2")
     osid = await scan(other, phone, clock)
     body = {"scan_id": osid, "entry_id": entry_id, "reason": "feil"}
+    assert (await other.get(f"/api/staff/prepaid/{osid}")).json()["last_action"] is None  # not offered there
     elsewhere = await other.post("/api/staff/prepaid/undo", body, key=str(uuid.uuid4()))
     assert elsewhere.status_code == 403 and elsewhere.json()["code"] == "forbidden"
     clock.advance(minutes=6)
@@ -338,6 +339,8 @@ async def test_a_refund_returns_what_is_left_once_with_a_reason(
     assert again.status_code == 409 and again.json()["code"] == "prepaid_closed"
     assert (await use(till, sid, card_id)).json()["code"] == "prepaid_closed"
     assert (await phone.get("/api/me")).json()["prepaid"] == []
+    trail = (await owner.get("/api/admin/prepaid/entries")).json()["entries"]
+    assert trail[0]["kind"] == "refund" and not any(e["voidable"] for e in trail)  # a closed card changes no more
 
 
 async def test_sale_use_refund_and_void_send_webhooks_and_are_in_the_export(
