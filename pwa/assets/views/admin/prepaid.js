@@ -149,7 +149,7 @@ function entryRow(ctx, e) {
     h('span', { class: 'team-item-head' },
       h('span', { class: 'team-item-title', text: `${t(`prepaid.kind.${e.kind}`)} · ${e.card_name}` }),
       e.reversed_by ? h('span', { class: 'chip chip-cancelled', text: t('prepaid.admin.reversed') }) : null),
-    h('span', { class: 'team-item-line', text: `${formatDateTime(e.at)} · ${e.store || t('program.allStores')} · ${e.staff || ''}` }),
+    h('span', { class: 'team-item-line', text: [formatDateTime(e.at), e.store, e.staff].filter(Boolean).join(' · ') }),
     h('span', { class: 'team-item-line muted', text: `${t('staff.memberNo', { n: formatMemberNumber(e.member_number) })}${e.reason ? ` · ${e.reason}` : ''}` }));
   if (e.voidable) row.append(voidForm(ctx, e));
   return row;
