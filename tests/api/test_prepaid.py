@@ -436,3 +436,20 @@ async def test_the_liability_report_for_a_worked_example(
     assert bad.status_code == 400 and bad.json()["code"] == "validation_error"
     backwards = await owner.get("/api/admin/prepaid/liability", params={"from": "2027-01", "to": "2026-11"})
     assert backwards.status_code == 400
+
+
+async def test_a_scan_is_used_only_by_the_till_that_made_it_and_members_cannot_act(
+    new_browser: Callable[[], Browser], owner: Browser, clock: FrozenClock
+) -> None:
+    phone, _, sid, card_id = await member_with_card(new_browser, owner, clock)
+    other_till = new_browser()
+    await other_till.staff_login("kasse1")
+    shown = await other_till.get(f"/api/staff/prepaid/{sid}")
+    assert shown.status_code == 404 and shown.json()["code"] == "scan_expired"
+    refused = await use(other_till, sid, card_id)
+    assert refused.status_code == 404 and refused.json()["code"] == "scan_expired"
+    by_member = await use(phone, sid, card_id)
+    assert by_member.status_code == 403 and by_member.json()["code"] == "forbidden"
+    assert (await phone.get("/api/admin/prepaid/entries")).status_code in (401, 403)
+    card = await PrepaidCard.objects().where(PrepaidCard.id == card_id).first()
+    assert card is not None and card.used == 0
