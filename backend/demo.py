@@ -1,5 +1,6 @@
-"""Demo data: a café with two stores, a 10-stamp program, three tiers, staff and owner logins,
-and about 50 members with a few months of history, so every screen has something real to show."""
+"""Demo data: a café with two stores, a 10-stamp program, a klippekort, three tiers, staff and owner
+logins, and about 50 members with a few months of history (three of them holding a klippekort), so
+every screen has something real to show."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from backend.db import write_transaction
 from backend.members.registry import create_member, record_consent_change, record_consents
 from backend.members.schemas import MarketingChoice
 from backend.members.tables import ConsentEvent, Member
+from backend.prepaid import cards as prepaid_cards
+from backend.prepaid.products import get_product
+from backend.prepaid.tables import PrepaidProduct
 from backend.push.tables import Notification, PushDelivery
 from digital_stampcard.campaigns import Message
 from digital_stampcard.identifiers import Identifier
@@ -206,8 +210,26 @@ async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[t
             fresh = await Member.objects().where(Member.id == member.id).first()
             assert fresh is not None
             await promote_if_earned(fresh, now, ladder)
+        await _klippekort(stores, staff_ids, now)
         await _past_campaign(staff_ids[None], now - timedelta(days=12), rng)
     return [(u, p, r) for u, p, _, r, _ in DEMO_LOGINS]
+
+
+async def _klippekort(stores: dict[str, int], staff_ids: dict[str | None, int], now: datetime) -> None:
+    """The café sells "10 kaffe for 300 kr" in both stores; three members hold one, partly used."""
+    [row] = await PrepaidProduct.insert(
+        PrepaidProduct(name="10 kaffe for 300 kr", units=10, price_ore=30000, valid_days=90, created_at=now)
+    ).returning(PrepaidProduct.id)
+    product = await get_product(row["id"])
+    holders = await Member.select(Member.id).where(Member.first_name.is_not_null()).order_by(Member.id).limit(3)
+    for n, holder in enumerate(holders):
+        slug = ("grunerlokka", "majorstuen")[n % 2]
+        actor = Actor(staff_ids[slug], "staff", stores[slug], 0, "demo", "127.0.0.1")
+        sold = now - timedelta(days=20 - 5 * n)
+        card_id = await prepaid_cards.sell(holder["id"], product, sold, actor, scan_pk=None, key=None)
+        for visit in range(7 - 3 * n):
+            card = await prepaid_cards.card_of(holder["id"], card_id)
+            await prepaid_cards.use_one(card, sold + timedelta(days=1 + visit), actor, scan_pk=None, key=None)
 
 
 async def _past_campaign(owner_id: int, sent: datetime, rng: random.Random) -> None:

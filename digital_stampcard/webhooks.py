@@ -19,7 +19,18 @@ from urllib.parse import urlsplit
 from digital_stampcard.errors import DomainError
 from digital_stampcard.retries import backoff
 
-Event = Literal["member.joined", "stamp.added", "reward.issued", "reward.redeemed", "member.left"]
+Event = Literal[
+    "member.joined",
+    "stamp.added",
+    "reward.issued",
+    "reward.redeemed",
+    "member.left",
+    "prepaid.sold",
+    "prepaid.used",
+    "prepaid.undone",
+    "prepaid.refunded",
+    "prepaid.voided",
+]
 EVENTS: tuple[Event, ...] = get_args(Event)
 TOLERANCE_SECONDS = 300
 MAX_ATTEMPTS = 13  # 30 s doubling to 6 h: about a day of trying

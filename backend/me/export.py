@@ -14,6 +14,7 @@ from backend.cards.tables import Card, Reward
 from backend.me.my_page import history
 from backend.members.referrals import for_export as referrals_for_export
 from backend.members.tables import ConsentEvent, Member, MemberDevice
+from backend.prepaid.views import history as prepaid_history
 from backend.push.tables import Notification, PushDelivery, PushSubscription
 
 DELIVERY_FIELDS = ("status", "sent_at", "received_at", "opened_at")
@@ -145,4 +146,5 @@ async def everything_about(member: Member, now: datetime) -> dict[str, Any]:
         ),
         "notifications": await _notifications(m),
         "referrals": await referrals_for_export(m),
+        "prepaid_cards": (await prepaid_history(m, now)).cards,  # klippekort, each with its entries
     }

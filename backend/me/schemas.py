@@ -10,6 +10,7 @@ import msgspec
 from backend.cards.schemas import ActivityOut, CardOut, RewardOut, TierOut, TierProgressOut
 from backend.club.consent_texts import ConsentTextOut
 from backend.members.schemas import Lang, MemberOut
+from backend.prepaid.schemas import MemberPrepaidOut
 from digital_stampcard.profile import ProfileField
 
 
@@ -36,6 +37,7 @@ class MemberHome(msgspec.Struct):
     device: DeviceOut
     profile: ProfileOut
     consents_to_renew: list[ConsentTextOut] = msgspec.field(default_factory=list)  # changed texts to accept again
+    prepaid: list[MemberPrepaidOut] = msgspec.field(default_factory=list)  # klippekort still working
 
 
 class ProfileIn(msgspec.Struct, forbid_unknown_fields=True):

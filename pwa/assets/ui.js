@@ -166,3 +166,8 @@ export async function withBusy(button, fn) {
     button.removeAttribute('aria-busy');
   }
 }
+
+/** The last day something valid "until" an instant works (a klippekort): the instant is the first that no longer does. */
+export function lastDay(iso) {
+  return formatDate(new Date(Date.parse(iso) - 1));
+}

@@ -3,13 +3,13 @@
 // within seconds.
 
 import { clear, h } from '../dom.js';
-import { errorMessage, getLang, hasStoredLang, setLang, t } from '../i18n.js';
+import { errorMessage, formatDate, getLang, hasStoredLang, setLang, t } from '../i18n.js';
 import { api } from '../api.js';
 import { loadSnapshot, syncFromMe } from '../member-store.js';
 import { syncOnOpen } from '../push.js';
 import { consentRenewals } from './consents.js';
 import {
-  activityList, formatMemberNumber, loading, notice, pageTitle, rewardList, stampCard, tierBadge, tierProgress, withBusy,
+  activityList, formatMemberNumber, lastDay, loading, notice, pageTitle, rewardList, stampCard, tierBadge, tierProgress, withBusy,
 } from '../ui.js';
 
 const POLL_MS = 5000;
@@ -150,6 +150,7 @@ function homeSections(ctx, me, flash, reload) {
   sections.push(...consentRenewals(ctx, me.consents_to_renew || [], reload)); // changed texts to accept again
   if (m.show_profile_prompt) sections.push(profilePrompt(ctx, reload));
   sections.push(stampCard(me.card));
+  if (me.prepaid && me.prepaid.length) sections.push(prepaidSection(ctx, me.prepaid));
   sections.push(h('section', { class: 'card', 'aria-labelledby': 'tier-h' },
     h('h2', { id: 'tier-h', text: `${t('tier.label')}: ${me.tier.name}` }),
     tierProgress(me.tier_progress)));
@@ -165,6 +166,45 @@ function homeSections(ctx, me, flash, reload) {
       ? activityList(me.activity)
       : h('p', { class: 'muted', text: t('home.activityEmpty') })));
   return sections;
+}
+
+// Klippekort: what is left of each and until when; the history (every card, each sale and use) on demand.
+function prepaidSection(ctx, cards) {
+  const history = h('details', { class: 'prepaid-history', testid: 'prepaid-history' },
+    h('summary', { text: t('prepaid.history') }));
+  history.addEventListener('toggle', () => {
+    if (!history.open || history.dataset.loaded) return;
+    history.dataset.loaded = '1';
+    api.get('/api/me/prepaid', { signal: ctx.signal }).then((res) => history.append(historyList(res.cards)))
+      .catch((err) => { delete history.dataset.loaded; if (err.name !== 'AbortError') history.append(notice('error', errorMessage(err))); });
+  });
+  return h('section', { class: 'card', testid: 'prepaid-home', 'aria-labelledby': 'prepaid-h' },
+    h('h2', { id: 'prepaid-h', text: t('prepaid.title') }),
+    h('ul', { class: 'prepaid-list' }, cards.map((c) => h('li', { class: 'prepaid-item', testid: 'prepaid-item', dataset: { cardId: String(c.id) } },
+      h('div', { class: 'prepaid-item-head' },
+        h('strong', { text: c.name }),
+        h('span', { class: 'prepaid-left', testid: 'prepaid-left', text: t('prepaid.left', { left: c.left, units: c.units }) })),
+      leftBar(c),
+      h('p', { class: 'muted', testid: 'prepaid-expires',
+        text: t('prepaid.validUntil', { date: lastDay(c.expires_at) }) + (c.stores.length ? ` · ${c.stores.join(', ')}` : '') })))),
+    history);
+}
+
+/** Every sale, use and correction of the member's klippekort, newest first. */
+function historyList(cards) {
+  const items = cards.flatMap((c) => c.entries.map((e) => ({ c, e }))).sort((a, b) => Date.parse(b.e.at) - Date.parse(a.e.at));
+  return h('ul', { class: 'activity-list' }, items.map(({ c, e }) => h('li', { class: 'activity', testid: 'prepaid-history-item' },
+    h('div', {},
+      h('p', { class: 'activity-title', text: `${t(`prepaid.kind.${e.kind}`)} · ${c.card.name}` }),
+      e.store || e.reason ? h('p', { class: 'activity-reason', text: [e.store, e.reason].filter(Boolean).join(' · ') }) : null),
+    h('span', { class: 'activity-time', text: formatDate(e.at, { day: 'numeric', month: 'short' }) }))));
+}
+
+function leftBar(c) {
+  const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': String(c.units),
+    'aria-valuenow': String(c.left), 'aria-label': t('prepaid.left', { left: c.left, units: c.units }) }, h('div', { class: 'progress-fill' }));
+  bar.firstChild.style.width = `${Math.round((100 * c.left) / c.units)}%`;
+  return bar;
 }
 
 // A reward the owner withdrew (a void) in the last two weeks: say so, with the owner's reason.

@@ -11,6 +11,7 @@ import { listenForWedge } from '../keyboard-wedge.js';
 import { devicePrefix } from '../qr-token.js';
 import { loadInto, loading, pageTitle, withBusy } from '../ui.js';
 import { messageBox, resultPanel, undoAvailable, undoLeftText } from './staff-result.js';
+import { prepaidPanel } from './staff-prepaid.js';
 
 const SAME_CODE_MS = 60_000;
 const IN_FLIGHT_RETRIES = 3;
@@ -104,8 +105,18 @@ function draw(till) {
   const msg = messageBox(state.message);
   if (msg) result.append(msg);
   const panel = resultPanel(state, till.actions);
-  if (panel) result.append(panel);
+  if (panel) {
+    panel.insertBefore(klippekort(till), panel.querySelector('[data-testid="staff-new-scan"]'));
+    result.append(panel);
+  }
   if (!state.scan && !state.busy && !state.message) result.append(h('p', { class: 'muted waiting', testid: 'staff-waiting', text: t('staff.waiting') }));
+}
+
+// The klippekort panel keeps its own state for the scan it was made for; a new scan makes a new one.
+function klippekort(till) {
+  const id = state.scan.scan_id;
+  if (!till.prepaid || till.prepaid.id !== id) till.prepaid = { id, el: prepaidPanel(id, till.ctx.signal) };
+  return till.prepaid.el;
 }
 
 /**

@@ -13,6 +13,7 @@ export function programNav(current) {
   return h('nav', { class: 'sub-nav', 'aria-label': t('program.nav.label') },
     item('/admin/program', 'program.nav.cards', 'program-nav-cards'),
     item('/admin/program/tiers', 'program.nav.tiers', 'program-nav-tiers'),
+    item('/admin/program/prepaid', 'prepaid.admin.title', 'program-nav-prepaid'),
     item('/admin/club', 'club.tab', 'program-nav-club'));
 }
 
