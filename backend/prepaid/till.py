@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from backend.cards.scans import load_scan_only
+from backend.cards.scans import load_scan
 from backend.cards.tables import Scan
 from backend.context import Actor, AppContext
 from backend.core.idempotency import StoredResponse, run_idempotent
-from backend.members.locking import lock_member
 from backend.prepaid import cards
 from backend.prepaid.entries import last_undoable
 from backend.prepaid.products import get_product
@@ -24,14 +23,12 @@ from digital_stampcard.errors import DomainError
 
 
 async def _scanned(ctx: AppContext, actor: Actor, scan_id: str) -> Scan:
-    scan = await load_scan_only(actor, scan_id, ctx)
-    if await lock_member(ctx.engine, scan.member) is None:  # read under the lock
-        raise DomainError("member_not_found", "This member no longer exists.", kind="not_found")
+    scan, _ = await load_scan(actor, scan_id, ctx, lock=True)  # the member's row locked with the read
     return scan
 
 
 async def show(ctx: AppContext, actor: Actor, scan_id: str) -> TillPrepaidOut:
-    scan = await load_scan_only(actor, scan_id, ctx)
+    scan, _ = await load_scan(actor, scan_id, ctx)
     return await till_view(scan.public_id, scan.member, actor, ctx.clock.now())
 
 

@@ -26,8 +26,9 @@ from tests.conftest import ENGINE_NAME
 # device's step, the scan and the member); SQLite has no writes in a WITH, so it takes a transaction.
 SCAN_STATEMENTS = {"postgres": 4, "sqlite": 8}
 STAMP_STATEMENTS = 11
-# The member's home: the session with the member, the cards with the rewards, the device, the activity.
-HOME_STATEMENTS = 4
+# The member's home: the session with the member, the cards with the rewards, the device, the
+# activity, the klippekort.
+HOME_STATEMENTS = 5
 
 
 def statements() -> float:
