@@ -14,6 +14,7 @@ APP_REGISTRY = AppRegistry(
         "backend.accounts.piccolo_app",
         "backend.cards.piccolo_app",
         "backend.prepaid.piccolo_app",
+        "backend.points.piccolo_app",
         "backend.messaging.piccolo_app",
         "backend.campaigns.piccolo_app",
         "backend.push.piccolo_app",

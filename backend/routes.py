@@ -22,17 +22,20 @@ from backend.me.controllers import MeController
 from backend.me.my_page_controllers import MyPageController
 from backend.me.offer_controllers import OfferController
 from backend.me.passkey_controllers import MyPasskeysController
+from backend.me.points_controllers import MyPointsController
 from backend.me.prepaid_controllers import MyPrepaidController
 from backend.me.push_controllers import MyPushController
 from backend.me.referral_controllers import ReferralController
 from backend.messaging.dev_controllers import DevOutboxController
 from backend.messaging.opt_out_controllers import OptOutController
 from backend.messaging.sms_report_controllers import SmsReportController
+from backend.points.admin_controllers import PointsAdminController
 from backend.pos.controllers import PosController
 from backend.prepaid.admin_controllers import PrepaidAdminController
 from backend.push.controllers import PushController
 from backend.staff.auth_controllers import StaffAuthController
 from backend.staff.invite_controllers import InviteLinkController
+from backend.staff.points_controllers import TillPointsController
 from backend.staff.prepaid_controllers import TillPrepaidController
 from backend.staff.till_controllers import TillController
 from backend.web.pwa import pwa_router
@@ -49,8 +52,9 @@ MEMBER = [
     ReferralController,
     OfferController,
     MyPrepaidController,
+    MyPointsController,
 ]
-STAFF = [StaffAuthController, TillController, TillPrepaidController, InviteLinkController]
+STAFF = [StaffAuthController, TillController, TillPrepaidController, TillPointsController, InviteLinkController]
 OWNER = [
     OverviewController,
     DashboardController,
@@ -64,6 +68,7 @@ OWNER = [
     WebhookController,
     ApiKeyController,
     PrepaidAdminController,
+    PointsAdminController,
 ]
 POS = [PosController]
 GATEWAYS = [SmsReportController]  # callbacks from the services we send through

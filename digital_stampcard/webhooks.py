@@ -30,6 +30,8 @@ Event = Literal[
     "prepaid.undone",
     "prepaid.refunded",
     "prepaid.voided",
+    "points.earned",
+    "points.spent",
 ]
 EVENTS: tuple[Event, ...] = get_args(Event)
 TOLERANCE_SECONDS = 300
