@@ -9,6 +9,11 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=table_finder(modules=["backend.integrations.tables"], exclude_imported=True),
     # cards and club too: the configuration generation's triggers watch their tables.
-    migration_dependencies=["backend.accounts.piccolo_app", "backend.cards.piccolo_app", "backend.club.piccolo_app"],
+    migration_dependencies=[
+        "backend.accounts.piccolo_app",
+        "backend.cards.piccolo_app",
+        "backend.club.piccolo_app",
+        "backend.points.piccolo_app",
+    ],
     commands=[],
 )

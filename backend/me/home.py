@@ -12,6 +12,7 @@ from backend.me.schemas import DeviceOut, MemberHome, ProfileOut
 from backend.members.consent_ledger import to_renew
 from backend.members.presenters import member_out
 from backend.members.tables import Member, MemberDevice
+from backend.points.views import home_points
 from backend.prepaid.views import home_cards
 
 SYNC_NOTED_EVERY = timedelta(minutes=5)  # the device's last sync (Min side's export), to within this
@@ -50,4 +51,5 @@ async def home(member: Member, session_id: int, now: datetime) -> MemberHome:
         ),
         consents_to_renew=await to_renew(member.id),
         prepaid=await home_cards(member.id, now),
+        points=await home_points(member.id, now),
     )

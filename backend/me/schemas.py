@@ -10,6 +10,7 @@ import msgspec
 from backend.cards.schemas import ActivityOut, CardOut, RewardOut, TierOut, TierProgressOut
 from backend.club.consent_texts import ConsentTextOut
 from backend.members.schemas import Lang, MemberOut
+from backend.points.schemas import PointsSummaryOut
 from backend.prepaid.schemas import MemberPrepaidOut
 from digital_stampcard.profile import ProfileField
 
@@ -38,6 +39,7 @@ class MemberHome(msgspec.Struct):
     profile: ProfileOut
     consents_to_renew: list[ConsentTextOut] = msgspec.field(default_factory=list)  # changed texts to accept again
     prepaid: list[MemberPrepaidOut] = msgspec.field(default_factory=list)  # klippekort still working
+    points: PointsSummaryOut | None = None  # None: the club runs no points program
 
 
 class ProfileIn(msgspec.Struct, forbid_unknown_fields=True):

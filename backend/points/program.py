@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from backend import config_cache
 from backend.context import AppContext
 from backend.db import write_transaction
 from backend.points.schemas import ItemIn, ItemOut, ItemPatch, PointsAdminOut, PointsProgramIn, PointsProgramOut
@@ -20,6 +21,11 @@ MAX_STOCK = 1_000_000
 
 
 async def active_program() -> PointsProgram | None:
+    """Cached per configuration generation (backend/config_cache.py): read-only for callers."""
+    return await config_cache.cached("points_program", _load_active_program)
+
+
+async def _load_active_program() -> PointsProgram | None:
     return (
         await PointsProgram.objects()
         .output(load_json=True)

@@ -91,6 +91,13 @@ class PointsEntryOut(msgspec.Struct):
     reason: str
 
 
+class PointsSummaryOut(msgspec.Struct):
+    """The member's home: the points program's name and the balance."""
+
+    program_name: str
+    balance: BalanceOut
+
+
 class MemberPointsOut(msgspec.Struct):
     program_name: str
     balance: BalanceOut

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from backend.points import ledger
 from backend.points.program import active_program, catalogue, rules_of
-from backend.points.schemas import MemberPointsOut
+from backend.points.schemas import MemberPointsOut, PointsSummaryOut
 from digital_stampcard.errors import DomainError
 
 
@@ -21,3 +21,11 @@ async def member_points(member_id: int, now: datetime) -> MemberPointsOut:
         await catalogue(now),
         await ledger.history(member_id),
     )
+
+
+async def home_points(member_id: int, now: datetime) -> PointsSummaryOut | None:
+    """For the home screen; None when the club runs no points program (no query then, once cached)."""
+    program = await active_program()
+    if program is None:
+        return None
+    return PointsSummaryOut(program.name, ledger.balance_out(await ledger.lots_of(member_id), now, rules_of(program)))

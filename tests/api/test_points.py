@@ -89,6 +89,8 @@ async def test_a_purchase_earns_pending_points_that_can_be_spent_after_the_refun
     earned = await earn(till, await scan(till, phone, clock), 24_900)  # 249 NOK: 24 points, 9 NOK not carried
     assert earned.status_code == 200, earned.text
     assert earned.json()["earned"] == 24 and earned.json()["balance"]["pending"] == 24
+    home = (await phone.get("/api/me")).json()["points"]
+    assert home["program_name"] == "Kaffepoeng" and home["balance"]["pending"] == 24
     refused = await spend(till, await scan(till, phone, clock), item)
     assert refused.status_code == 409 and refused.json()["code"] == "insufficient_points", refused.text
     clock.advance(days=15)
@@ -150,5 +152,6 @@ async def test_without_a_program_the_member_and_the_till_are_told_so(
 ) -> None:
     phone, till = await member_and_till(new_browser)
     assert (await phone.get("/api/me/points")).json()["code"] == "no_points_program"
+    assert (await phone.get("/api/me")).json()["points"] is None
     response = await earn(till, await scan(till, phone, clock), 10_000)
     assert response.status_code == 404 and response.json()["code"] == "no_points_program", response.text

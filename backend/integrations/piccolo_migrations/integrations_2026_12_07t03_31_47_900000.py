@@ -1,4 +1,5 @@
-"""The configuration generation: triggers on program, tier_level, club, webhook_endpoint and consent_text that bump
+"""The configuration generation: triggers on program, tier_level, club, webhook_endpoint, consent_text and
+points_program that bump
 config_generation.n in the changing transaction, and its one row. Processes cache that
 configuration while n stays the same (backend/core/config_cache.py), so an owner's change reaches
 every till on its next request, in every process, and no writer can forget to say so.
@@ -12,7 +13,7 @@ ID = "2026-12-07T03:31:47:900000"
 VERSION = "1.38.0"
 DESCRIPTION = "Configuration generation: one row and the triggers that bump it"
 
-WATCHED = ("program", "tier_level", "club", "webhook_endpoint", "consent_text")
+WATCHED = ("program", "tier_level", "club", "webhook_endpoint", "consent_text", "points_program")
 OPERATIONS = ("insert", "update", "delete")
 BUMP = "UPDATE config_generation SET n = n + 1"
 
