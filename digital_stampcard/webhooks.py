@@ -32,6 +32,7 @@ Event = Literal[
     "prepaid.voided",
     "points.earned",
     "points.spent",
+    "points.reversed",
 ]
 EVENTS: tuple[Event, ...] = get_args(Event)
 TOLERANCE_SECONDS = 300

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post, put
+from litestar import Controller, Response, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 
 from backend.accounts.deps import owner_only, provide_owner
-from backend.context import AppContext
-from backend.points import program
-from backend.points.schemas import ItemIn, ItemOut, ItemPatch, PointsAdminOut, PointsProgramIn, PointsProgramOut
+from backend.context import Actor, AppContext
+from backend.core.idempotency import IdempotencyKey
+from backend.points import corrections, program
+from backend.points.schemas import (
+    ItemIn,
+    ItemOut,
+    ItemPatch,
+    PointsAdminOut,
+    PointsProgramIn,
+    PointsProgramOut,
+    PointsReversalIn,
+    PointsReversalOut,
+)
 
 
 class PointsAdminController(Controller):
@@ -35,3 +45,16 @@ class PointsAdminController(Controller):
     async def update_item(self, ctx: NamedDependency[AppContext], item_id: int, data: ItemPatch) -> ItemOut:
         """Changes the fields sent; `active: false` takes the reward out of the catalogue."""
         return await program.update_item(ctx, item_id, data)
+
+    @post("/reversals", status_code=200, responses=None, operation_id="reversePoints")
+    async def reverse(
+        self,
+        ctx: NamedDependency[AppContext],
+        owner: NamedDependency[Actor],
+        data: PointsReversalIn,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[PointsReversalOut]:
+        """Takes back exactly the points an earning gave (a refunded or voided purchase): what is left
+        of them, and what was spent from them out of the member's other points, never below zero
+        (`shortfall`: what was not there). Once per earning (409 `already_reversed`)."""
+        return (await corrections.reverse(ctx, owner, data, idempotency_key)).response()

@@ -144,3 +144,23 @@ async def history(member_id: int, limit: int = 20) -> list[PointsEntryOut]:
         else:
             lines.append(PointsEntryOut(r["created_at"], r["kind"], r["points"], r["reason"]))
     return lines[:limit]
+
+
+async def reverse(
+    member_id: int, lot_id: int, reason: str, now: datetime, actor: Actor | None, *, key: str | None
+) -> rules.Reversal:
+    """Takes back exactly what the lot earned (`digital_stampcard.points.plan_reversal`): a row on
+    the lot itself always (0 points when nothing was left in it), which marks it reversed, and rows
+    on the other lots for what was already spent from it."""
+    lots = await lots_of(member_id)
+    lot = next((x for x in lots if x.id == lot_id), None)
+    if lot is None:
+        raise DomainError("not_found", "There are no such points.", kind="not_found")
+    reversal = rules.plan_reversal(lot, lots, now)
+    own = sum(t.points for t in reversal.takes if t.lot_id == lot_id)
+    others = [t for t in reversal.takes if t.lot_id != lot_id]
+    for lot_taken, points in [(lot_id, own), *((t.lot_id, t.points) for t in others)]:
+        await _row(
+            member_id, "reverse", -points, reason, now, actor, lot=lot_taken, reversal_of=lot_id, idempotency_key=key
+        ).save()
+    return reversal

@@ -122,3 +122,17 @@ class TillPointsOut(msgspec.Struct):
     catalogue: list[ItemOut]
     earned: int = 0  # what this action earned
     spent: int = 0  # what this action spent
+
+
+class PointsReversalIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Takes back the points an earning gave (a refunded or voided purchase, a mistake)."""
+
+    entry_id: int
+    reason: Name
+
+
+class PointsReversalOut(msgspec.Struct):
+    entry_id: int
+    taken: int  # points taken back from the member's balance
+    shortfall: int  # already spent and not there to take back: never owed, the balance stays at 0
+    balance: BalanceOut

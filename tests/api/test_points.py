@@ -155,3 +155,28 @@ async def test_without_a_program_the_member_and_the_till_are_told_so(
     assert (await phone.get("/api/me")).json()["points"] is None
     response = await earn(till, await scan(till, phone, clock), 10_000)
     assert response.status_code == 404 and response.json()["code"] == "no_points_program", response.text
+
+
+async def test_a_refund_takes_back_what_the_purchase_earned_and_never_below_zero(
+    owner: Browser, new_browser: Callable[[], Browser], clock: FrozenClock
+) -> None:
+    await set_up(owner, refund_window_days=0)
+    item = await add_item(owner, cost=20)
+    phone, till = await member_and_till(new_browser)
+    await earn(till, await scan(till, phone, clock), 100_000)  # 100 points, the refunded purchase
+    clock.advance(minutes=1)
+    await earn(till, await scan(till, phone, clock), 10_000)  # 10 more
+    await spend(till, await scan(till, phone, clock), item)  # 20 spent from the first (it expires first)
+    first = await PointsEntry.select(PointsEntry.id).where(PointsEntry.kind == "earn").order_by(PointsEntry.id).first()
+    assert first is not None
+    body, key = {"entry_id": first["id"], "reason": "Varen ble returnert"}, str(uuid.uuid4())
+    taken = await owner.post("/api/admin/points/reversals", body, key=key)
+    assert taken.status_code == 200, taken.text
+    # 80 left in it, and of the 20 spent from it 10 come from the other points: 10 were not there.
+    assert (taken.json()["taken"], taken.json()["shortfall"], taken.json()["balance"]["confirmed"]) == (90, 10, 0)
+    again = await owner.post("/api/admin/points/reversals", body, key=key)
+    assert again.content == taken.content  # a retry answers the first answer
+    twice = await owner.post("/api/admin/points/reversals", body, key=str(uuid.uuid4()))
+    assert twice.status_code == 409 and twice.json()["code"] == "already_reversed", twice.text
+    kinds = [h["kind"] for h in (await phone.get("/api/me/points")).json()["history"]]
+    assert kinds[0] == "reverse" and "spend" in kinds
