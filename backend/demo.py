@@ -22,6 +22,9 @@ from backend.db import write_transaction
 from backend.members.registry import create_member, record_consent_change, record_consents
 from backend.members.schemas import MarketingChoice
 from backend.members.tables import ConsentEvent, Member
+from backend.points import ledger as points_ledger
+from backend.points.program import rules_of as points_rules_of
+from backend.points.tables import PointsItem, PointsProgram
 from backend.prepaid import cards as prepaid_cards
 from backend.prepaid.products import get_product
 from backend.prepaid.tables import PrepaidProduct
@@ -211,6 +214,7 @@ async def load_demo(ctx: AppContext, members: int = 50, seed: int = 7) -> list[t
             assert fresh is not None
             await promote_if_earned(fresh, now, ladder)
         await _klippekort(stores, staff_ids, now)
+        await _points(stores, staff_ids, now)
         await _past_campaign(staff_ids[None], now - timedelta(days=12), rng)
     return [(u, p, r) for u, p, _, r, _ in DEMO_LOGINS]
 
@@ -230,6 +234,39 @@ async def _klippekort(stores: dict[str, int], staff_ids: dict[str | None, int], 
         for visit in range(7 - 3 * n):
             card = await prepaid_cards.card_of(holder["id"], card_id)
             await prepaid_cards.use_one(card, sold + timedelta(days=1 + visit), actor, scan_pk=None, key=None)
+
+
+async def _points(stores: dict[str, int], staff_ids: dict[str | None, int], now: datetime) -> None:
+    """Points beside the stamps: a point per 10 NOK, a catalogue of three, and the members who
+    hold a klippekort buying with points too, some confirmed and some still pending."""
+    program = PointsProgram(
+        name="Kaffepoeng",
+        ore_per_point=1000,
+        action_points={"profile_completed": 25, "birthday": 50},
+        refund_window_days=14,
+        expiry_days=365,
+        reminder_days=30,
+        created_at=now,
+    )
+    await program.save()
+    for name, cost, stock in [("Kanelbolle", 40, None), ("Stor latte", 60, None), ("Kaffekopp med logo", 250, 12)]:
+        await PointsItem.insert(PointsItem(name=name, cost=cost, stock=stock, created_at=now))
+    program_rules = points_rules_of(program)
+    buyers = await Member.select(Member.id).where(Member.first_name.is_not_null()).order_by(Member.id).limit(4)
+    for n, buyer in enumerate(buyers):
+        slug = ("grunerlokka", "majorstuen")[n % 2]
+        actor = Actor(staff_ids[slug], "staff", stores[slug], 0, "demo", "127.0.0.1")
+        for visit in range(3 + n):
+            bought = now - timedelta(days=30 - 6 * visit - n)
+            amount = 8900 + 4500 * ((visit + n) % 4)  # 89 to 224 NOK
+            points = amount // program.ore_per_point
+            await points_ledger.earn(
+                buyer["id"], points, "purchase", bought, program_rules, purchase=True, actor=actor, amount_ore=amount
+            )
+        if n == 0:  # one of them has had a cinnamon bun for points already
+            bun = await PointsItem.objects().where(PointsItem.name == "Kanelbolle").first()
+            assert bun is not None
+            await points_ledger.spend(buyer["id"], bun, now - timedelta(days=2), actor, scan_pk=None, key=None)
 
 
 async def _past_campaign(owner_id: int, sent: datetime, rng: random.Random) -> None:

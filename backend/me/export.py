@@ -14,6 +14,7 @@ from backend.cards.tables import Card, Reward
 from backend.me.my_page import history
 from backend.members.referrals import for_export as referrals_for_export
 from backend.members.tables import ConsentEvent, Member, MemberDevice
+from backend.points.tables import PointsEntry
 from backend.prepaid.views import history as prepaid_history
 from backend.push.tables import Notification, PushDelivery, PushSubscription
 
@@ -147,4 +148,15 @@ async def everything_about(member: Member, now: datetime) -> dict[str, Any]:
         "notifications": await _notifications(m),
         "referrals": await referrals_for_export(m),
         "prepaid_cards": (await prepaid_history(m, now)).cards,  # klippekort, each with its entries
+        "points": await _rows(
+            PointsEntry,
+            m,
+            PointsEntry.created_at,
+            PointsEntry.kind,
+            PointsEntry.points,
+            PointsEntry.reason,
+            PointsEntry.confirms_at,
+            PointsEntry.expires_at,
+            PointsEntry.amount_ore,
+        ),
     }
