@@ -249,7 +249,7 @@ async def _points(stores: dict[str, int], staff_ids: dict[str | None, int], now:
         created_at=now,
     )
     await program.save()
-    for name, cost, stock in [("Kanelbolle", 40, None), ("Stor latte", 60, None), ("Kaffekopp med logo", 250, 12)]:
+    for name, cost, stock in [("Kanelbolle", 30, None), ("Stor latte", 60, None), ("Kaffekopp med logo", 250, 12)]:
         await PointsItem.insert(PointsItem(name=name, cost=cost, stock=stock, created_at=now))
     program_rules = points_rules_of(program)
     buyers = await Member.select(Member.id).where(Member.first_name.is_not_null()).order_by(Member.id).limit(4)
