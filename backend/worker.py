@@ -21,6 +21,7 @@ from backend.dashboard.rollups import fold_all
 from backend.db import is_unreachable
 from backend.integrations import webhooks
 from backend.outbox_depth import refresh_outboxes
+from backend.points import expiry as points_expiry
 from backend.push.dispatcher import Dispatcher
 from backend.push.messages import MessageDispatcher
 
@@ -88,6 +89,7 @@ class Worker:
                 next_scan = self.ctx.clock.now() + SCAN_EVERY  # a failing scan must not stop the sending
                 try:
                     await schedules.enqueue_due(self.ctx, self.ctx.clock.now())
+                    await points_expiry.expire_and_remind(self.ctx, self.ctx.clock.now())
                 except Exception as exc:
                     if not is_unreachable(exc):  # an outage is the round's to report
                         log.exception("scan for time-based push messages failed")

@@ -25,6 +25,7 @@ Kind = Literal[
     "stamp_received",
     "reward_ready",
     "reward_expiring",
+    "points_expiring",
     "tier_reached",
     "tier_demotion_warning",
     "birthday",
@@ -168,6 +169,7 @@ DELIVERY: Mapping[Kind, Delivery] = {
     "stamp_received": Delivery(HOUR, "high", "card"),  # a newer stamp count replaces an older one
     "reward_ready": Delivery(DAY, "high", "rewards"),
     "reward_expiring": Delivery(DAY, "normal"),
+    "points_expiring": Delivery(DAY, "normal", "points"),  # a newer reminder replaces an older one
     "tier_reached": Delivery(2 * DAY, "normal", "tier"),
     "tier_demotion_warning": Delivery(3 * DAY, "low", "tier"),  # a newer tier message replaces a warning
     "birthday": Delivery(DAY, "normal"),
@@ -227,6 +229,10 @@ _TEXTS: Mapping[Kind, Mapping[str, tuple[str, str]]] = {
         "nb": ("{reward} går ut {when}", "Vis kortet i butikken for å bruke den."),
         "en": ("{reward} expires {when}", "Show your card in store to use it."),
     },
+    "points_expiring": {
+        "nb": ("{points_text} går ut {when}", "Bruk dem i butikken før de forsvinner."),
+        "en": ("{points_text} expiring {when}", "Use them in store before they go."),
+    },
     "tier_reached": {
         "nb": ("Gratulerer, du er nå {tier}!", "Se de nye fordelene dine."),
         "en": ("Congratulations, you are now {tier}!", "See your new benefits."),
@@ -267,6 +273,7 @@ _ROUTES: Mapping[Kind, tuple[str, str]] = {
     "stamp_received": ("/", "card"),
     "reward_ready": ("/?reward={reward_ref}", "reward-{reward_ref}"),
     "reward_expiring": ("/?reward={reward_ref}", "reward-{reward_ref}"),  # replaces that reward's "ready"
+    "points_expiring": ("/", "points"),
     "tier_reached": ("/", "tier"),
     "tier_demotion_warning": ("/", "tier"),
     "birthday": ("{reward_path}", "birthday"),
@@ -281,6 +288,7 @@ _ROUTES: Mapping[Kind, tuple[str, str]] = {
 _DAYS = (("dag", "dager"), ("day", "days"))
 _STAMPS = (("stempel", "stempler"), ("stamp", "stamps"))
 _YEARS = (("år", "år"), ("year", "years"))
+_POINTS = (("poeng", "poeng"), ("point", "points"))
 
 
 def _fields(kind: Kind, lang: str, data: Mapping[str, str | int]) -> dict[str, object]:
@@ -289,10 +297,12 @@ def _fields(kind: Kind, lang: str, data: Mapping[str, str | int]) -> dict[str, o
     fields: dict[str, object] = {**data}
     if "reward_id" in data:
         fields["reward_ref"] = quote(str(data["reward_id"]), safe="")
-    if kind == "reward_expiring":
+    if kind in ("reward_expiring", "points_expiring"):
         days = int(data["days"])
         in_days = f"{'om' if nb else 'in'} {_plural(days, lang, *_DAYS)}"
         fields["when"] = in_days if days > 0 else ("i dag" if nb else "today")
+        if kind == "points_expiring":
+            fields["points_text"] = _plural(int(data["points"]), lang, *_POINTS)
     elif kind == "tier_demotion_warning":
         fields["in_days"] = _plural(int(data.get("days", DEMOTION_WARNING_DAYS)), lang, *_DAYS)
         fields["more"] = _plural(int(data["needed"]), lang, *_STAMPS)

@@ -124,6 +124,10 @@ async def spend(
     return takes
 
 
+async def expire(member_id: int, take: rules.Take, now: datetime) -> None:
+    await _row(member_id, "expire", -take.points, "expired", now, None, lot=take.lot_id).save()
+
+
 async def history(member_id: int, limit: int = 20) -> list[PointsEntryOut]:
     """The member's points, newest first; a spend from several lots shows as one line."""
     rows = (

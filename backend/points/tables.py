@@ -53,7 +53,7 @@ class PointsEntry(Table):
     lot = BigInt(null=True, default=None, index=True)
     reversal_of = BigInt(null=True, default=None, index=True)
     confirms_at = Timestamptz(null=True, default=None)  # earn rows
-    expires_at = Timestamptz(null=True, default=None)  # earn rows
+    expires_at = Timestamptz(null=True, default=None, index=True)  # earn rows; the expiry scan
     amount_ore = BigInt(null=True, default=None)
     receipt_key = Varchar(length=140, null=True, default=None, unique=True)  # "store:receipt": earns once
     item = ForeignKey(references=PointsItem, null=True, default=None)

@@ -7,8 +7,12 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from litestar import Litestar
+
 from backend.clock import FrozenClock
+from backend.points import expiry
 from backend.points.tables import PointsEntry
+from backend.push.tables import Notification
 from digital_stampcard.member_qr import time_step
 from tests.api.helpers import Browser
 
@@ -180,3 +184,31 @@ async def test_a_refund_takes_back_what_the_purchase_earned_and_never_below_zero
     assert twice.status_code == 409 and twice.json()["code"] == "already_reversed", twice.text
     kinds = [h["kind"] for h in (await phone.get("/api/me/points")).json()["history"]]
     assert kinds[0] == "reverse" and "spend" in kinds
+
+
+async def test_what_is_left_expires_once_after_one_reminder(
+    app: Litestar, owner: Browser, new_browser: Callable[[], Browser], clock: FrozenClock
+) -> None:
+    ctx = app.state["ctx"]
+    await set_up(owner, refund_window_days=0, expiry_days=30, reminder_days=7)
+    item = await add_item(owner, cost=20)
+    phone, till = await member_and_till(new_browser)
+    await earn(till, await scan(till, phone, clock), 50_000)  # 50 points
+    await spend(till, await scan(till, phone, clock), item)  # 30 left
+    assert await expiry.expire_and_remind(ctx, clock.now()) == 0  # nothing near its date yet
+    clock.advance(days=25)
+    assert await expiry.expire_and_remind(ctx, clock.now()) == 1
+    assert await expiry.expire_and_remind(ctx, clock.now()) == 0  # the reminder goes once
+    [reminder] = (
+        await Notification.select(Notification.data)
+        .where(Notification.kind == "points_expiring")
+        .output(load_json=True)
+    )
+    assert reminder["data"]["points"] == 30 and reminder["data"]["days"] == 5
+    assert (await phone.get("/api/me/points")).json()["balance"]["expiring"] == 30
+    clock.advance(days=6)
+    assert await expiry.expire_and_remind(ctx, clock.now()) == 1
+    assert await expiry.expire_and_remind(ctx, clock.now()) == 0  # expired once
+    mine = (await phone.get("/api/me/points")).json()
+    assert mine["balance"]["confirmed"] == 0
+    assert [(h["kind"], h["points"]) for h in mine["history"]][0] == ("expire", -30)

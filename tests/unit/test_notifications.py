@@ -82,6 +82,7 @@ def test_kinds_are_classified_as_the_brief_says() -> None:
         "stamp_received",
         "reward_ready",
         "reward_expiring",
+        "points_expiring",
         "tier_reached",
         "tier_demotion_warning",
         "welcome",
@@ -320,6 +321,7 @@ def test_delivery_settings_per_kind() -> None:
         "stamp_received": (h, "high", "card"),
         "reward_ready": (d, "high", "rewards"),
         "reward_expiring": (d, "normal", None),
+        "points_expiring": (d, "normal", "points"),
         "tier_reached": (2 * d, "normal", "tier"),
         "tier_demotion_warning": (3 * d, "low", "tier"),
         "birthday": (d, "normal", None),
@@ -380,6 +382,7 @@ FULL_DATA: dict[str, str | int] = {
     "reward": "Gratis kaffe",
     "reward_id": 12,
     "days": 3,
+    "points": 40,
     "years": 2,
     "tier": "Sølv",
     "needed": 2,
@@ -660,3 +663,9 @@ def test_retry_delay_is_bounded_and_grows_with_attempts(attempt: int, retry_afte
     floor = max(30.0, retry_after or 0.0)
     assert floor <= delay <= max(3600.0, retry_after or 0.0) * 1.2
     assert retry_delay(attempt + 1, retry_after, jitter) >= delay
+
+
+def test_the_points_reminder_says_how_many_and_when() -> None:
+    soon = render("points_expiring", "nb", {"points": 40, "days": 7})
+    assert (soon.title, soon.navigate, soon.tag) == ("40 poeng går ut om 7 dager", "/", "points")
+    assert render("points_expiring", "en", {"points": 1, "days": 0}).title == "1 point expiring today"

@@ -274,7 +274,7 @@ async def forwards() -> MigrationManager:
             "null": True,
             "primary_key": False,
             "unique": False,
-            "index": False,
+            "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
