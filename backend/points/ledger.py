@@ -45,6 +45,10 @@ def balance_out(lots: list[rules.Lot], now: datetime, program_rules: rules.Point
     return BalanceOut(b.confirmed, b.pending, b.expiring, b.expiring_at)
 
 
+def earn_row(member_id: int, points: int, reason: str, now: datetime, actor: Actor | None, **more: Any) -> PointsEntry:
+    return _row(member_id, "earn", points, reason, now, actor, **more)
+
+
 def _row(
     member_id: int, kind: str, points: int, reason: str, now: datetime, actor: Actor | None, **more: Any
 ) -> PointsEntry:

@@ -9,8 +9,10 @@ from typing import Any
 import msgspec
 
 from backend import config_cache
+from backend.cards.programs import tier_ladder
 from backend.context import AppContext
 from backend.db import write_transaction
+from backend.members.tables import Member
 from backend.points.schemas import ItemIn, ItemOut, ItemPatch, PointsAdminOut, PointsProgramIn, PointsProgramOut
 from backend.points.tables import PointsItem, PointsProgram
 from digital_stampcard import points as rules
@@ -198,3 +200,10 @@ def _picture(url: str) -> str:
 def _dates(valid_from: datetime | None, valid_until: datetime | None) -> None:
     if valid_from is not None and valid_until is not None and valid_until <= valid_from:
         raise DomainError("validation_error", "The reward must end after it starts.")
+
+
+async def tier_multiplier(member: Member) -> int:
+    """The tier the member holds multiplies points as it does stamps."""
+    ladder = await tier_ladder()
+    held = {t.code: t for t in ladder}.get(member.tier_code)
+    return held.stamp_multiplier if held else 1

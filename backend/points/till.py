@@ -9,13 +9,11 @@ from datetime import datetime
 import msgspec
 
 from backend import outbox
-from backend.cards.programs import tier_ladder
 from backend.cards.scans import load_scan
 from backend.context import Actor, AppContext
 from backend.core.idempotency import StoredResponse, run_idempotent
-from backend.members.tables import Member
 from backend.points import ledger
-from backend.points.program import available, catalogue, rules_of, running_program
+from backend.points.program import available, catalogue, rules_of, running_program, tier_multiplier
 from backend.points.schemas import EarnIn, SpendIn, TillPointsOut
 from backend.points.tables import PointsItem, PointsProgram
 from digital_stampcard import points as rules
@@ -35,7 +33,7 @@ async def earn(ctx: AppContext, actor: Actor, body: EarnIn, key: str | None) -> 
         program = await running_program()
         program_rules = rules_of(program)
         now = ctx.clock.now()
-        points = rules.purchase_points(body.amount_ore, program_rules, await _multiplier(member))
+        points = rules.purchase_points(body.amount_ore, program_rules, await tier_multiplier(member))
         if points < 1:
             raise DomainError(
                 "amount_too_small",
@@ -75,13 +73,6 @@ async def spend(ctx: AppContext, actor: Actor, body: SpendIn, key: str | None) -
         return msgspec.structs.replace(await _view(scan.public_id, member.id, program, now), spent=item.cost)
 
     return await run_idempotent(ctx, f"staff:{actor.staff_id}:points-spend", key, body, action)
-
-
-async def _multiplier(member: Member) -> int:
-    """The tier the member holds multiplies points as it does stamps."""
-    ladder = await tier_ladder()
-    held = {t.code: t for t in ladder}.get(member.tier_code)
-    return held.stamp_multiplier if held else 1
 
 
 async def _view(scan_id: str, member_id: int, program: PointsProgram, now: datetime) -> TillPointsOut:

@@ -81,6 +81,7 @@ class PurchaseOut(msgspec.Struct):
     card: PosCard | None
     duplicate: bool  # this receipt had already been stamped: nothing new was written
     capped: bool  # the member's daily cap took some or all of the stamps
+    points_earned: int = 0  # when a points program runs: what the receipt earned (pending through the refund window)
 
 
 class VoidReceiptIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -94,6 +95,7 @@ class VoidReceiptOut(msgspec.Struct):
     rewards_revoked: list[PosReward]  # unredeemed rewards the voided stamps had built
     card: PosCard | None
     already_voided: bool  # voided before: nothing new was written
+    points_reversed: int = 0  # the receipt's points taken back (never below the member's balance of 0)
 
 
 class RedeemIn(msgspec.Struct, forbid_unknown_fields=True):

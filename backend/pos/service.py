@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import msgspec
+
 from backend import visits
 from backend.cards import scans
 from backend.cards.programs import find_program
@@ -19,6 +21,7 @@ from backend.db import UNIQUE_VIOLATIONS
 from backend.integrations.api_keys import PosCaller
 from backend.members.locking import lock_member
 from backend.members.tables import Member
+from backend.points import receipts as points_receipts
 from backend.pos.schemas import (
     LookupIn,
     LookupOut,
@@ -128,14 +131,21 @@ async def purchase(ctx: AppContext, caller: PosCaller, body: PurchaseIn, key: st
         now = ctx.clock.now()
         first = await _stamped_receipt(receipt_key)
         if first is not None:
-            return await _purchase_again(first, body.receipt_id, caller, now)
+            again = await _purchase_again(first, body.receipt_id, caller, now)
+            return msgspec.structs.replace(again, points_earned=await points_receipts.earned_for(receipt_key))
         program = await find_program(caller.store_id, now)
         if program is None:
             raise DomainError("no_program", "No stamp card program applies in this store right now.", kind="conflict")
+        # A purchase earns points whatever the stamps do (a daily cap, too small for a stamp).
+        points = await points_receipts.earn_for_receipt(
+            member, receipt_key, body.amount_ore, now, caller.actor, scan_pk=scan.id, key=key
+        )
         count = stamps_for_purchase(program.stamp_basis, body.amount_ore, program.ore_per_stamp)
-        if count == 0:  # too small a purchase: nothing to record, the receipt stays unused
+        if count == 0:  # too small a purchase: no stamp to record, the receipt stays unused for stamps
             card = await _card(member.id, program)
-            return PurchaseOut(body.receipt_id, member.member_number, 0, [], card, duplicate=False, capped=False)
+            return PurchaseOut(
+                body.receipt_id, member.member_number, 0, [], card, duplicate=False, capped=False, points_earned=points
+            )
         try:
             applied = (
                 await visits.stamp_member(
@@ -155,7 +165,9 @@ async def purchase(ctx: AppContext, caller: PosCaller, body: PurchaseIn, key: st
             if exc.code != "daily_cap_reached":
                 raise
             card = await _card(member.id, program)
-            return PurchaseOut(body.receipt_id, member.member_number, 0, [], card, duplicate=False, capped=True)
+            return PurchaseOut(
+                body.receipt_id, member.member_number, 0, [], card, duplicate=False, capped=True, points_earned=points
+            )
         return PurchaseOut(
             receipt_id=body.receipt_id,
             member_number=member.member_number,
@@ -164,6 +176,7 @@ async def purchase(ctx: AppContext, caller: PosCaller, body: PurchaseIn, key: st
             card=await _card(member.id, program),
             duplicate=False,
             capped=applied.plan.capped,
+            points_earned=points,
         )
 
     try:
@@ -211,16 +224,21 @@ async def void_receipt(
         member = await lock_member(ctx.engine, entry.member)
         now = ctx.clock.now()
         program = await find_program(caller.store_id, now)
+        # The receipt's points go back with its stamps, once (a second void takes nothing more).
+        points_back = await points_receipts.reverse_receipt(member.id, receipt_key, body.reason, now, caller.actor, key)
         earlier = await LedgerEntry.objects().output(load_json=True).where(LedgerEntry.reverses == entry.id).first()
         if earlier is not None or entry.stamps <= 0:  # voided or undone before, or capped to nothing
             revoked = [int(i) for i in (earlier.details or {}).get("revoked", [])] if earlier else []
             voided = -earlier.stamps if earlier else 0
             card = await _card(member.id, program)
-            return VoidReceiptOut(receipt_id, member.member_number, voided, await _rewards(revoked, now), card, True)
+            revoked_rewards = await _rewards(revoked, now)
+            return VoidReceiptOut(receipt_id, member.member_number, voided, revoked_rewards, card, True, points_back)
         out = await void_ledger_entry(ctx, caller.actor, entry, body.reason, key)
         revoked_rewards = await _rewards([r.id for r in out.revoked], now)
         card = await _card(member.id, program)
-        return VoidReceiptOut(receipt_id, member.member_number, out.stamps_voided, revoked_rewards, card, False)
+        return VoidReceiptOut(
+            receipt_id, member.member_number, out.stamps_voided, revoked_rewards, card, False, points_back
+        )
 
     request = {"receipt_id": receipt_id, "reason": body.reason}
     return await run_idempotent(ctx, f"pos:{caller.key_id}:void", key, request, action)

@@ -15,6 +15,8 @@ from backend.points.tables import PointsEntry
 from backend.push.tables import Notification
 from digital_stampcard.member_qr import time_step
 from tests.api.helpers import Browser
+from tests.api.test_pos_api import member as pos_member
+from tests.api.test_pos_api import pos_for, stamp_by_amount
 
 PROGRAM = {"name": "Kaffepoeng", "ore_per_point": 1000, "refund_window_days": 14, "expiry_days": 365}
 
@@ -212,3 +214,24 @@ async def test_what_is_left_expires_once_after_one_reminder(
     mine = (await phone.get("/api/me/points")).json()
     assert mine["balance"]["confirmed"] == 0
     assert [(h["kind"], h["points"]) for h in mine["history"]][0] == ("expire", -30)
+
+
+async def test_a_pos_receipt_earns_points_once_and_its_void_takes_them_back(
+    owner: Browser, new_browser: Callable[[], Browser]
+) -> None:
+    await set_up(owner)
+    await stamp_by_amount(ore_per_stamp=10000, daily_cap=10)
+    phone, number = await pos_member(new_browser)
+    pos = await pos_for(owner, new_browser)
+    bought = await pos.purchase("K7-1", 25_000, member_number=number)
+    assert bought.status_code == 200, bought.text
+    assert (bought.json()["stamps_added"], bought.json()["points_earned"]) == (2, 25)
+    again = (await pos.purchase("K7-1", 25_000, member_number=number)).json()
+    assert again["duplicate"] is True and again["points_earned"] == 25
+    assert await PointsEntry.count().where(PointsEntry.kind == "earn") == 1
+    assert (await phone.get("/api/me/points")).json()["balance"]["pending"] == 25
+    voided = (await pos.post("/purchases/K7-1/void", {"reason": "Varen ble returnert"})).json()
+    assert (voided["stamps_voided"], voided["points_reversed"]) == (2, 25)
+    twice = (await pos.post("/purchases/K7-1/void", {"reason": "Varen ble returnert"})).json()
+    assert twice["already_voided"] is True and twice["points_reversed"] == 0
+    assert (await phone.get("/api/me/points")).json()["balance"]["pending"] == 0

@@ -1,0 +1,78 @@
+"""Points for a POS receipt: earned once per receipt (`points_entry.receipt_key`, "store:receipt",
+unique), and taken back when the receipt is voided. In the caller's transaction, the member locked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from backend.context import Actor
+from backend.members.tables import Member
+from backend.points import ledger
+from backend.points.program import active_program, rules_of, tier_multiplier
+from backend.points.tables import PointsEntry
+from digital_stampcard import points as rules
+
+
+async def _lot(receipt_key: str) -> PointsEntry | None:
+    return (
+        await PointsEntry.objects()
+        .where((PointsEntry.receipt_key == receipt_key) & (PointsEntry.kind == "earn"))
+        .first()
+    )
+
+
+async def earned_for(receipt_key: str) -> int:
+    """What the receipt earned when it was first seen (0: nothing)."""
+    earlier = await _lot(receipt_key)
+    return int(earlier.points) if earlier is not None else 0
+
+
+async def earn_for_receipt(
+    member: Member,
+    receipt_key: str,
+    amount_ore: int,
+    now: datetime,
+    actor: Actor,
+    *,
+    scan_pk: int | None,
+    key: str | None,
+) -> int:
+    """The receipt's points: what it earned when first seen, else earned now (0 without a points
+    program, or for too small an amount)."""
+    earlier = await _lot(receipt_key)
+    if earlier is not None:
+        return int(earlier.points)
+    program = await active_program()
+    if program is None:
+        return 0
+    program_rules = rules_of(program)
+    points = rules.purchase_points(amount_ore, program_rules, await tier_multiplier(member))
+    if points < 1:
+        return 0
+    confirms_at, expires_at = rules.lot_dates(now, program_rules, purchase=True)
+    entry = ledger.earn_row(
+        member.id,
+        points,
+        "purchase",
+        now,
+        actor,
+        confirms_at=confirms_at,
+        expires_at=expires_at,
+        scan=scan_pk,
+        idempotency_key=key,
+        amount_ore=amount_ore,
+        receipt_key=receipt_key,
+    )
+    await entry.save()
+    return points
+
+
+async def reverse_receipt(
+    member_id: int, receipt_key: str, reason: str, now: datetime, actor: Actor, key: str | None
+) -> int:
+    """Takes back what the receipt earned, once; returns the points taken (0: none, or taken before)."""
+    lot = await _lot(receipt_key)
+    if lot is None or await PointsEntry.exists().where(PointsEntry.reversal_of == lot.id):
+        return 0
+    reversal = await ledger.reverse(member_id, lot.id, reason, now, actor, key=key)
+    return sum(t.points for t in reversal.takes)
