@@ -16,6 +16,7 @@ from backend.db import write_transaction
 from backend.me.schemas import ProfileIn
 from backend.members.locking import lock_member
 from backend.members.tables import Member
+from backend.points.actions import earn_for_action
 from digital_stampcard import profile as rules
 from digital_stampcard.errors import DomainError
 from digital_stampcard.visits import profile_bonus_consequences
@@ -68,6 +69,7 @@ async def update_profile(ctx: AppContext, member_id: int, data: ProfileIn) -> Me
                 _, tier_gifts = await promote_if_earned(member, now, await tier_ladder(), program=program)
                 effects = profile_bonus_consequences(member_id, applied.written, tuple(tier_gifts))
                 await outbox.write(effects, now)
+            await earn_for_action(member, "profile_completed", now)
     return await _member(member_id)
 
 

@@ -17,6 +17,7 @@ from digital_stampcard.member_qr import time_step
 from tests.api.helpers import Browser
 from tests.api.test_pos_api import member as pos_member
 from tests.api.test_pos_api import pos_for, stamp_by_amount
+from tests.api.test_profile_and_devices import full_profile
 
 PROGRAM = {"name": "Kaffepoeng", "ore_per_point": 1000, "refund_window_days": 14, "expiry_days": 365}
 
@@ -235,3 +236,16 @@ async def test_a_pos_receipt_earns_points_once_and_its_void_takes_them_back(
     twice = (await pos.post("/purchases/K7-1/void", {"reason": "Varen ble returnert"})).json()
     assert twice["already_voided"] is True and twice["points_reversed"] == 0
     assert (await phone.get("/api/me/points")).json()["balance"]["pending"] == 0
+
+
+async def test_completing_the_profile_earns_the_action_points_once(
+    owner: Browser, new_browser: Callable[[], Browser]
+) -> None:
+    await set_up(owner, action_points={"profile_completed": 50})
+    phone = new_browser()
+    await phone.join("91234567")
+    assert (await phone.patch("/api/me/profile", await full_profile())).status_code == 200
+    assert (await phone.patch("/api/me/profile", {"first_name": "Kari Nordmann"})).status_code == 200
+    mine = (await phone.get("/api/me/points")).json()
+    assert mine["balance"]["confirmed"] == 50  # an action's points need no refund window
+    assert [(h["kind"], h["points"], h["reason"]) for h in mine["history"]] == [("earn", 50, "profile_completed")]
