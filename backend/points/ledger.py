@@ -45,10 +45,6 @@ def balance_out(lots: list[rules.Lot], now: datetime, program_rules: rules.Point
     return BalanceOut(b.confirmed, b.pending, b.expiring, b.expiring_at)
 
 
-def earn_row(member_id: int, points: int, reason: str, now: datetime, actor: Actor | None, **more: Any) -> PointsEntry:
-    return _row(member_id, "earn", points, reason, now, actor, **more)
-
-
 def _row(
     member_id: int, kind: str, points: int, reason: str, now: datetime, actor: Actor | None, **more: Any
 ) -> PointsEntry:
@@ -77,8 +73,10 @@ async def earn(
     scan_pk: int | None = None,
     key: str | None = None,
     amount_ore: int | None = None,
+    receipt_key: str | None = None,
 ) -> int:
-    """A new lot; its dates follow the rules in force now. Returns the entry's id."""
+    """A new lot; its dates follow the rules in force now. Returns the entry's id. `receipt_key`
+    ("store:receipt", unique): a POS receipt's lot, so a receipt earns once."""
     confirms_at, expires_at = rules.lot_dates(now, program_rules, purchase=purchase)
     row = _row(
         member_id,
@@ -92,6 +90,7 @@ async def earn(
         scan=scan_pk,
         idempotency_key=key,
         amount_ore=amount_ore,
+        receipt_key=receipt_key,
     )
     await row.save()
     return int(row.id)

@@ -49,21 +49,19 @@ async def earn_for_receipt(
     points = rules.purchase_points(amount_ore, program_rules, await tier_multiplier(member))
     if points < 1:
         return 0
-    confirms_at, expires_at = rules.lot_dates(now, program_rules, purchase=True)
-    entry = ledger.earn_row(
+    await ledger.earn(
         member.id,
         points,
         "purchase",
         now,
-        actor,
-        confirms_at=confirms_at,
-        expires_at=expires_at,
-        scan=scan_pk,
-        idempotency_key=key,
+        program_rules,
+        purchase=True,
+        actor=actor,
+        scan_pk=scan_pk,
+        key=key,
         amount_ore=amount_ore,
         receipt_key=receipt_key,
     )
-    await entry.save()
     return points
 
 
