@@ -249,3 +249,5 @@ async def test_completing_the_profile_earns_the_action_points_once(
     mine = (await phone.get("/api/me/points")).json()
     assert mine["balance"]["confirmed"] == 50  # an action's points need no refund window
     assert [(h["kind"], h["points"], h["reason"]) for h in mine["history"]] == [("earn", 50, "profile_completed")]
+    exported = (await phone.get("/api/me/export")).json()["points"]  # Min side's export holds every row
+    assert [(e["kind"], e["points"], e["reason"]) for e in exported] == [("earn", 50, "profile_completed")]
