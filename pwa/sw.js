@@ -62,6 +62,7 @@ const STAFF = [
   `${V}/assets/views/staff.js`,
   `${V}/assets/views/staff-result.js`,
   `${V}/assets/views/staff-prepaid.js`,
+  `${V}/assets/views/staff-points.js`,
   `${V}/assets/views/staff-invite.js`,
   `${V}/assets/scanner.js`,
   `${V}/assets/keyboard-wedge.js`,
