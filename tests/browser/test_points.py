@@ -6,10 +6,17 @@ waiting) and stops the program (the home screen's points card goes)."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from playwright.async_api import BrowserContext, expect
 
-from tests.browser.conftest import SCREENSHOTS, Server, join, owner_login, query, screenshot, staff_login
+from tests.browser.conftest import SCREENSHOTS, Server, execute, join, owner_login, query, screenshot, staff_login
+
+
+def in_ten_days(database_url: str) -> object:
+    """Ten days from now as the engine stores a timestamptz (Piccolo keeps ISO text in SQLite)."""
+    when = datetime.now(UTC) + timedelta(days=10)
+    return when if database_url.startswith("postgresql") else when.isoformat()
 
 
 async def test_owner_sets_up_points_the_till_gives_and_redeems_and_the_member_sees_balance_and_history(
@@ -46,6 +53,7 @@ async def test_owner_sets_up_points_the_till_gives_and_redeems_and_the_member_se
     await owner.get_by_test_id("points-new-name").fill("Kanelbolle")
     await owner.get_by_test_id("points-new-cost").fill("20")
     await owner.get_by_test_id("points-new-stock").fill("5")
+    await owner.get_by_test_id("points-new-picture").fill("/assets/icons/icon-192.png")
     await owner.get_by_test_id("points-item-create").click()
     await expect(owner.get_by_test_id("flash")).to_have_text("Belønningen er lagt til i katalogen.")
     bun = owner.get_by_test_id("points-admin-item").filter(has_text="Kanelbolle")
@@ -120,13 +128,27 @@ async def test_owner_sets_up_points_the_till_gives_and_redeems_and_the_member_se
     )
     assert [tuple(r) for r in rows] == [("earn", 24, "purchase"), ("spend", -20, "Kanelbolle")]
 
+    # The purchase's points expire in ten days from now (a state the app reaches only over a year):
+    # inside the 30-day reminder window, the home screen warns.
+    await execute(
+        server.database_url,
+        "UPDATE points_entry SET expires_at = ? "
+        "WHERE kind = 'earn' AND member = (SELECT id FROM member WHERE member_number = ?)",
+        in_ten_days(server.database_url),
+        member.member_number,
+    )
+
     # The member's home screen polls: the balance, then the catalogue and the history on a tap.
     await expect(card.get_by_test_id("points-balance")).to_have_text("4")
+    await expect(card.get_by_test_id("points-expiring")).to_contain_text("4 poeng utløper")
     await expect(card.get_by_test_id("points-pending")).to_have_count(0)
     await card.get_by_test_id("points-open").click()
     items = card.get_by_test_id("points-item")
     await expect(items).to_have_count(2)  # the cheapest first
     await expect(items.nth(0)).to_contain_text("Kanelbolle")
+    picture = items.nth(0).locator("img")
+    await expect(picture).to_be_visible()
+    assert await picture.evaluate("img => img.complete && img.naturalWidth > 0")
     await expect(items.nth(0).get_by_test_id("points-item-status")).to_have_text("Mangler 16 poeng")
     await expect(items.nth(1).get_by_test_id("points-item-status")).to_have_text("Mangler 496 poeng")
     history = card.get_by_test_id("points-history-item")
@@ -152,6 +174,13 @@ async def test_owner_sets_up_points_the_till_gives_and_redeems_and_the_member_se
     await expect(card.get_by_test_id("points-details")).to_have_attribute("open", "")  # the poll kept it open
     await expect(card.get_by_test_id("points-history-item")).to_have_count(3)
     await card.screenshot(path=str(SCREENSHOTS / "member-points-pending.png"))
+
+    # In English too.
+    await member_page.get_by_test_id("lang-switch").click()
+    await expect(card).to_contain_text("points to use now")
+    await expect(card.get_by_test_id("points-pending")).to_contain_text("10 points pending")
+    await member_page.get_by_test_id("lang-switch").click()
+    await expect(card).to_contain_text("poeng kan brukes nå")
 
     # The owner stops the program (the rest of the browser suite runs without points again).
     await owner.get_by_test_id("points-active").uncheck()

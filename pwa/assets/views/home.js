@@ -203,7 +203,7 @@ function pointsDetails(res) {
   const have = res.balance.confirmed;
   const catalogue = res.catalogue.length
     ? h('ul', { class: 'points-catalogue' }, res.catalogue.map((i) => h('li', { class: 'points-item', testid: 'points-item', dataset: { itemId: String(i.id) } },
-      i.picture_url ? h('img', { src: i.picture_url, alt: '', loading: 'lazy', width: '56', height: '56' }) : null,
+      i.picture_url ? picture(i.picture_url) : null,
       h('div', {},
         h('strong', { text: i.name }),
         h('p', {}, h('span', { class: 'muted', text: `${t('points.cost', { n: i.cost })} · ` }),
@@ -222,6 +222,13 @@ function pointsDetails(res) {
     res.catalogue.length ? h('p', { class: 'hint', text: t('points.redeemHint') }) : null,
     h('h3', { text: t('points.history') }), history,
   ].filter(Boolean);
+}
+
+/** A reward's picture; one that does not load (gone, or not allowed by the page's CSP) leaves no broken icon. */
+function picture(src) {
+  const img = h('img', { src, alt: '', loading: 'lazy', width: '56', height: '56' });
+  img.addEventListener('error', () => img.remove());
+  return img;
 }
 
 // Klippekort: what is left of each and until when; the history (every card, each sale and use) on demand.

@@ -819,7 +819,7 @@ export default {
   'points.admin.f.itemName': 'Name',
   'points.admin.f.itemNamePlaceholder': 'Cinnamon bun',
   'points.admin.f.picture': 'Picture (optional)',
-  'points.admin.f.pictureHint': 'An https:// address of the picture.',
+  'points.admin.f.pictureHint': "The address of a picture on the club's site, for example /images/bun.jpg.",
   'points.admin.f.validFrom': 'From date (optional)',
   'points.admin.f.validUntil': 'Through date (optional)',
   'points.admin.f.datesHint': 'Empty: runs until you take it out.',
@@ -833,7 +833,7 @@ export default {
   'points.admin.err.itemName': 'Give the reward a name (up to 120 characters).',
   'points.admin.err.cost': 'Type the cost in whole points, from 1 to 1,000,000.',
   'points.admin.err.stock': 'Type a whole number from 0, or leave it empty.',
-  'points.admin.err.picture': 'The picture must be an address starting with https://.',
+  'points.admin.err.picture': 'Type an address starting with / or https://.',
   'points.admin.err.date': 'Pick a valid date.',
   'points.admin.err.dates': 'The end date must be the same day as the start date or later.',
 };

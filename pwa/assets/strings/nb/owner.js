@@ -819,7 +819,7 @@ export default {
   'points.admin.f.itemName': 'Navn',
   'points.admin.f.itemNamePlaceholder': 'Kanelbolle',
   'points.admin.f.picture': 'Bilde (valgfritt)',
-  'points.admin.f.pictureHint': 'En https://-adresse til bildet.',
+  'points.admin.f.pictureHint': 'Adressen til et bilde på klubbens nettsted, for eksempel /bilder/bolle.jpg.',
   'points.admin.f.validFrom': 'Fra dato (valgfritt)',
   'points.admin.f.validUntil': 'Til og med dato (valgfritt)',
   'points.admin.f.datesHint': 'Tomt: gjelder til du tar den ut.',
@@ -833,7 +833,7 @@ export default {
   'points.admin.err.itemName': 'Gi belønningen et navn (opptil 120 tegn).',
   'points.admin.err.cost': 'Skriv prisen i hele poeng, fra 1 til 1 000 000.',
   'points.admin.err.stock': 'Skriv et helt antall fra 0, eller la feltet stå tomt.',
-  'points.admin.err.picture': 'Bildet må være en adresse som begynner med https://.',
+  'points.admin.err.picture': 'Skriv en adresse som begynner med / eller https://.',
   'points.admin.err.date': 'Velg en gyldig dato.',
   'points.admin.err.dates': 'Sluttdatoen må være samme dag som eller etter startdatoen.',
 };

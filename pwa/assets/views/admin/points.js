@@ -164,7 +164,7 @@ function itemForm(ctx) {
   const name = field({ label: t('points.admin.f.itemName'), input: h('input', { type: 'text', maxlength: '120', autocomplete: 'off', placeholder: t('points.admin.f.itemNamePlaceholder'), testid: 'points-new-name' }) });
   const cost = field({ label: t('points.admin.f.cost'), input: num('points-new-cost', '', { placeholder: '100' }) });
   const stock = field({ label: t('points.admin.f.stock'), hint: t('points.admin.f.stockHint'), input: num('points-new-stock', '') });
-  const picture = field({ label: t('points.admin.f.picture'), hint: t('points.admin.f.pictureHint'), input: h('input', { type: 'url', autocomplete: 'off', placeholder: 'https://', testid: 'points-new-picture' }) });
+  const picture = field({ label: t('points.admin.f.picture'), hint: t('points.admin.f.pictureHint'), input: h('input', { type: 'text', inputmode: 'url', autocomplete: 'off', placeholder: '/bilder/bolle.jpg', testid: 'points-new-picture' }) });
   const from = field({ label: t('points.admin.f.validFrom'), input: h('input', { type: 'date', testid: 'points-new-from' }) });
   const until = field({ label: t('points.admin.f.validUntil'), hint: t('points.admin.f.datesHint'), input: h('input', { type: 'date', testid: 'points-new-until' }) });
   const pairs = [['name', name], ['cost', cost], ['stock', stock], ['picture_url', picture], ['valid_from', from], ['valid_until', until]];
