@@ -148,7 +148,7 @@ async def test_owner_sets_up_points_the_till_gives_and_redeems_and_the_member_se
     await expect(items.nth(0)).to_contain_text("Kanelbolle")
     picture = items.nth(0).locator("img")
     await expect(picture).to_be_visible()
-    assert await picture.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert await picture.evaluate("img => img.decode().then(() => img.naturalWidth)") == 192  # waits for it to load
     await expect(items.nth(0).get_by_test_id("points-item-status")).to_have_text("Mangler 16 poeng")
     await expect(items.nth(1).get_by_test_id("points-item-status")).to_have_text("Mangler 496 poeng")
     history = card.get_by_test_id("points-history-item")
