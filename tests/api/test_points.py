@@ -9,6 +9,7 @@ from typing import Any
 
 from backend.clock import FrozenClock
 from backend.points.tables import PointsEntry
+from digital_stampcard import webhooks
 from digital_stampcard.member_qr import time_step
 from tests.api.helpers import Browser
 
@@ -155,3 +156,11 @@ async def test_without_a_program_the_member_and_the_till_are_told_so(
     assert (await phone.get("/api/me")).json()["points"] is None
     response = await earn(till, await scan(till, phone, clock), 10_000)
     assert response.status_code == 404 and response.json()["code"] == "no_points_program", response.text
+
+
+async def test_the_owner_can_subscribe_a_webhook_to_every_event_points_included(owner: Browser) -> None:
+    every = list(webhooks.EVENTS)
+    assert {"points.earned", "points.spent"} <= set(every) and len(every) > 10
+    response = await owner.post("/api/admin/webhooks", {"url": "http://127.0.0.1:9/hook", "events": every})
+    assert response.status_code == 201, response.text
+    assert response.json()["events"] == every

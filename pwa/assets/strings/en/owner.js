@@ -239,6 +239,8 @@ export default {
   'admin.hooks.event.prepaid.undone': 'Klippekort undone',
   'admin.hooks.event.prepaid.refunded': 'Klippekort refunded',
   'admin.hooks.event.prepaid.voided': 'Klippekort voided',
+  'admin.hooks.event.points.earned': 'Points earned',
+  'admin.hooks.event.points.spent': 'Points redeemed',
   'admin.keys.title': 'API keys',
   'admin.keys.lead': 'Let your till system or web shop look members up, give stamps for purchases and use rewards. Each key is for one store.',
   'admin.keys.empty': 'No API keys yet.',

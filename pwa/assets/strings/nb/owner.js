@@ -239,6 +239,8 @@ export default {
   'admin.hooks.event.prepaid.undone': 'Klippekort angret',
   'admin.hooks.event.prepaid.refunded': 'Klippekort refundert',
   'admin.hooks.event.prepaid.voided': 'Klippekort annullert',
+  'admin.hooks.event.points.earned': 'Poeng gitt',
+  'admin.hooks.event.points.spent': 'Poeng løst inn',
   'admin.keys.title': 'API-nøkler',
   'admin.keys.lead': 'La kassesystemet eller nettbutikken slå opp medlemmer, gi stempler for kjøp og bruke belønninger. Hver nøkkel gjelder én butikk.',
   'admin.keys.empty': 'Ingen API-nøkler ennå.',
