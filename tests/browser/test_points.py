@@ -182,9 +182,22 @@ async def test_owner_sets_up_points_the_till_gives_and_redeems_and_the_member_se
     await member_page.get_by_test_id("lang-switch").click()
     await expect(card).to_contain_text("poeng kan brukes nå")
 
+    # The owner takes the big reward out of the catalogue: it says so, and it can be put back.
+    year = owner.get_by_test_id("points-admin-item").filter(has_text="Kaffe for et år")
+    await year.get_by_test_id("points-item-remove").click()
+    await expect(owner.get_by_test_id("flash")).to_have_text("Belønningen er tatt ut av katalogen.")
+    await expect(year).to_contain_text("Tatt ut")
+    await expect(year.get_by_test_id("points-item-restore")).to_be_visible()
+
     # The owner stops the program (the rest of the browser suite runs without points again).
     await owner.get_by_test_id("points-active").uncheck()
     await owner.get_by_test_id("points-save").click()
     await expect(owner.get_by_test_id("flash")).to_have_text("Lagret. Poeng som alt er gitt, beholder datoene sine.")
     await expect(owner.get_by_test_id("points-active")).not_to_be_checked()
     await expect(member_page.get_by_test_id("points-home")).to_have_count(0)
+    await amount.fill("80")  # the till still shows the section it had: told in words, nothing given
+    await panel.get_by_test_id("points-earn").click()
+    await expect(panel.get_by_test_id("points-message")).to_have_text(
+        "Poengprogrammet er ikke i gang nå. Ingenting er endret."
+    )
+    await expect(amount).to_have_value("80")
