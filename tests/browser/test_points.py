@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from playwright.async_api import BrowserContext, expect
+from playwright.async_api import BrowserContext, Route, expect
 
 from tests.browser.conftest import SCREENSHOTS, Server, execute, join, owner_login, query, screenshot, staff_login
 
@@ -164,9 +164,35 @@ async def test_owner_sets_up_points_the_till_gives_and_redeems_and_the_member_se
     await owner.get_by_test_id("points-refund-days").fill("14")
     await owner.get_by_test_id("points-save").click()
     await expect(owner.get_by_test_id("flash")).to_have_text("Lagret. Poeng som alt er gitt, beholder datoene sine.")
+    # The till's connection drops after the server earned: "Prøv igjen" sends the same Idempotency-Key,
+    # and the purchase earns once.
+    keys: list[str | None] = []
+
+    async def answer_lost(route: Route) -> None:
+        await route.fetch()  # the server earns
+        keys.append(route.request.headers.get("idempotency-key"))
+        await route.abort("connectionreset")
+
+    await page.route("**/api/staff/points/earnings", answer_lost, times=1)
     await amount.fill("100")
     await panel.get_by_test_id("points-earn").click()
+    await expect(panel.get_by_test_id("points-message")).to_contain_text("Ingen nettforbindelse")
+    await expect(amount).to_have_value("100")
+    retried: list[str | None] = []
+    page.on(
+        "request", lambda r: retried.append(r.headers.get("idempotency-key")) if "points/earnings" in r.url else None
+    )
+    await panel.get_by_test_id("points-retry").click()
     await expect(panel.get_by_test_id("points-message")).to_have_text("+10 poeng gitt. Kunden har nå 14 poeng.")
+    assert keys and keys == retried, (keys, retried)
+    earned = await query(
+        server.database_url,
+        "SELECT COUNT(*) FROM points_entry WHERE kind = 'earn' AND amount_ore = ? "
+        "AND member = (SELECT id FROM member WHERE member_number = ?)",
+        10_000,
+        member.member_number,
+    )
+    assert earned == [(1,)]
     await expect(panel.get_by_test_id("points-till-balance")).to_have_text("4 poeng · 10 venter")
     await expect(card.get_by_test_id("points-pending")).to_contain_text("10 poeng venter")
     await expect(card.get_by_test_id("points-pending")).to_contain_text("angrefristen")
