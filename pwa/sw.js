@@ -39,6 +39,7 @@ const SHELL = [
   `${V}/assets/views/consents.js`,
   `${V}/assets/views/dev-outbox.js`,
   `${V}/assets/views/home.js`,
+  `${V}/assets/views/home-points.js`,
   `${V}/assets/views/join.js`,
   `${V}/assets/views/min-side.js`,
   `${V}/assets/views/me-consents.js`,
