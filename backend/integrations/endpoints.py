@@ -16,7 +16,7 @@ from digital_stampcard.errors import DomainError
 
 class EndpointIn(msgspec.Struct, forbid_unknown_fields=True):
     url: Annotated[str, msgspec.Meta(max_length=500)]
-    events: Annotated[list[str], msgspec.Meta(max_length=10)]
+    events: Annotated[list[str], msgspec.Meta(max_length=len(rules.EVENTS))]  # up to every event there is
     description: Annotated[str, msgspec.Meta(max_length=120)] = ""
 
 

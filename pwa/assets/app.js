@@ -38,6 +38,7 @@ const adminStores = lazy(() => import('./views/admin/stores.js'), OWNER);
 const adminClub = lazy(() => import('./views/admin/club.js'), OWNER);
 const adminProgram = lazy(() => import('./views/admin/program.js'), OWNER);
 const adminPrepaid = lazy(() => import('./views/admin/prepaid.js'), OWNER);
+const adminPoints = lazy(() => import('./views/admin/points.js'), OWNER);
 const adminTiers = lazy(() => import('./views/admin/tiers.js'), OWNER);
 const adminStore = lazy(() => import('./views/admin/store.js'), OWNER);
 const adminStaffMember = lazy(() => import('./views/admin/staff-member.js'), OWNER);
@@ -83,6 +84,7 @@ const ROUTES = [
   { re: /^\/admin\/club$/, view: adminClub, chrome: 'admin' },
   { re: /^\/admin\/program$/, view: adminProgram, chrome: 'admin' },
   { re: /^\/admin\/program\/prepaid$/, view: adminPrepaid, chrome: 'admin' },
+  { re: /^\/admin\/program\/points$/, view: adminPoints, chrome: 'admin' },
   { re: /^\/admin\/program\/tiers$/, view: adminTiers, chrome: 'admin' },
   { re: /^\/admin\/stores\/new$/, view: adminStore, chrome: 'admin' },
   { re: /^\/admin\/stores\/(\d+)$/, view: adminStore, chrome: 'admin', params: (m) => ({ id: m[1] }) },

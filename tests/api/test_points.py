@@ -13,6 +13,7 @@ from backend.clock import FrozenClock
 from backend.points import expiry
 from backend.points.tables import PointsEntry
 from backend.push.tables import Notification
+from digital_stampcard import webhooks
 from digital_stampcard.member_qr import time_step
 from tests.api.helpers import Browser
 from tests.api.test_pos_api import member as pos_member
@@ -251,3 +252,11 @@ async def test_completing_the_profile_earns_the_action_points_once(
     assert [(h["kind"], h["points"], h["reason"]) for h in mine["history"]] == [("earn", 50, "profile_completed")]
     exported = (await phone.get("/api/me/export")).json()["points"]  # Min side's export holds every row
     assert [(e["kind"], e["points"], e["reason"]) for e in exported] == [("earn", 50, "profile_completed")]
+
+
+async def test_the_owner_can_subscribe_a_webhook_to_every_event_points_included(owner: Browser) -> None:
+    every = list(webhooks.EVENTS)
+    assert {"points.earned", "points.spent"} <= set(every) and len(every) > 10
+    response = await owner.post("/api/admin/webhooks", {"url": "http://127.0.0.1:9/hook", "events": every})
+    assert response.status_code == 201, response.text
+    assert response.json()["events"] == every

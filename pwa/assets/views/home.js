@@ -8,6 +8,7 @@ import { api } from '../api.js';
 import { loadSnapshot, syncFromMe } from '../member-store.js';
 import { syncOnOpen } from '../push.js';
 import { consentRenewals } from './consents.js';
+import { pointsSection } from './home-points.js';
 import {
   activityList, formatMemberNumber, lastDay, loading, notice, pageTitle, rewardList, stampCard, tierBadge, tierProgress, withBusy,
 } from '../ui.js';
@@ -103,9 +104,12 @@ function draw(hm, me) {
   // Keep focus on the same control across a poll-driven redraw.
   const focusedId = document.activeElement && content.contains(document.activeElement)
     ? document.activeElement.dataset.testid : null;
+  const pointsOpen = Boolean(content.querySelector('[data-testid="points-details"][open]'));
   clear(content);
   content.append(...homeSections(hm.ctx, me, hm.flash, () => { hm.lastJson = null; refresh(hm); }));
   hm.flash = null;
+  const details = content.querySelector('[data-testid="points-details"]');
+  if (pointsOpen && details) details.open = true; // a poll's redraw keeps it open (and loads it afresh)
   if (focusedId) {
     const again = content.querySelector(`[data-testid="${focusedId}"]`);
     if (again) again.focus();
@@ -150,6 +154,7 @@ function homeSections(ctx, me, flash, reload) {
   sections.push(...consentRenewals(ctx, me.consents_to_renew || [], reload)); // changed texts to accept again
   if (m.show_profile_prompt) sections.push(profilePrompt(ctx, reload));
   sections.push(stampCard(me.card));
+  if (me.points) sections.push(pointsSection(ctx, me.points));
   if (me.prepaid && me.prepaid.length) sections.push(prepaidSection(ctx, me.prepaid));
   sections.push(h('section', { class: 'card', 'aria-labelledby': 'tier-h' },
     h('h2', { id: 'tier-h', text: `${t('tier.label')}: ${me.tier.name}` }),

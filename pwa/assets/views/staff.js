@@ -11,6 +11,7 @@ import { listenForWedge } from '../keyboard-wedge.js';
 import { devicePrefix } from '../qr-token.js';
 import { loadInto, loading, pageTitle, withBusy } from '../ui.js';
 import { messageBox, resultPanel, undoAvailable, undoLeftText } from './staff-result.js';
+import { pointsPanel } from './staff-points.js';
 import { prepaidPanel } from './staff-prepaid.js';
 
 const SAME_CODE_MS = 60_000;
@@ -106,7 +107,9 @@ function draw(till) {
   if (msg) result.append(msg);
   const panel = resultPanel(state, till.actions);
   if (panel) {
-    panel.insertBefore(klippekort(till), panel.querySelector('[data-testid="staff-new-scan"]'));
+    const newScan = panel.querySelector('[data-testid="staff-new-scan"]');
+    panel.insertBefore(klippekort(till), newScan);
+    panel.insertBefore(points(till), newScan);
     result.append(panel);
   }
   if (!state.scan && !state.busy && !state.message) result.append(h('p', { class: 'muted waiting', testid: 'staff-waiting', text: t('staff.waiting') }));
@@ -117,6 +120,13 @@ function klippekort(till) {
   const id = state.scan.scan_id;
   if (!till.prepaid || till.prepaid.id !== id) till.prepaid = { id, el: prepaidPanel(id, till.ctx.signal) };
   return till.prepaid.el;
+}
+
+// The points section, like the klippekort's: its own state per scan, hidden when no program runs.
+function points(till) {
+  const id = state.scan.scan_id;
+  if (!till.points || till.points.id !== id) till.points = { id, el: pointsPanel(state.scan, till.ctx.signal) };
+  return till.points.el;
 }
 
 /**

@@ -1,5 +1,5 @@
 // Shared by the setup screens (/admin/program, /admin/program/tiers, /admin/club): the
-// sub-navigation between stamp cards, tiers and the club's settings, kroner in words, Oslo dates.
+// sub-navigation between stamp cards, tiers, klippekort, points and the club's settings, kroner in words, Oslo dates.
 
 import { h } from '../../dom.js';
 import { getLang, locale, t } from '../../i18n.js';
@@ -14,6 +14,7 @@ export function programNav(current) {
     item('/admin/program', 'program.nav.cards', 'program-nav-cards'),
     item('/admin/program/tiers', 'program.nav.tiers', 'program-nav-tiers'),
     item('/admin/program/prepaid', 'prepaid.admin.title', 'program-nav-prepaid'),
+    item('/admin/program/points', 'points.admin.title', 'program-nav-points'),
     item('/admin/club', 'club.tab', 'program-nav-club'));
 }
 
