@@ -1,4 +1,4 @@
-"""Points in the browser: the owner sets up the program and a reward under Oppsett, the till gives points
+"""Points in the browser: the owner changes the demo's program and adds rewards under Oppsett, the till gives points
 for a purchase amount and redeems the reward from the member's QR, and the member's home screen shows
 the balance, the catalogue and the history. Then the owner adds a refund window (the member sees points
 waiting) and stops the program (the home screen's points card goes)."""
@@ -27,9 +27,10 @@ async def test_owner_sets_up_points_the_till_gives_and_redeems_and_the_member_se
     await owner.goto("/admin/program")
     await owner.get_by_test_id("program-nav-points").click()
     await owner.wait_for_url(re.compile(r"/admin/program/points$"))
-    await expect(owner.get_by_test_id("points-not-set-up")).to_be_visible()  # the demo café has no points yet
-    await expect(owner.get_by_test_id("points-item-form")).to_have_count(0)  # the catalogue comes with a program
-    await owner.get_by_test_id("points-name").fill("Kaffepoeng")
+    # The demo café runs points already (a point per 10 NOK, a catalogue of three): its form is filled in.
+    await expect(owner.get_by_test_id("points-name")).to_have_value("Kaffepoeng")
+    await expect(owner.get_by_test_id("points-action-profile_completed")).to_have_value("25")
+    await expect(owner.get_by_test_id("points-admin-item")).to_have_count(3)
     await owner.get_by_test_id("points-kroner").fill("10")
     await owner.get_by_test_id("points-refund-days").fill("0")  # points to spend at once
     await owner.get_by_test_id("points-expiry-days").fill("30")
@@ -43,20 +44,20 @@ async def test_owner_sets_up_points_the_till_gives_and_redeems_and_the_member_se
     await owner.get_by_test_id("points-expiry-days").fill("365")
     await owner.get_by_test_id("points-reminder-days").fill("30")
     await owner.get_by_test_id("points-save").click()
-    await expect(owner.get_by_test_id("flash")).to_have_text("Poengprogrammet er i gang.")
+    await expect(owner.get_by_test_id("flash")).to_have_text("Lagret. Poeng som alt er gitt, beholder datoene sine.")
     await expect(owner.get_by_test_id("points-name")).to_have_value("Kaffepoeng")
     await expect(owner.get_by_test_id("points-action-profile_completed")).to_have_value("50")
 
     await owner.get_by_test_id("points-item-create").click()  # no name, no cost: told so, nothing saved
     await expect(owner.get_by_test_id("points-item-form")).to_contain_text("Gi belønningen et navn")
     await expect(owner.get_by_test_id("points-item-form")).to_contain_text("Skriv prisen i hele poeng")
-    await owner.get_by_test_id("points-new-name").fill("Kanelbolle")
+    await owner.get_by_test_id("points-new-name").fill("Skolebolle")
     await owner.get_by_test_id("points-new-cost").fill("20")
     await owner.get_by_test_id("points-new-stock").fill("5")
     await owner.get_by_test_id("points-new-picture").fill("/assets/icons/icon-192.png")
     await owner.get_by_test_id("points-item-create").click()
     await expect(owner.get_by_test_id("flash")).to_have_text("Belønningen er lagt til i katalogen.")
-    bun = owner.get_by_test_id("points-admin-item").filter(has_text="Kanelbolle")
+    bun = owner.get_by_test_id("points-admin-item").filter(has_text="Skolebolle")
     await expect(bun.get_by_test_id("points-item-summary")).to_have_text("20 poeng · 5 igjen")
     await bun.get_by_test_id("points-item-stock").fill("10")
     await bun.get_by_test_id("points-item-save").click()
@@ -113,10 +114,10 @@ async def test_owner_sets_up_points_the_till_gives_and_redeems_and_the_member_se
     await expect(panel.get_by_test_id("points-till-balance")).to_have_text("24 poeng")
     spend = panel.get_by_test_id("points-spend")
     await expect(spend).to_have_count(1)  # only what the member can afford: not the 500-point one
-    await expect(spend).to_have_text("Løs inn Kanelbolle (20 poeng)")
+    await expect(spend).to_have_text("Løs inn Skolebolle (20 poeng)")
     await screenshot(page, "staff-points-before")
     await spend.click()
-    await expect(panel.get_by_test_id("points-message")).to_have_text("Løst inn: Kanelbolle. 4 poeng igjen.")
+    await expect(panel.get_by_test_id("points-message")).to_have_text("Løst inn: Skolebolle. 4 poeng igjen.")
     await expect(panel.get_by_test_id("points-till-balance")).to_have_text("4 poeng")
     await expect(panel.get_by_test_id("points-spend")).to_have_count(0)
     await screenshot(page, "staff-points")
@@ -126,7 +127,7 @@ async def test_owner_sets_up_points_the_till_gives_and_redeems_and_the_member_se
         "WHERE m.member_number = ? ORDER BY e.id",
         member.member_number,
     )
-    assert [tuple(r) for r in rows] == [("earn", 24, "purchase"), ("spend", -20, "Kanelbolle")]
+    assert [tuple(r) for r in rows] == [("earn", 24, "purchase"), ("spend", -20, "Skolebolle")]
 
     # The purchase's points expire in ten days from now (a state the app reaches only over a year):
     # inside the 30-day reminder window, the home screen warns.
@@ -144,17 +145,19 @@ async def test_owner_sets_up_points_the_till_gives_and_redeems_and_the_member_se
     await expect(card.get_by_test_id("points-pending")).to_have_count(0)
     await card.get_by_test_id("points-open").click()
     items = card.get_by_test_id("points-item")
-    await expect(items).to_have_count(2)  # the cheapest first
-    await expect(items.nth(0)).to_contain_text("Kanelbolle")
+    await expect(items).to_have_count(5)  # the demo's three and the two added, the cheapest first
+    await expect(items.nth(0)).to_contain_text("Skolebolle")
     picture = items.nth(0).locator("img")
     await expect(picture).to_be_visible()
     assert await picture.evaluate("img => img.decode().then(() => img.naturalWidth)") == 192  # waits for it to load
     await expect(items.nth(0).get_by_test_id("points-item-status")).to_have_text("Mangler 16 poeng")
-    await expect(items.nth(1).get_by_test_id("points-item-status")).to_have_text("Mangler 496 poeng")
+    await expect(items.nth(1)).to_contain_text("Kanelbolle")  # the demo's, 30 points
+    await expect(items.nth(4)).to_contain_text("Kaffe for et år")
+    await expect(items.nth(4).get_by_test_id("points-item-status")).to_have_text("Mangler 496 poeng")
     history = card.get_by_test_id("points-history-item")
     await expect(history).to_have_count(2)
     await expect(history.nth(0)).to_contain_text("-20 · Løst inn")
-    await expect(history.nth(0)).to_contain_text("Kanelbolle")
+    await expect(history.nth(0)).to_contain_text("Skolebolle")
     await expect(history.nth(1)).to_contain_text("+24 · Opptjent")
     await expect(history.nth(1)).to_contain_text("Kjøp")
     await screenshot(member_page, "member-points")
