@@ -21,6 +21,12 @@ async def _lot(receipt_key: str) -> PointsEntry | None:
     )
 
 
+async def member_of(receipt_key: str) -> int | None:
+    """The member whose lot the receipt earned, if it earned one."""
+    lot = await _lot(receipt_key)
+    return int(lot.member) if lot is not None else None
+
+
 async def earned_for(receipt_key: str) -> int:
     """What the receipt earned when it was first seen (0: nothing)."""
     earlier = await _lot(receipt_key)
@@ -67,10 +73,11 @@ async def earn_for_receipt(
 
 async def reverse_receipt(
     member_id: int, receipt_key: str, reason: str, now: datetime, actor: Actor, key: str | None
-) -> int:
-    """Takes back what the receipt earned, once; returns the points taken (0: none, or taken before)."""
+) -> int | None:
+    """Takes back what the receipt earned, once; returns the points taken, or None when the receipt
+    earned no points or they were taken back before."""
     lot = await _lot(receipt_key)
     if lot is None or await PointsEntry.exists().where(PointsEntry.reversal_of == lot.id):
-        return 0
+        return None
     reversal = await ledger.reverse(member_id, lot.id, reason, now, actor, key=key)
     return sum(t.points for t in reversal.takes)

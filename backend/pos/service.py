@@ -218,14 +218,24 @@ async def void_receipt(
     async def action() -> VoidReceiptOut:
         entry = await _stamped_receipt(receipt_key)
         if entry is None:
-            raise DomainError(
-                "receipt_not_found", "This store has no stamped purchase with that receipt id.", kind="not_found"
-            )
+            # A receipt whose stamps the daily cap took may still have earned points: those go back.
+            points_member = await points_receipts.member_of(receipt_key)
+            if points_member is None:
+                raise DomainError(
+                    "receipt_not_found", "This store has no stamped purchase with that receipt id.", kind="not_found"
+                )
+            member = await lock_member(ctx.engine, points_member)
+            now = ctx.clock.now()
+            back = await points_receipts.reverse_receipt(member.id, receipt_key, body.reason, now, caller.actor, key)
+            card = await _card(member.id, await find_program(caller.store_id, now))
+            return VoidReceiptOut(receipt_id, member.member_number, 0, [], card, back is None, back or 0)
         member = await lock_member(ctx.engine, entry.member)
         now = ctx.clock.now()
         program = await find_program(caller.store_id, now)
         # The receipt's points go back with its stamps, once (a second void takes nothing more).
-        points_back = await points_receipts.reverse_receipt(member.id, receipt_key, body.reason, now, caller.actor, key)
+        points_back = (
+            await points_receipts.reverse_receipt(member.id, receipt_key, body.reason, now, caller.actor, key) or 0
+        )
         earlier = await LedgerEntry.objects().output(load_json=True).where(LedgerEntry.reverses == entry.id).first()
         if earlier is not None or entry.stamps <= 0:  # voided or undone before, or capped to nothing
             revoked = [int(i) for i in (earlier.details or {}).get("revoked", [])] if earlier else []

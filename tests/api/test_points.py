@@ -260,3 +260,26 @@ async def test_the_owner_can_subscribe_a_webhook_to_every_event_points_included(
     response = await owner.post("/api/admin/webhooks", {"url": "http://127.0.0.1:9/hook", "events": every})
     assert response.status_code == 201, response.text
     assert response.json()["events"] == every
+
+
+async def test_a_receipt_whose_stamps_the_cap_took_still_gives_back_its_points(
+    owner: Browser, new_browser: Callable[[], Browser]
+) -> None:
+    await set_up(owner)
+    await stamp_by_amount(ore_per_stamp=10000, daily_cap=1)
+    phone, number = await pos_member(new_browser)
+    pos = await pos_for(owner, new_browser)
+    assert (await pos.purchase("K8-1", 10_000, member_number=number)).json()["stamps_added"] == 1
+    capped = (await pos.purchase("K8-2", 30_000, member_number=number)).json()
+    assert (capped["capped"], capped["stamps_added"], capped["points_earned"]) == (True, 0, 30)
+    voided = await pos.post("/purchases/K8-2/void", {"reason": "Varen ble returnert"})
+    assert voided.status_code == 200, voided.text
+    assert (voided.json()["stamps_voided"], voided.json()["points_reversed"], voided.json()["already_voided"]) == (
+        0,
+        30,
+        False,
+    )
+    again = (await pos.post("/purchases/K8-2/void", {"reason": "Varen ble returnert"})).json()
+    assert (again["points_reversed"], again["already_voided"]) == (0, True)
+    assert (await phone.get("/api/me/points")).json()["balance"]["pending"] == 10  # K8-1's points stay
+    assert (await pos.post("/purchases/NOPE/void", {"reason": "retur"})).status_code == 404
