@@ -94,6 +94,18 @@ def purchase_points(amount_ore: int, rules: PointsRules, multiplier: int = 1) ->
     return amount_ore // rules.ore_per_point * multiplier
 
 
+def points_asked(amount_ore: int, rules: PointsRules, multiplier: int = 1) -> int:
+    """What the till gives for a purchase; too small a purchase is refused before anything is written,
+    with what a point costs."""
+    earned = purchase_points(amount_ore, rules, multiplier)
+    if earned < 1:
+        raise DomainError(
+            "amount_too_small",
+            f"This purchase is too small for a point: a point is {rules.ore_per_point / 100:g} NOK.",
+        )
+    return earned
+
+
 def action_points(action: str, rules: PointsRules, multiplier: int = 1) -> int:
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")

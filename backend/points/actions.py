@@ -9,18 +9,18 @@ from datetime import datetime
 from backend import outbox
 from backend.members.tables import Member
 from backend.points import ledger
-from backend.points.program import active_program, rules_of, tier_multiplier
+from backend.points.program import earning_rules
 from digital_stampcard import points as rules
 from digital_stampcard.effects import Webhook
 
 
 async def earn_for_action(member: Member, action: str, now: datetime) -> int:
     """Returns the points given: 0 without a points program, or when the owner gives none for it."""
-    program = await active_program()
-    if program is None:
+    earning = await earning_rules(member)
+    if earning is None:
         return 0
-    program_rules = rules_of(program)
-    points = rules.action_points(action, program_rules, await tier_multiplier(member))
+    program_rules, multiplier = earning
+    points = rules.action_points(action, program_rules, multiplier)
     if points < 1:
         return 0
     await ledger.earn(member.id, points, action, now, program_rules, purchase=False, actor=None)

@@ -27,24 +27,27 @@ async def expire_and_remind(ctx: AppContext, now: datetime) -> int:
     return await _expire(ctx, now) + await _remind(ctx, now)
 
 
+_DATED_BEFORE = "SELECT DISTINCT e.member FROM points_entry e WHERE e.kind = 'earn' AND e.expires_at <= {} "
 _WITH_POINTS_LEFT = (
-    "SELECT DISTINCT e.member FROM points_entry e WHERE e.kind = 'earn' AND e.expires_at <= {} "
-    "AND e.expires_at > {} AND NOT EXISTS (SELECT 1 FROM points_entry r WHERE r.reversal_of = e.id) "
+    "AND NOT EXISTS (SELECT 1 FROM points_entry r WHERE r.reversal_of = e.id) "
     "AND e.points + COALESCE((SELECT SUM(t.points) FROM points_entry t WHERE t.lot = e.id), 0) > 0 "
     "ORDER BY e.member LIMIT {}"
 )
 
 
-async def _members_with_lots(until: datetime, since: datetime) -> list[int]:
-    """Members with an unreversed earning dated between `since` and `until` that still has points
-    left; the domain decides what each one means."""
-    rows = await PointsEntry.raw(_WITH_POINTS_LEFT, until, since, BATCH)
+async def _members_with_lots(until: datetime, since: datetime | None = None) -> list[int]:
+    """Members with an unreversed earning dated before `until` (and after `since`) that still has
+    points left; the domain decides what each one means."""
+    if since is None:
+        rows = await PointsEntry.raw(_DATED_BEFORE + _WITH_POINTS_LEFT, until, BATCH)
+    else:
+        rows = await PointsEntry.raw(_DATED_BEFORE + "AND e.expires_at > {} " + _WITH_POINTS_LEFT, until, since, BATCH)
     return [r["member"] for r in rows]
 
 
 async def _expire(ctx: AppContext, now: datetime) -> int:
     count = 0
-    for member_id in await _members_with_lots(now, since=datetime.min.replace(tzinfo=now.tzinfo)):
+    for member_id in await _members_with_lots(now):
         async with write_transaction(ctx.engine):
             await lock_member(ctx.engine, member_id)
             takes = rules.expiring_now(await ledger.lots_of(member_id), now)

@@ -207,3 +207,11 @@ async def tier_multiplier(member: Member) -> int:
     ladder = await tier_ladder()
     held = {t.code: t for t in ladder}.get(member.tier_code)
     return held.stamp_multiplier if held else 1
+
+
+async def earning_rules(member: Member) -> tuple[rules.PointsRules, int] | None:
+    """The running program's rules and the member's tier multiplier; None without a points program."""
+    program = await active_program()
+    if program is None:
+        return None
+    return rules_of(program), await tier_multiplier(member)

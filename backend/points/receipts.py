@@ -8,7 +8,7 @@ from datetime import datetime
 from backend.context import Actor
 from backend.members.tables import Member
 from backend.points import ledger
-from backend.points.program import active_program, rules_of, tier_multiplier
+from backend.points.program import earning_rules
 from backend.points.tables import PointsEntry
 from digital_stampcard import points as rules
 
@@ -48,11 +48,11 @@ async def earn_for_receipt(
     earlier = await _lot(receipt_key)
     if earlier is not None:
         return int(earlier.points)
-    program = await active_program()
-    if program is None:
+    earning = await earning_rules(member)
+    if earning is None:
         return 0
-    program_rules = rules_of(program)
-    points = rules.purchase_points(amount_ore, program_rules, await tier_multiplier(member))
+    program_rules, multiplier = earning
+    points = rules.purchase_points(amount_ore, program_rules, multiplier)
     if points < 1:
         return 0
     await ledger.earn(

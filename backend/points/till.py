@@ -33,12 +33,7 @@ async def earn(ctx: AppContext, actor: Actor, body: EarnIn, key: str | None) -> 
         program = await running_program()
         program_rules = rules_of(program)
         now = ctx.clock.now()
-        points = rules.purchase_points(body.amount_ore, program_rules, await tier_multiplier(member))
-        if points < 1:
-            raise DomainError(
-                "amount_too_small",
-                f"This purchase is too small for a point: a point is {program_rules.ore_per_point / 100:g} NOK.",
-            )
+        points = rules.points_asked(body.amount_ore, program_rules, await tier_multiplier(member))
         await ledger.earn(
             member.id,
             points,
